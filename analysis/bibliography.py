@@ -1,0 +1,64 @@
+"""Turn the sources table into the report's BibLaTeX bibliography."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+# Characters BibLaTeX treats as markup in ordinary fields (URLs are verbatim and left alone).
+_SPECIAL = re.compile(r"([&%$#_])")
+_CONTAINER_FIELD = {
+    "article": "journaltitle",
+    "incollection": "booktitle",
+    "online": "organization",
+    "report": "institution",
+    "thesis": "institution",
+    "book": "publisher",
+    "misc": "howpublished",
+}
+
+
+def _escape(text: str) -> str:
+    return _SPECIAL.sub(r"\\\1", text.strip())
+
+
+def _author(name: str) -> str:
+    """Persons as 'Last, First and …'; an organisation (no comma) is braced so it is not split."""
+    name = name.strip()
+    if "," in name:
+        return _escape(name)
+    return "{" + _escape(name) + "}"
+
+
+def bib_entry(row: pd.Series) -> str:
+    """One BibLaTeX entry for a sources row (key, entry_type, author, title, container, …)."""
+    fields: list[tuple[str, str]] = [
+        ("author", _author(str(row["author"]))),
+        ("title", "{" + _escape(str(row["title"])) + "}"),
+        ("date", str(row["date"])),
+    ]
+    container = str(row.get("container") or "").strip()
+    publisher = str(row.get("publisher") or "").strip()
+    entry_type = str(row["entry_type"])
+    if container:
+        fields.append((_CONTAINER_FIELD.get(entry_type, "howpublished"), _escape(container)))
+    if publisher and _CONTAINER_FIELD.get(entry_type) != "publisher":
+        fields.append(("publisher", _escape(publisher)))
+    if entry_type == "thesis":
+        fields.append(("type", "mathesis"))
+    url = str(row.get("url") or "").strip()
+    if url:
+        fields.append(("url", url))
+        accessed = str(row.get("accessed") or "").strip()
+        if accessed:
+            fields.append(("urldate", accessed))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@{entry_type}{{{row['key']},\n{body}\n}}\n"
+
+
+def bibliography(sources: pd.DataFrame) -> str:
+    """The whole .bib file, entries in key order so rebuilds are byte-identical."""
+    ordered = sources.fillna("").sort_values("key")
+    header = "% Generated from data/raw/sources.csv by analysis/bibliography.py; do not edit.\n\n"
+    return header + "\n".join(bib_entry(row) for _, row in ordered.iterrows())
