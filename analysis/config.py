@@ -70,7 +70,7 @@ def _check_cross_key_rules(config: dict[str, Any]) -> None:
                 raise ConfigError(
                     f"config key 'rounds.definitions.{name}': round {window['id']} ends before it starts"
                 )
-        for earlier, later in zip(ordered, ordered[1:]):
+        for earlier, later in zip(ordered, ordered[1:], strict=False):
             if later["start"] <= earlier["end"]:
                 raise ConfigError(
                     f"config key 'rounds.definitions.{name}': rounds {earlier['id']} and "

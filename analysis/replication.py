@@ -60,7 +60,8 @@ def _reason(claim: pd.Series, found: bool, pipeline: str, tables: dict[str, pd.D
                         & conflicts["field"].astype(str).str.contains(field)]
         if not hit.empty:
             first = hit.iloc[0]
-            return f"documents disagree ({first['versions']}); rule {first['rule']} kept {first['resolved_value']}"
+            return (f"documents disagree ({first['versions']}); "
+                    f"rule {first['rule']} kept {first['resolved_value']}")
         if claim["kind"] == "date":
             measure = tables["measures"].set_index("event_id").loc[claim["target_id"]]
             other = {_text(measure.get("date_announced")), _text(measure.get("date_in_force"))}
