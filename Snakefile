@@ -13,13 +13,18 @@ exactly the rules that use it; each rule declares the `analysis` modules it runs
 editing a stage's code reruns that stage and what depends on it.
 """
 
-from analysis.config import round_windows, validate_config
+import sys
+
+from analysis.config import ConfigError, round_windows, validate_config
 
 configfile: "config.yaml"
 
 
 # ── Config is checked before anything runs ──────────────────────────────────────────────────
-validate_config(config, workflow.source_path("schemas/config.schema.yaml"))
+try:
+    validate_config(config, workflow.source_path("schemas/config.schema.yaml"))
+except ConfigError as problem:
+    sys.exit(f"Invalid configuration. {problem}")
 
 # Every output lives under one results root, so a variant name can later prefix it.
 RESULTS = "results"

@@ -224,3 +224,21 @@ def spec_and_svg(chart: alt.TopLevelMixin) -> tuple[dict[str, Any], str]:
     """The Vega-Lite spec (for the interactive HTML) and its SVG rendering (for the PDF)."""
     spec = chart.to_dict()
     return spec, vl_convert.vegalite_to_svg(spec)
+
+
+def all_figures(tables: dict[str, pd.DataFrame], rounds: Sequence[dict[str, str]], leader: str,
+                peers: Sequence[str], thresholds: dict[str, float]) -> dict[str, alt.TopLevelMixin]:
+    """Every figure of the report, keyed by the name its files carry (see FIGURE_DESCRIPTIONS)."""
+    charts = {
+        "timeline": timeline(tables["measures"], tables["pressure"], tables["engagements"], rounds),
+        "stringency": stringency(tables["stringency"], rounds, leader, peers),
+        "lag": lag(tables["timing"], rounds, leader),
+        "attainment": attainment(tables["attainment"], rounds),
+        "influence": influence(tables["by_type"], rounds),
+        "evidence_weights": evidence_weights(tables["weights"]),
+        "posteriors": posteriors(tables["posteriors"], rounds, thresholds),
+    }
+    missing = set(FIGURE_DESCRIPTIONS) - set(charts)
+    if missing:
+        raise ValueError(f"figures without a chart function: {sorted(missing)}")
+    return charts

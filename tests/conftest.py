@@ -1,0 +1,24 @@
+"""Shared test fixtures: project paths and the optional ../shared material."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+SHARED = PROJECT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return PROJECT
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    """The five source documents; tests that need them skip cleanly on a user's machine."""
+    seeds = SHARED / "seeds"
+    if not (seeds / "README.md").exists():
+        pytest.skip("../shared/seeds is not beside the checkout (only on developer and CI machines)")
+    return seeds
