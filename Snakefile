@@ -56,6 +56,9 @@ rule validate_raw:
         code=["analysis/validate.py", "analysis/codebook.py"],
     output:
         report=f"{RESULTS}/validated/validation.json",
+    params:
+        # Verdict claims ('HP1:R2') may name a round of any segmentation, not only the one in force.
+        round_ids=sorted({w["id"] for windows in config["rounds"]["definitions"].values() for w in windows}),
     log:
         f"{LOGS}/validate_raw.log",
     conda:
@@ -172,6 +175,8 @@ rule score_influence:
             config["attributed_influence"]["type_weight_set"]
         ],
         strength_ladder=config["attributed_influence"]["strength_ladder"],
+        mixed_share=config["attributed_influence"]["mixed_us_share"],
+        competing_causes=config["attributed_influence"]["competing_causes"],
     log:
         f"{LOGS}/score_influence.log",
     conda:
@@ -235,7 +240,12 @@ rule decide_verdicts:
         reactivity=rules.score_reactivity.output.reactivity,
         claims=rules.clean_data.output.thesis_claims,
         clean_checks=rules.clean_data.output.data_checks,
-        code=["analysis/verdicts.py", "analysis/headline.py", "analysis/influence.py"],
+        measures=rules.clean_data.output.measures,
+        pressure=rules.clean_data.output.pressure,
+        attributions=rules.clean_data.output.attributions,
+        evidence=rules.clean_data.output.evidence,
+        code=["analysis/verdicts.py", "analysis/headline.py", "analysis/influence.py",
+              "analysis/reactivity.py"],
     output:
         verdicts=f"{RESULTS}/scores/verdicts.csv",
         headline=f"{RESULTS}/scores/headline.json",
@@ -246,6 +256,7 @@ rule decide_verdicts:
         combine=config["attributed_influence"]["combine"],
         hp2_rule=config["reactivity"]["hp2_rule"],
         reactive_state=config["reactive_state"]["aggregation"],
+        leader=config["comparison"]["leader"],
     log:
         f"{LOGS}/decide_verdicts.log",
     conda:
