@@ -104,6 +104,9 @@ rule score_stringency:
         basis=config["stringency"]["basis"],
         intensity=config["stringency"]["intensity"],
         three_level_values=config["stringency"]["three_level_values"],
+        uncoded_intensity=config["stringency"]["uncoded_intensity"],
+        easing_factor=config["stringency"]["easing_factor"],
+        missing_intensity=config["stringency"]["missing_intensity"],
         leader=config["comparison"]["leader"],
         peers=config["comparison"]["peers"],
     log:
@@ -118,7 +121,7 @@ rule score_timing:
     """Japan's lag behind the leader and the peers; first-mover share per round."""
     input:
         measures=rules.clean_data.output.measures,
-        code="analysis/timing.py",
+        code=["analysis/timing.py", "analysis/stringency.py"],
     output:
         measures=f"{RESULTS}/scores/timing_measures.csv",
         rounds=f"{RESULTS}/scores/timing_rounds.csv",
@@ -127,6 +130,7 @@ rule score_timing:
         leader=config["comparison"]["leader"],
         peers=config["comparison"]["peers"],
         first_mover_window_days=config["timing"]["first_mover_window_days"],
+        matching=config["timing"]["matching"],
     log:
         f"{LOGS}/score_timing.log",
     conda:
@@ -148,6 +152,9 @@ rule score_attainment:
         weights=config["stringency"]["weight_sets"][config["stringency"]["weights"]],
         intensity=config["stringency"]["intensity"],
         three_level_values=config["stringency"]["three_level_values"],
+        uncoded_intensity=config["stringency"]["uncoded_intensity"],
+        easing_factor=config["stringency"]["easing_factor"],
+        missing_intensity=config["stringency"]["missing_intensity"],
         leader=config["comparison"]["leader"],
         choices=config["preference_attainment"],
     log:

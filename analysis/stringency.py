@@ -1,0 +1,257 @@
+"""Sanctions stringency per sender and round (methods.md section 4): stock, flow, coverage, breadth."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+# The eight instruments of methods.md section 4, in the order of the codebook and the weight sets.
+INSTRUMENTS = ["diplomatic_suspension", "travel_ban", "asset_freeze", "crimea_trade_ban", "arms_embargo",
+               "dual_use_ban", "sectoral_finance", "energy_technology"]
+# GSDB's six binary sanction types. Dual-use export bans go with trade, as GSDB codes export restrictions
+# (and as the gsdb_binary weight set assumes: three trade instruments at 1/3 each). None of the eight
+# instruments is a cut in military assistance, so `military` is never active and breadth is at most 5.
+GSDB_TYPES = ["arms", "military", "trade", "financial", "travel", "other"]
+GSDB_TYPE_OF = {"diplomatic_suspension": "other", "travel_ban": "travel", "asset_freeze": "financial",
+                "crimea_trade_ban": "trade", "arms_embargo": "arms", "dual_use_ban": "trade",
+                "sectoral_finance": "financial", "energy_technology": "trade"}
+# Senders in the order tables and figures show them; any other sender follows alphabetically.
+SENDER_ORDER = ["JP", "US", "EU", "CA", "AU", "NZ"]
+STRINGENCY_COLUMNS = ["sender", "round", "stringency_stock", "stringency_flow", "stringency",
+                      "relative_to_leader", "coverage", "breadth", "n_missing"]
+LEAVE_ONE_OUT_COLUMNS = ["sender", "round", "left_out", "stringency"]
+INTENSITY_MODES = {"three_level", "depth_counts"}
+UNCODED_CHOICES = {"full", "partial", "missing"}
+MISSING_CHOICES = {"renormalise", "propagate"}
+
+FORMULAS = {
+    "stringency": r"S_{c,r} = 100 \cdot \frac{\sum_{k \in K^{obs}_{c,r}} w_k\, x_{c,r,k}}"
+                  r"{\sum_{k \in K^{obs}_{c,r}} w_k}",
+    "three_level": r"x_{c,r,k} = \max_{m \in M_{c,k}(t_r)} v(\text{code}_m)\, f^{e_m}",
+    "depth_counts": r"x_{c,r,k} = \min\!\left(1, \frac{\sum_m f^{e_m} n_m}{n_{L,k}}\right)",
+    "relative_to_leader": r"RS_{c,r} = S_{c,r} / S_{L,r}",
+    "coverage": r"C_{c,r} = \frac{|K_{c,r} \cap K_{L,r}|}{|K_{L,r}|}",
+    "breadth": r"B_{c,r} = |\{\text{GSDB type}(k) : k \in K_{c,r}\}|",
+}
+
+
+def prepare_measures(measures: pd.DataFrame) -> pd.DataFrame:
+    """The cleaned measures with the types scoring needs: datetimes, float counts, plain booleans.
+
+    Optional columns that a small test frame leaves out are added as missing.
+    """
+    frame = measures.copy()
+    for column in ["event_id", "sender", "instrument", "affects_instrument", "intensity_code", "round"]:
+        if column not in frame.columns:
+            frame[column] = None
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    for column in ["date", "date_announced", "date_in_force"]:
+        if column not in frame.columns:
+            frame[column] = None
+        frame[column] = pd.to_datetime(frame[column].astype(object), errors="coerce")
+    for column in ["individuals", "entities"]:
+        if column not in frame.columns:
+            frame[column] = np.nan
+        frame[column] = pd.to_numeric(frame[column].astype(object), errors="coerce").astype(float)
+    if "list_public" not in frame.columns:
+        frame["list_public"] = None
+    frame["list_public"] = [None if v is None or pd.isna(v) else _as_bool(v) for v in frame["list_public"]]
+    if "us_requested" not in frame.columns:
+        frame["us_requested"] = False
+    frame["us_requested"] = [False if v is None or pd.isna(v) else _as_bool(v) for v in frame["us_requested"]]
+    return frame.sort_values(["date", "event_id"], kind="stable").reset_index(drop=True)
+
+
+def _as_bool(value: object) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in {"true", "1", "yes"}
+    return bool(value)
+
+
+def measure_intensity(code: str | None, three_level_values: Mapping[str, float],
+                      uncoded_intensity: str) -> float:
+    """Three-level intensity v(code) of one measure; an uncoded measure counts as `uncoded_intensity`.
+
+    `uncoded_intensity` is `full` or `partial` (read as that code) or `missing` (NaN).
+    """
+    if code in three_level_values:
+        return float(three_level_values[code])
+    if uncoded_intensity == "missing":
+        return np.nan
+    return float(three_level_values[uncoded_intensity])
+
+
+def _easing_exponents(rows: pd.DataFrame, easings: pd.DataFrame) -> np.ndarray:
+    """e_m: the number of the sender's easings of this instrument dated on or after measure m."""
+    easing_dates = easings["date"].to_numpy()
+    return np.array([int((easing_dates >= date).sum()) for date in rows["date"].to_numpy()], dtype=float)
+
+
+def _list_size(rows: pd.DataFrame, weights: np.ndarray) -> float:
+    """Σ f^e n over the rows: NaN when any list is secret or a row states no count at all.
+
+    A row that states only one of individuals/entities counts the other as zero.
+    """
+    secret = rows["list_public"].map(lambda v: v is False).to_numpy(dtype=bool)
+    counts = rows[["individuals", "entities"]].to_numpy(dtype=float)
+    unknown = np.isnan(counts).all(axis=1)
+    if secret.any() or unknown.any():
+        return np.nan
+    return float((np.nansum(counts, axis=1) * weights).sum())
+
+
+def positions_at(measures: pd.DataFrame, sender: str, end: pd.Timestamp, *, start: pd.Timestamp | None = None,
+                 leader: str, intensity: str, three_level_values: Mapping[str, float],
+                 uncoded_intensity: str, easing_factor: float, leader_end: pd.Timestamp | None = None,
+                 ) -> np.ndarray:
+    """Intensity x_k ∈ [0, 1] (NaN = present but unknown) of each of the eight instruments of `sender`.
+
+    Stock (`start` None): measures dated on or before `end`. An easing of the sender whose
+    `affects_instrument` is k multiplies every measure of k dated on or before the easing by
+    `easing_factor` (0 lifts the measure, 0.5 halves it); measures adopted after an easing are untouched.
+    Flow (`start` given): measures dated within [start, end]; easings do not enter (flow scores adoption).
+    An uncoded measure counts as `uncoded_intensity` (the leader's own uncoded measures as full).
+    Several measures of one instrument: `three_level` takes the strongest (max of v(code) f^e, missing only
+    when no measure of the instrument is coded); `depth_counts` sums listed persons and entities and
+    divides by the leader's stock of listings of k at `end`, capped at 1 (missing when any of the
+    sender's lists of k is secret or uncounted). Where the leader's listings of k are unknown or zero,
+    depth is undefined for k (a non-list instrument such as a suspended dialogue) and the three-level
+    value is used for every sender alike. `leader_end` (default `end`) dates the leader's listings used
+    as the denominator, so positions at different dates can share one scale.
+    """
+    if intensity not in INTENSITY_MODES:
+        raise ValueError(f"intensity must be one of {sorted(INTENSITY_MODES)}, not {intensity!r}")
+    dated = measures[measures["date"].notna() & (measures["date"] <= end)]
+    leader_dated = measures[measures["date"].notna() & (measures["date"] <= (end if leader_end is None
+                                                                            else leader_end))]
+    leader_dated = leader_dated[leader_dated["sender"] == leader]
+    own = dated[dated["sender"] == sender]
+    adopted = own[own["instrument"].isin(INSTRUMENTS)]
+    if start is not None:
+        adopted = adopted[adopted["date"] >= start]
+    easings = own[own["instrument"] == "easing"]
+    positions = np.zeros(len(INSTRUMENTS))
+    for index, instrument in enumerate(INSTRUMENTS):
+        rows = adopted[adopted["instrument"] == instrument]
+        if rows.empty:
+            continue
+        eased = easings[easings["affects_instrument"] == instrument]
+        exponents = np.zeros(len(rows)) if start is not None else _easing_exponents(rows, eased)
+        factors = float(easing_factor) ** exponents
+        # The leader's measures are the yardstick of `full`, so an uncoded leader measure is full by definition.
+        uncoded = "full" if sender == leader else uncoded_intensity
+        values = np.array([measure_intensity(c, three_level_values, uncoded)
+                           for c in rows["intensity_code"]]) * factors
+        level = np.nan if np.isnan(values).all() else float(np.nanmax(values))
+        if intensity == "depth_counts":
+            leader_rows = leader_dated[leader_dated["instrument"] == instrument]
+            leader_eased = leader_dated[(leader_dated["instrument"] == "easing")
+                                        & (leader_dated["affects_instrument"] == instrument)]
+            leader_size = (_list_size(leader_rows, float(easing_factor) ** _easing_exponents(
+                leader_rows, leader_eased)) if not leader_rows.empty else np.nan)
+            if not np.isnan(leader_size) and leader_size > 0:
+                size = _list_size(rows, factors)
+                level = np.nan if np.isnan(size) else min(1.0, size / leader_size)
+        positions[index] = level
+    return positions
+
+
+def stringency_index(positions: np.ndarray, weights: np.ndarray, missing: str = "renormalise") -> np.ndarray:
+    """S = 100 Σ_k w_k x_k / Σ_k w_k over the instruments whose intensity is known (last axis).
+
+    Vectorised: `positions` has shape (..., K), `weights` shape (K,) or broadcastable, so many weight
+    sets or many senders are scored in one call. `missing`: `renormalise` sums over the known
+    instruments only (NaN when none is known); `propagate` gives NaN as soon as one is missing.
+    """
+    if missing not in MISSING_CHOICES:
+        raise ValueError(f"missing must be one of {sorted(MISSING_CHOICES)}, not {missing!r}")
+    x = np.asarray(positions, dtype=float)
+    w = np.broadcast_to(np.asarray(weights, dtype=float), x.shape)
+    known = ~np.isnan(x)
+    total = np.where(known, w, 0.0).sum(axis=-1)
+    score = 100.0 * np.where(known, w * np.nan_to_num(x), 0.0).sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        index = np.where(total > 0, score / np.where(total > 0, total, 1.0), np.nan)
+    if missing == "propagate":
+        index = np.where(known.all(axis=-1), index, np.nan)
+    return index
+
+
+def weight_vector(weights: Mapping[str, float]) -> np.ndarray:
+    """The weight set as a vector in INSTRUMENTS order."""
+    absent = [k for k in INSTRUMENTS if k not in weights]
+    if absent:
+        raise ValueError(f"weight set lacks instrument(s) {', '.join(absent)}")
+    return np.array([float(weights[k]) for k in INSTRUMENTS])
+
+
+def present(positions: np.ndarray) -> np.ndarray:
+    """Instruments in force: positive intensity, or present with unknown intensity (NaN)."""
+    x = np.asarray(positions, dtype=float)
+    return np.isnan(x) | (x > 0)
+
+
+def coverage(sender_positions: np.ndarray, leader_positions: np.ndarray) -> float:
+    """Share of the leader's instruments in force that the sender also has in force (NaN if the leader has none)."""
+    leader_set = present(leader_positions)
+    if not leader_set.any():
+        return np.nan
+    return float((present(sender_positions) & leader_set).sum() / leader_set.sum())
+
+
+def breadth(positions: np.ndarray) -> int:
+    """Number of GSDB types with at least one instrument in force."""
+    active = present(positions)
+    return len({GSDB_TYPE_OF[k] for k, on in zip(INSTRUMENTS, active, strict=True) if on})
+
+
+def ordered_senders(senders: Sequence[str]) -> list[str]:
+    """Senders in display order: SENDER_ORDER first, then the rest alphabetically."""
+    unique = set(senders)
+    return [s for s in SENDER_ORDER if s in unique] + sorted(unique - set(SENDER_ORDER))
+
+
+def stringency_table(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]], *,
+                     weights: Mapping[str, float], basis: str, intensity: str,
+                     three_level_values: Mapping[str, float], leader: str, uncoded_intensity: str = "full",
+                     easing_factor: float = 0.5, missing: str = "renormalise",
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """stringency.csv and stringency_leave_one_out.csv (docs/tables.md), one row per sender × round.
+
+    Senders are those with at least one of the eight instruments in the data; Russia's counter-measures
+    and the easing rows are not instruments, so a sender with only those (RU) gets no row.
+    Leave-one-out drops instrument k and renormalises the weights over the other seven (chosen basis).
+    """
+    if basis not in {"stock", "flow"}:
+        raise ValueError(f"basis must be stock or flow, not {basis!r}")
+    frame = prepare_measures(measures)
+    w = weight_vector(weights)
+    senders = ordered_senders(frame.loc[frame["instrument"].isin(INSTRUMENTS), "sender"].dropna())
+    options = {"leader": leader, "intensity": intensity, "three_level_values": three_level_values,
+               "uncoded_intensity": uncoded_intensity, "easing_factor": easing_factor}
+    rows, loo_rows = [], []
+    for window in rounds:
+        start, end = pd.Timestamp(window["start"]), pd.Timestamp(window["end"])
+        stock = {s: positions_at(frame, s, end, **options) for s in senders}
+        flow = {s: positions_at(frame, s, end, start=start, **options) for s in senders}
+        chosen = stock if basis == "stock" else flow
+        leader_stock = stock.get(leader, np.zeros(len(INSTRUMENTS)))
+        leader_index = float(stringency_index(chosen[leader], w, missing)) if leader in chosen else np.nan
+        for sender in senders:
+            s_stock = float(stringency_index(stock[sender], w, missing))
+            s_flow = float(stringency_index(flow[sender], w, missing))
+            value = s_stock if basis == "stock" else s_flow
+            relative = value / leader_index if leader_index > 0 else np.nan
+            rows.append({"sender": sender, "round": window["id"], "stringency_stock": s_stock,
+                         "stringency_flow": s_flow, "stringency": value, "relative_to_leader": relative,
+                         "coverage": coverage(stock[sender], leader_stock),
+                         "breadth": breadth(stock[sender]),
+                         "n_missing": int(np.isnan(chosen[sender]).sum())})
+            for k, instrument in enumerate(INSTRUMENTS):
+                keep = np.arange(len(INSTRUMENTS)) != k
+                loo_rows.append({"sender": sender, "round": window["id"], "left_out": instrument,
+                                 "stringency": float(stringency_index(chosen[sender][keep], w[keep], missing))})
+    table = pd.DataFrame(rows, columns=STRINGENCY_COLUMNS)
+    return table, pd.DataFrame(loo_rows, columns=LEAVE_ONE_OUT_COLUMNS)

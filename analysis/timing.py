@@ -1,0 +1,146 @@
+"""Japan's timing relative to the leader and the peers (methods.md section 6): lags and first moves."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.stringency import INSTRUMENTS, prepare_measures
+
+TIMING_MEASURE_COLUMNS = ["event_id", "instrument", "round", "date", "leader_event_id", "leader_date",
+                          "lag_days", "peer_median_lag_days", "relative_lag_days", "first_mover"]
+TIMING_ROUND_COLUMNS = ["round", "n_measures", "n_matched", "median_lag_days", "median_relative_lag_days",
+                        "first_mover_share"]
+MATCHING_RULES = {"first", "latest_before"}
+
+FORMULAS = {
+    "lag": r"\text{lag}_m = t_{JP}(m) - t_L(m)",
+    "relative_lag": r"\text{rel}_m = \text{lag}_m - \operatorname{median}_{p \in P} \left(t_p(m) - t_L(m)\right)",
+    "first_mover": r"\text{first}_m = \mathbb{1}\left[\nexists\, \ell \in L_{k(m)} : "
+                   r"t_{JP}(m) - W \le t_\ell \le t_{JP}(m)\right]",
+    "first_mover_share": r"FMS_r = \frac{1}{|M_r|} \sum_{m \in M_r} \text{first}_m",
+}
+
+
+def leader_match(leader_measures: pd.DataFrame, date: pd.Timestamp, matching: str) -> pd.Series | None:
+    """The leader's comparable measure a Japanese measure dated `date` is timed against (None if none).
+
+    `leader_measures`: the leader's measures of the same instrument, sorted by date then event_id.
+    `first`: the leader's first such measure, whenever it was (the contract's default; for a later
+    Japanese expansion of an instrument the lag then reads as distance from the leader's first move).
+    `latest_before`: the leader's most recent such measure on or before `date`, else its first after
+    (so each expansion is timed against the leader step it could have followed).
+    """
+    if matching not in MATCHING_RULES:
+        raise ValueError(f"matching must be one of {sorted(MATCHING_RULES)}, not {matching!r}")
+    if leader_measures.empty:
+        return None
+    if matching == "latest_before":
+        before = leader_measures[leader_measures["date"] <= date]
+        if not before.empty:
+            return before.iloc[-1]
+    return leader_measures.iloc[0]
+
+
+def lag_days(date: pd.Timestamp, reference: pd.Timestamp) -> float:
+    """lag = t − t_ref in days (negative: the measure came first); NaN when either date is unknown."""
+    if pd.isna(date) or pd.isna(reference):
+        return np.nan
+    return float((date - reference).days)
+
+
+def is_first_mover(leader_measures: pd.DataFrame, date: pd.Timestamp, window_days: int) -> bool:
+    """True when the leader has no comparable measure dated in [date − window_days, date].
+
+    A same-day leader measure counts as a prior move (coordinated announcement, not a first move).
+    """
+    dates = leader_measures["date"]
+    return not ((dates <= date) & (dates >= date - pd.Timedelta(days=int(window_days)))).any()
+
+
+def peer_median_lag(by_sender: Mapping[str, pd.DataFrame], peers: Sequence[str], leader_date: pd.Timestamp,
+                    matching: str) -> float:
+    """Median over peers of the lag of each peer's first comparable measure behind the leader's.
+
+    Under `first` a peer's first measure of the instrument is used, whenever it was; under
+    `latest_before` its first measure on or after the leader's matched measure. Peers without one drop out.
+    """
+    lags = []
+    for peer in peers:
+        rows = by_sender.get(peer)
+        if rows is None or rows.empty:
+            continue
+        if matching == "latest_before":
+            rows = rows[rows["date"] >= leader_date]
+            if rows.empty:
+                continue
+        lags.append(lag_days(rows["date"].iloc[0], leader_date))
+    return float(np.median(lags)) if lags else np.nan
+
+
+def timing_tables(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]], *, leader: str,
+                  peers: Sequence[str], first_mover_window_days: int, matching: str = "first",
+                  actor: str = "JP") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """timing_measures.csv and timing_rounds.csv (docs/tables.md).
+
+    One row per measure of `actor` whose instrument is one of the eight (easing, counter-measures and
+    `other` have no comparable leader measure by construction). Comparable = same instrument.
+    A measure whose date falls outside every round keeps an empty round and is left out of the round table.
+    """
+    frame = prepare_measures(measures)
+    frame = frame[frame["instrument"].isin(INSTRUMENTS) & frame["date"].notna()]
+    window_of = _round_lookup(rounds)
+    by_instrument = {k: {s: g for s, g in frame[frame["instrument"] == k].groupby("sender", sort=False)}
+                     for k in INSTRUMENTS}
+    empty = frame.iloc[0:0]
+    rows = []
+    for _, measure in frame[frame["sender"] == actor].iterrows():
+        senders = by_instrument[measure["instrument"]]
+        leader_rows = senders.get(leader, empty)
+        match = leader_match(leader_rows, measure["date"], matching)
+        leader_date = match["date"] if match is not None else pd.NaT
+        lag = lag_days(measure["date"], leader_date)
+        peer_lag = peer_median_lag(senders, peers, leader_date, matching) if match is not None else np.nan
+        rows.append({
+            "event_id": measure["event_id"], "instrument": measure["instrument"],
+            "round": window_of(measure["date"]), "date": measure["date"].strftime("%Y-%m-%d"),
+            "leader_event_id": match["event_id"] if match is not None else None,
+            "leader_date": leader_date.strftime("%Y-%m-%d") if match is not None else None,
+            "lag_days": lag, "peer_median_lag_days": peer_lag, "relative_lag_days": lag - peer_lag,
+            "first_mover": is_first_mover(leader_rows, measure["date"], first_mover_window_days),
+        })
+    by_measure = pd.DataFrame(rows, columns=TIMING_MEASURE_COLUMNS)
+    return by_measure, round_summary(by_measure, [w["id"] for w in rounds])
+
+
+def round_summary(by_measure: pd.DataFrame, round_ids: Sequence[str]) -> pd.DataFrame:
+    """Per round: measures, matched measures, median lag, median relative lag, first-mover share.
+
+    A round without Japanese measures has n = 0 and empty medians and share (not zero).
+    """
+    rows = []
+    for round_id in round_ids:
+        subset = by_measure[by_measure["round"] == round_id]
+        lags = subset["lag_days"].astype(float).dropna()
+        relative = subset["relative_lag_days"].astype(float).dropna()
+        rows.append({
+            "round": round_id, "n_measures": len(subset), "n_matched": len(lags),
+            "median_lag_days": float(lags.median()) if len(lags) else np.nan,
+            "median_relative_lag_days": float(relative.median()) if len(relative) else np.nan,
+            "first_mover_share": float(subset["first_mover"].astype(float).mean()) if len(subset) else np.nan,
+        })
+    return pd.DataFrame(rows, columns=TIMING_ROUND_COLUMNS)
+
+
+def _round_lookup(rounds: Sequence[Mapping[str, str]]):
+    windows = [(w["id"], pd.Timestamp(w["start"]), pd.Timestamp(w["end"])) for w in rounds]
+
+    def window_of(date: pd.Timestamp) -> str | None:
+        for round_id, start, end in windows:
+            if start <= date <= end:
+                return round_id
+        return None
+
+    return window_of
