@@ -174,6 +174,11 @@ def evidence_weights(evidence: pd.DataFrame, choices: Mapping[str, Any]) -> pd.D
         p_h, p_noth = likelihood_pair(
             item["test_type"], choices["lr_profile"], choices["profiles"], item.get("p_h"), item.get("p_noth")
         )
+        if item["predicted_by"] not in {"H", "rival"}:
+            raise ValueError(
+                f"evidence column 'predicted_by': unknown value {item['predicted_by']!r} "
+                f"({item['evidence_id']}); expected H or rival"
+            )
         if item["predicted_by"] == "rival" and not custom:
             p_h, p_noth = p_noth, p_h
         p_h, p_noth = apply_reliability(

@@ -1,0 +1,161 @@
+"""Reactivity: response share, the incompleteness readings, Calder's criteria, bad input."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.reactivity import kleene_and, kleene_or, reactivity_score, response_share, score_reactivity
+
+ROUNDS = [{"id": "R1"}, {"id": "R2"}]
+ALL = ["responded_within_window", "not_first_mover", "incompleteness"]
+
+
+def tables() -> dict[str, pd.DataFrame]:
+    measures = pd.DataFrame(
+        {
+            "event_id": ["JP-a", "JP-b", "JP-c", "US-a"],
+            "sender": ["JP", "JP", "JP", "US"],
+            "instrument": ["travel_ban", "asset_freeze", "easing", "asset_freeze"],
+            "date": ["2014-03-18", "2014-08-05", "2014-09-10", "2014-03-17"],
+            "round": ["R1", "R2", "R2", "R1"],
+        }
+    )
+    pressure = pd.DataFrame(
+        {
+            "pressure_id": ["P1", "P2", "P3", "P4"],
+            "date": ["2014-03-01", "2014-03-10", "2014-04-20", "2014-08-20"],
+            "round": ["R1", "R1", "R2", "R2"],
+        }
+    )
+    engagements = pd.DataFrame(
+        {"engagement_id": ["E1", "E2"], "independent_initiative": [True, False], "round": ["R2", "R1"]}
+    )
+    timing = pd.DataFrame({"round": ["R1", "R2"], "first_mover_share": [0.0, 0.5]})
+    attainment = pd.DataFrame(
+        {
+            "round": ["R1", "R1", "R2", "R2"],
+            "actor": ["US", "JP", "US", "JP"],
+            "attainment": [0.4, 0.9, 1.2, 0.1],
+        }
+    )
+    return {
+        "measures": measures,
+        "pressure": pressure,
+        "engagements": engagements,
+        "timing_rounds": timing,
+        "attainment": attainment,
+    }
+
+
+def score(reading: str = "thesis", components=ALL, **changes) -> pd.DataFrame:
+    t = tables() | changes
+    return score_reactivity(
+        t["measures"],
+        t["pressure"],
+        t["engagements"],
+        t["timing_rounds"],
+        t["attainment"],
+        ROUNDS,
+        90,
+        components,
+        0.5,
+        reading,
+    ).set_index("round")
+
+
+def test_response_share_by_hand():
+    acts = pd.to_datetime(pd.Series(["2014-03-01", "2014-03-10", "2014-08-01"]))
+    measures = pd.to_datetime(pd.Series(["2014-03-18", "2014-12-01"]))
+    # 1 Mar → 18 Mar (17 days) and 10 Mar → 18 Mar (8 days) are answered; 1 Aug → 1 Dec is 122 days.
+    assert response_share(acts, measures, 90) == pytest.approx(2 / 3)
+    assert response_share(acts, measures, 130) == pytest.approx(1.0)
+    assert math.isnan(response_share(acts.iloc[:0], measures, 90))
+    # A measure before the act does not answer it.
+    assert response_share(pd.to_datetime(pd.Series(["2014-03-20"])), measures.iloc[:1], 90) == 0.0
+
+
+def test_reactivity_table_by_hand():
+    table = score()
+    # R1: both acts answered by 18 Mar → 1; not first mover 1 − 0 = 1; incompleteness 1 − 0.4 = 0.6,
+    # entering as 0.4 under the thesis reading → (1 + 1 + 0.4)/3 = 0.8.
+    assert table.loc["R1", "responded_within_window"] == pytest.approx(1.0)
+    assert table.loc["R1", "not_first_mover"] == pytest.approx(1.0)
+    assert table.loc["R1", "incompleteness"] == pytest.approx(0.6)
+    assert table.loc["R1", "reactivity"] == pytest.approx(0.8)
+    assert bool(table.loc["R1", "reactive"])
+    # R2: 20 Apr → 5 Aug is 107 days (not answered); 20 Aug → no later sanction (10 Sep is an easing) → 0;
+    # not first mover 0.5; US attainment 1.2 clipped to 1 → incompleteness 0, entering as 1 →
+    # (0 + 0.5 + 1)/3 = 0.5.
+    assert table.loc["R2", "responded_within_window"] == pytest.approx(0.0)
+    assert table.loc["R2", "incompleteness"] == pytest.approx(0.0)
+    assert table.loc["R2", "reactivity"] == pytest.approx(0.5)
+    assert bool(table.loc["R2", "reactive"])
+
+
+def test_calder_literal_reverses_incompleteness():
+    table = score("calder_literal")
+    # R1: (1 + 1 + 0.6)/3; R2: (0 + 0.5 + 0)/3.
+    assert table.loc["R1", "reactivity"] == pytest.approx(2.6 / 3)
+    assert table.loc["R2", "reactivity"] == pytest.approx(0.5 / 3)
+    assert not bool(table.loc["R2", "reactive"])
+
+
+def test_calder_criteria():
+    table = score()
+    assert table["independent_initiatives"].tolist() == [0, 1]
+    assert table["criterion1"].tolist() == [True, False]
+    # R1: responsive (1 ≥ 0.5) and incomplete (0.6 ≥ 0.5) → true. R2: not responsive → false,
+    # although Japan eased a measure (erratic) in R2.
+    assert table["criterion2"].tolist() == [True, False]
+
+
+def test_missing_component_is_left_out():
+    # R1 without an attainment row: mean of the two other components (1 + 1)/2.
+    attainment = tables()["attainment"].iloc[2:]
+    table = score(attainment=attainment)
+    assert math.isnan(table.loc["R1", "incompleteness"])
+    assert table.loc["R1", "reactivity"] == pytest.approx(1.0)
+    # criterion 2 in R1: responsive, no easing, incompleteness unknown → unknown.
+    assert table.loc["R1", "criterion2"] is None or pd.isna(table.loc["R1", "criterion2"])
+
+
+def test_components_subset():
+    table = score(components=["not_first_mover"])
+    assert table["reactivity"].tolist() == pytest.approx([1.0, 0.5])
+
+
+def test_kleene_logic():
+    assert kleene_and(True, None) is None and kleene_and(False, None) is False
+    assert kleene_or(True, None) is True and kleene_or(False, None) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(resp=st.floats(0, 1), nfm=st.floats(0, 1), low=st.floats(0, 1), high=st.floats(0, 1))
+def test_incompleteness_direction_by_reading(resp, nfm, low, high):
+    low, high = sorted((low, high))
+
+    def value(inc: float, reading: str) -> float:
+        return reactivity_score(
+            {"responded_within_window": resp, "not_first_mover": nfm, "incompleteness": inc}, ALL, reading
+        )
+
+    assert value(high, "thesis") <= value(low, "thesis") + 1e-12
+    assert value(high, "calder_literal") >= value(low, "calder_literal") - 1e-12
+    assert 0 <= value(low, "thesis") <= 1
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="components"):
+        score(components=["speed"])
+    with pytest.raises(ValueError, match="incompleteness_reading"):
+        score("gaiatsu")
+    bad_dates = tables()["pressure"].assign(date=["2014-03-01", "March 2014", "2014-04-20", "2014-08-20"])
+    with pytest.raises(ValueError, match="pressure column 'date'"):
+        score(pressure=bad_dates)
+    with pytest.raises(ValueError, match="first_mover_share"):
+        score(timing_rounds=tables()["timing_rounds"].drop(columns="first_mover_share"))
