@@ -347,8 +347,10 @@ rule tabulate_choices:
         code="analysis/config.py",
     output:
         choices=f"{RESULTS}/report/coding_choices.csv",
+        rounds=f"{RESULTS}/report/rounds.json",
     params:
         config=config,
+        rounds=ROUNDS,
     log:
         f"{LOGS}/tabulate_choices.log",
     conda:
@@ -363,8 +365,13 @@ rule render_report:
         qmd="report/report.qmd",
         project="report/_quarto.yml",
         csl="report/chicago-author-date.csl",
-        helpers="analysis/report_data.py",
+        helpers=["analysis/report_data.py", "analysis/narrative.py"],
         engine_code="analysis/render.py",
+        # the report shows each score's formula as math, read from the module that computes it
+        formula_code=[f"analysis/{module}.py" for module in ["stringency", "timing", "attainment",
+                                                             "influence", "process_tracing",
+                                                             "reactivity", "verdicts"]],
+        rounds=rules.tabulate_choices.output.rounds,
         bibliography=rules.build_bibliography.output.bib,
         choices=rules.tabulate_choices.output.choices,
         headline=rules.decide_verdicts.output.headline,

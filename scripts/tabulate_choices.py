@@ -1,9 +1,10 @@
 """Rule tabulate_choices: every config key in force, its value and its documented meaning."""
 
 from analysis.config import coding_choices_table
-from analysis.io import logged, write_csv
+from analysis.io import logged, write_csv, write_json
 
 with logged(snakemake.log[0]) as log:
     table = coding_choices_table(snakemake.params.config, snakemake.input.schema)
     write_csv(table, snakemake.output.choices)
+    write_json(list(snakemake.params.rounds), snakemake.output.rounds)
     log.info("wrote %d coding choices", len(table))
