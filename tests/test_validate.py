@@ -52,6 +52,7 @@ CASES = [
     ("negative_count", "raw/measures.csv", 6, "entities", "below the minimum 0"),
     ("missing_column", "raw/evidence.csv", 1, "cluster", "missing column"),
     ("wrong_delimiter", "raw/thesis_claims.csv", 1, None, "expected comma-separated"),
+    ("tab_delimiter", "raw/engagements.csv", 1, None, "separated by tabs; expected comma-separated"),
     ("non_utf8", "raw/sources.csv", 4, "note", "not valid UTF-8: byte 0xe9"),
     ("empty_file", "raw/pressure.csv", 1, None, "file is empty"),
 ]
@@ -68,6 +69,20 @@ def test_malformed_case_is_rejected_with_its_location(tmp_path, monkeypatch, cas
     assert text.startswith(f"{file}:{line}:")
     if column:
         assert f"column '{column}'" in text
+
+
+def test_cell_constraints_from_the_codebook(tmp_path, monkeypatch):
+    problems = problems_in(tmp_path, monkeypatch, "cell_constraints")
+    located = [(p.line, p.column, p.message) for p in problems if p.file == "raw/measures.csv"]
+    expected = [
+        (2, "date", "before the earliest allowed date 1945-01-01"),   # x-date minimum
+        (3, "measure_id", "does not match the pattern"),
+        (4, "list_public", "is not a boolean"),
+        (5, "note", "a value is required"),
+        (6, "individuals", "is not an integer"),
+    ]
+    for line, column, words in expected:
+        assert any(p[:2] == (line, column) and words in p[2] for p in located), (line, column, located)
 
 
 def test_problem_text_names_file_line_column_and_value(tmp_path, monkeypatch):
@@ -137,7 +152,7 @@ def test_round_ids_restrict_verdict_targets(tmp_path):
     assert [(p.line, p.column) for p in problems if "thesis_claims" in p.file] == [(5, "target_id")]
 
 
-def test_real_raw_tables_validate():
+def test_real_raw_tables_validate(monkeypatch):
     raw = ROOT / "data" / "raw"
     missing = [t for t in TABLES if not (raw / f"{t}.csv").is_file()]
     if missing:
@@ -148,7 +163,8 @@ def test_real_raw_tables_validate():
     config = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
     validate_config(config, ROOT / "schemas" / "config.schema.yaml")
     round_ids = sorted({w["id"] for windows in config["rounds"]["definitions"].values() for w in windows})
-    problems = validate_package(PACKAGE, raw, round_ids=round_ids)
+    monkeypatch.chdir(ROOT)  # so problems name files as "data/raw/<table>.csv"
+    problems = validate_package("data/datapackage.json", "data/raw", round_ids=round_ids)
     assert problems == [], "\n".join(str(p) for p in problems)
 
 
