@@ -167,8 +167,7 @@ def stringency_index(positions: np.ndarray, weights: np.ndarray, missing: str = 
     """
     if missing not in MISSING_CHOICES:
         raise ValueError(f"missing must be one of {sorted(MISSING_CHOICES)}, not {missing!r}")
-    x = np.asarray(positions, dtype=float)
-    w = np.broadcast_to(np.asarray(weights, dtype=float), x.shape)
+    x, w = np.broadcast_arrays(np.asarray(positions, dtype=float), np.asarray(weights, dtype=float))
     known = ~np.isnan(x)
     total = np.where(known, w, 0.0).sum(axis=-1)
     score = 100.0 * np.where(known, w * np.nan_to_num(x), 0.0).sum(axis=-1)
