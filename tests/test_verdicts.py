@@ -1,0 +1,224 @@
+"""Verdicts on HP1–HP3 under each rule, the thesis's verdicts beside them, and the headline numbers."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+import pytest
+
+from analysis.headline import headline_numbers
+from analysis.verdicts import conjunction_verdict, decide_verdicts, hp1_round, majority_verdict
+
+ROUNDS = [{"id": "R1"}, {"id": "R2"}, {"id": "R3"}]
+HP1 = {"rule": "all_three", "pa_margin": "extensive", "ai_threshold": 0.5}
+
+
+def hp1(improvement=0.31, pa=0.4, ai=0.62, posterior=0.83, posterior_verdict="supported", **changes):
+    rule = changes.pop("rule", "all_three")
+    margin = changes.pop("pa_margin", "extensive")
+    combine = changes.pop("combine", "product")
+    return hp1_round(improvement, pa, ai, posterior, posterior_verdict, rule, margin, 0.5, 0.75, combine)
+
+
+def test_hp1_all_three():
+    verdict, rule, evidence = hp1()
+    assert verdict == "supported"  # 0.31 > 0, 0.62 ≥ 0.5, 0.83 ≥ 0.75
+    assert "all_three" in rule and "extensive" in rule
+    assert evidence == "PA_improvement=0.31; PA=0.4; AI=0.62; posterior=0.83"
+    assert hp1(posterior=0.7)[0] == "rejected"
+    assert hp1(ai=math.nan)[0] == "indeterminate"  # the others hold; AI unknown
+    assert hp1(ai=math.nan, posterior=0.7)[0] == "rejected"  # one condition fails whatever AI is
+    # intensive margin reads PA (0.4 < 0.5), not the improvement.
+    assert hp1(pa_margin="intensive")[0] == "rejected"
+    assert hp1(pa=0.5, pa_margin="intensive")[0] == "supported"
+
+
+def test_hp1_other_rules():
+    assert hp1(posterior=0.2, posterior_verdict="rejected", rule="bayes_only")[0] == "rejected"
+    # majority: PA and AI hold, the posterior fails → 2 of 3.
+    assert hp1(posterior=0.6, rule="majority_of_three")[0] == "supported"
+    assert hp1(ai=0.1, posterior=0.6, rule="majority_of_three")[0] == "rejected"
+    # influence_only, product: 0.4 × 0.62 = 0.248 < 0.5; 0.9 × 0.62 = 0.558 ≥ 0.5.
+    verdict, rule, evidence = hp1(rule="influence_only")
+    assert verdict == "rejected" and "combine=product" in rule and "combined=0.248" in evidence
+    assert hp1(pa=0.9, rule="influence_only")[0] == "supported"
+    assert hp1(pa=0.1, ai=0.2, rule="influence_only", combine="none")[0] == "rejected"
+
+
+def test_aggregation_helpers():
+    assert majority_verdict([True, False, True]) == "supported"
+    assert majority_verdict([True, None, False]) == "indeterminate"
+    assert majority_verdict([False, None, False]) == "rejected"
+    assert majority_verdict([True, False]) == "rejected"  # a tie is no majority
+    assert conjunction_verdict([True, None]) == "indeterminate"
+    assert conjunction_verdict([True, True]) == "supported"
+
+
+def inputs() -> dict[str, pd.DataFrame]:
+    attainment = pd.DataFrame(
+        {
+            "round": ["R1", "R2", "R3"] * 2,
+            "actor": ["US"] * 3 + ["JP"] * 3,
+            "attainment": [0.5, 0.6, 0.2, 0.9, 0.8, 0.9],
+            "improvement": [0.3, 0.2, -0.1, 0.0, 0.0, 0.0],
+        }
+    )
+    influence = pd.DataFrame({"round": ["R1", "R2", "R3"], "influence": [0.7, 0.6, 0.55]})
+    posteriors = pd.DataFrame(
+        {
+            "hypothesis": ["HP1"] * 3,
+            "round": ["R1", "R2", "R3"],
+            "posterior": [0.9, 0.8, 0.9],
+            "verdict": ["supported"] * 3,
+        }
+    )
+    reactivity = pd.DataFrame(
+        {
+            "round": ["R1", "R2", "R3"],
+            "reactive": [True, False, True],
+            "criterion1": [True, True, False],
+            "criterion2": [True, False, True],
+            "reactivity": [0.6, 0.4, 0.7],
+            "independent_initiatives": [0, 0, 2],
+        }
+    )
+    claims = pd.DataFrame(
+        {
+            "claim_id": ["CL-1", "CL-2", "CL-3", "CL-4"],
+            "kind": ["verdict", "verdict", "verdict", "date"],
+            "target_id": ["HP1:R1", "HP2:all", "HP3:all", "JP-x"],
+            "value": ["supported", "rejected", "rejected", "2014-03-18"],
+        }
+    )
+    return {
+        "attainment": attainment,
+        "influence": influence,
+        "posteriors": posteriors,
+        "reactivity": reactivity,
+        "claims": claims,
+    }
+
+
+def verdicts(rounds=ROUNDS, hp2_rule="majority", reactive_state="conjunctive", **changes) -> pd.DataFrame:
+    t = inputs() | changes
+    return decide_verdicts(
+        rounds,
+        t["attainment"],
+        t["influence"],
+        t["posteriors"],
+        t["reactivity"],
+        t["claims"],
+        HP1,
+        0.75,
+        "product",
+        hp2_rule,
+        reactive_state,
+    )
+
+
+def test_decide_verdicts_table():
+    table = verdicts()
+    assert table.columns.tolist() == ["hypothesis", "round", "verdict", "rule", "evidence", "thesis_verdict"]
+    got = dict(zip(table["hypothesis"] + ":" + table["round"], table["verdict"], strict=True))
+    # HP1: R1 and R2 pass all three; R3's improvement −0.1 fails.
+    # HP2: reactive in R1 and R3 → 2 of 3 → supported.
+    # HP3 conjunctive: both criteria in R1 only (R2 fails c2, R3 fails c1) → 1 of 3 → rejected.
+    assert got == {
+        "HP1:R1": "supported",
+        "HP1:R2": "supported",
+        "HP1:R3": "rejected",
+        "HP2:all": "supported",
+        "HP3:all": "rejected",
+    }
+    thesis = dict(zip(table["hypothesis"] + ":" + table["round"], table["thesis_verdict"], strict=True))
+    assert thesis == {
+        "HP1:R1": "supported",
+        "HP1:R2": "",
+        "HP1:R3": "",
+        "HP2:all": "rejected",
+        "HP3:all": "rejected",
+    }
+    assert "reactive_R2=false" in table.loc[3, "evidence"]
+
+
+def test_hp2_all_and_hp3_family_resemblance():
+    table = verdicts(hp2_rule="all", reactive_state="family_resemblance").set_index("hypothesis")
+    assert table.loc["HP2", "verdict"] == "rejected"  # R2 not reactive
+    # Criteria over rounds: c1 T,T,F and c2 T,F,T → 4 of 6 = 0.67 ≥ 0.5.
+    assert table.loc["HP3", "verdict"] == "supported"
+
+
+def test_other_segmentation_has_no_thesis_verdict_for_new_rounds():
+    finer = [{"id": "R1"}, {"id": "R2a"}]
+    table = verdicts(rounds=finer)
+    hp1_rows = table[table["hypothesis"] == "HP1"]
+    assert hp1_rows["thesis_verdict"].tolist() == ["supported", ""]
+    # R2a has no attainment, influence or posterior row → indeterminate, not rejected.
+    assert hp1_rows["verdict"].tolist() == ["supported", "indeterminate"]
+
+
+def test_reactive_read_back_from_csv_strings():
+    reactivity = inputs()["reactivity"].astype({"reactive": str}).assign(reactive=["true", "false", "false"])
+    assert verdicts(reactivity=reactivity).set_index("hypothesis").loc["HP2", "verdict"] == "rejected"
+
+
+def test_bad_input():
+    claims = inputs()["claims"].assign(value=["supported", "maybe", "rejected", "2014-03-18"])
+    with pytest.raises(ValueError, match="maybe"):
+        verdicts(claims=claims)
+    with pytest.raises(ValueError, match="improvement"):
+        verdicts(attainment=inputs()["attainment"].drop(columns="improvement"))
+    with pytest.raises(ValueError, match="hp2_rule"):
+        verdicts(hp2_rule="most")
+    with pytest.raises(ValueError, match="hp1.rule"):
+        hp1(rule="vote")
+
+
+def test_headline_numbers():
+    t = inputs()
+    table = verdicts()
+    tables = {
+        "measures": pd.DataFrame({"sender": ["JP", "JP", "US"]}),
+        "pressure": pd.DataFrame({"pressure_id": ["P1"]}),
+        "attributions": pd.DataFrame({"attribution_id": ["A1", "A2"]}),
+        "evidence": pd.DataFrame({"evidence_id": ["E1", "E2", "E3", "E4"]}),
+        "stringency": pd.DataFrame(
+            {
+                "sender": ["JP", "US"],
+                "round": ["R1", "R1"],
+                "stringency_stock": [20.0, 80.0],
+                "relative_to_leader": [0.25, 1.0],
+            }
+        ),
+        "timing": pd.DataFrame({"round": ["R1"], "median_lag_days": [1.0], "first_mover_share": [0.0]}),
+        "attainment": t["attainment"].assign(lower=0.1, upper=0.9),
+        "influence": t["influence"].assign(framing_gap=0.2, n_statements=4),
+        "posteriors": t["posteriors"],
+        "reactivity": t["reactivity"],
+        "verdicts": table,
+        "data_checks": pd.DataFrame(
+            {
+                "check": ["rows", "conflicts"],
+                "table": ["measures", "measures"],
+                "subject": ["silbaum2017", pd.NA],
+                "value": [12, 3],
+            }
+        ),
+    }
+    numbers = headline_numbers(ROUNDS, "US", tables)
+    assert (numbers["n_measures"], numbers["n_measures_jp"], numbers["n_evidence_items"]) == (3, 2, 4)
+    assert (numbers["R1_stringency_jp"], numbers["R1_stringency_leader"]) == (20.0, 80.0)
+    assert numbers["R2_stringency_jp"] is None  # no row: missing, never zero
+    assert (numbers["R1_pa_us"], numbers["R1_pa_jp"], numbers["R1_pa_us_lower"]) == (0.5, 0.9, 0.1)
+    assert numbers["R1_ai"] == 0.7 and numbers["R1_posterior_HP1"] == 0.9
+    assert numbers["verdict_HP1_R3"] == "rejected" and numbers["verdict_HP2"] == "supported"
+    # Thesis claims: HP1:R1 supported (agrees), HP2 rejected (differs), HP3 rejected (agrees).
+    assert (numbers["n_verdicts"], numbers["n_verdicts_with_thesis"], numbers["n_verdicts_agreeing"]) == (
+        5,
+        3,
+        2,
+    )
+    assert numbers["check_rows_measures_silbaum2017"] == 12 and numbers["check_conflicts_measures"] == 3
+    json.dumps(numbers, allow_nan=False)  # the JSON writer refuses NaN
