@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from analysis.validate import Problem, validate_package
 
@@ -109,6 +111,17 @@ def test_every_problem_is_reported_at_once(tmp_path, monkeypatch):
     for case, file, line, _column, _words in CASES:
         if case in cases:
             assert (file, line) in located, case
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.one_of(st.binary(max_size=400),
+                      st.text(alphabet=',"\n\r;\t -aJP0129', max_size=400).map(str.encode)))
+def test_arbitrary_bytes_after_the_header_never_crash(tmp_path_factory, body):
+    raw = overlay(tmp_path_factory.mktemp("fuzz"))
+    header = (VALID / "measures.csv").read_bytes().split(b"\n", 1)[0]
+    (raw / "measures.csv").write_bytes(header + b"\n" + body)
+    problems = validate_package(PACKAGE, raw, round_ids=ROUND_IDS)
+    assert all(isinstance(p, Problem) and p.file.endswith(".csv") for p in problems)
 
 
 def test_missing_file_is_named(tmp_path, monkeypatch):
