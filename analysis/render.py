@@ -417,18 +417,20 @@ def _move_atomic(source: Path, target: Path) -> None:
         raise
 
 
-def render(qmd: Path, html_out: Path, pdf_out: Path, inputs: Mapping[str, Any], engine: str = "auto") -> str:
+def render(qmd: Path, html_out: Path, pdf_out: Path, inputs: Mapping[str, Any], engine: str = "auto",
+           scratch_parent: Path | None = None) -> str:
     """Render `qmd` (and its directory's sources) to one self-contained HTML and a PDF.
 
     `inputs` maps names to the files the report may read (a path or a list of paths); the kernel
-    finds them through REPORT_INPUTS. Work happens in a scratch directory, removed on success and
-    kept (its path in the error) on failure. Returns the engine description the report states.
+    finds them through REPORT_INPUTS. Work happens in a scratch directory (under `scratch_parent`,
+    default the system's temporary directory), removed on success and kept (its path in the
+    error) on failure. Returns the engine description the report states.
     """
     qmd = Path(qmd).resolve()
     chosen = choose_engine(engine)
     description = engine_description(chosen)
     meta = split_front_matter(qmd.read_text(encoding="utf-8"))[0]
-    workdir = Path(tempfile.mkdtemp(prefix="render-report-"))
+    workdir = Path(tempfile.mkdtemp(prefix="render-report-", dir=scratch_parent))
     try:
         shutil.copytree(qmd.parent, workdir, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns(".*", "_freeze", "*_files", "__pycache__"))

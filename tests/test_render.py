@@ -1,0 +1,267 @@
+"""The report render engine: the offline path end to end on a fixture, its parsers, and report_data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from analysis import render as engine
+from analysis import report_data
+from analysis.figures import spec_and_svg
+from analysis.render import RenderError
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures" / "render"
+CSL = ROOT / "report" / "chicago-author-date.csl"
+# distinctive axis titles: if they are in the PDF's text, the chart went in as vector text
+AXIS_TITLE_X, AXIS_TITLE_Y = "Round of measures", "Score value"
+
+
+def fixture_inputs(folder: Path) -> dict[str, object]:
+    """The rule-like inputs of the fixture: two tables, two figures (spec + SVG), the CSL."""
+    folder.mkdir(parents=True, exist_ok=True)
+    scores = pd.DataFrame({
+        "round": ["R1", "R2", "R3"],
+        "score": [1.5, 2.25, 4.0],
+        "note": ["short", "a considerably longer free-text note that keeps going so that the column "
+                 "has to wrap inside the page width of the PDF", "pipe | inside"],
+    })
+    scores.to_csv(folder / "scores.csv", index=False)
+    (folder / "meta.json").write_text(json.dumps({"sender": "Japan"}), encoding="utf-8")
+    base = alt.Chart(scores).encode(x=alt.X("round:N", title=AXIS_TITLE_X),
+                                    y=alt.Y("score:Q", title=AXIS_TITLE_Y),
+                                    tooltip=["round", "score"])
+    charts = {"scores": base.mark_bar().properties(description="Bars of the score per round."),
+              "trend": base.mark_line(point=True).properties(description="Line of the score per round.")}
+    for name, chart in charts.items():
+        spec, svg = spec_and_svg(chart)
+        (folder / f"{name}.vl.json").write_text(json.dumps(spec), encoding="utf-8")
+        (folder / f"{name}.svg").write_text(svg, encoding="utf-8")
+    return {"scores": str(folder / "scores.csv"), "meta": str(folder / "meta.json"),
+            "specs": [str(folder / f"{n}.vl.json") for n in charts],
+            "svgs": [str(folder / f"{n}.svg") for n in charts], "csl": str(CSL)}
+
+
+def tree(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """The fixture rendered twice (for determinism) with the offline engine."""
+    before = tree(FIXTURE)
+    work = tmp_path_factory.mktemp("render")
+    inputs = fixture_inputs(work / "inputs")
+    outputs = []
+    for run in ("a", "b"):
+        html, pdf = work / run / "report.html", work / run / "report.pdf"
+        scratch = work / f"scratch-{run}"
+        scratch.mkdir()
+        used = engine.render(FIXTURE / "fixture.qmd", html, pdf, inputs, engine="offline",
+                             scratch_parent=scratch)
+        assert list(scratch.iterdir()) == []  # removed on success
+        outputs.append((html, pdf))
+    return {"outputs": outputs, "engine": used, "before": before, "inputs": inputs}
+
+
+@pytest.fixture(scope="module")
+def html_text(rendered):
+    return rendered["outputs"][0][0].read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def html_words(html_text):
+    """The page's visible text: body tags stripped, entities decoded, whitespace collapsed."""
+    import html
+
+    body = re.sub(r"<script\b.*?</script>", " ", html_text.rsplit("</head>", 1)[1], flags=re.DOTALL)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", body)).split())
+
+
+@pytest.fixture(scope="module")
+def pdf_reader(rendered):
+    pypdf = pytest.importorskip("pypdf")
+    return pypdf.PdfReader(rendered["outputs"][0][1])
+
+
+@pytest.fixture(scope="module")
+def pdf_text(pdf_reader):
+    return " ".join(" ".join(page.extract_text().split()) for page in pdf_reader.pages)
+
+
+# ── End to end: HTML ─────────────────────────────────────────────────────────────────────────
+def test_html_is_one_file_loading_nothing_from_outside(html_text):
+    assert not re.search(r"<script[^>]*\ssrc=", html_text)
+    assert not re.search(r"<link[^>]*\shref=[\"']?https?:", html_text)
+    assert not re.search(r"<img[^>]*\ssrc=[\"']?https?:", html_text)
+    assert not re.search(r"@import\s+url", html_text)
+
+
+def test_html_inlines_the_vega_bundle_once_and_embeds_each_figure(html_text):
+    import vl_convert
+
+    bundle = vl_convert.javascript_bundle()
+    assert html_text.count(bundle[:400]) == 1
+    assert html_text.count(bundle[-400:]) == 1
+    assert html_text.count("vegaEmbed(\"#vis-") == 2  # two figures in the fixture
+    assert '"tooltip": true' in html_text
+
+
+def test_html_numbers_captions_and_resolves_references(html_text):
+    assert re.search(r"<figcaption>\s*Figure 1:\s+Scores by round", html_text)
+    assert re.search(r"<figcaption>\s*Figure 2:\s+The same scores", html_text)
+    assert re.search(r"<caption>\s*Table 1:\s+Scores per round", html_text)
+    assert re.search(r'<a href="#tbl-scores"[^>]*>Table\s1</a>', html_text)
+    assert re.search(r'<a href="#sec-results"[^>]*>Section\s2</a>', html_text)
+    assert re.search(r'<a href="#sec-method"[^>]*>Section\s2\.1</a>', html_text)
+    assert re.search(r'<a href="#fig-trend"[^>]*>Figure\s2</a>', html_text)
+    assert re.search(r'Figure <a href="#fig-scores"[^>]*>1</a>', html_text)  # -@fig-scores
+    assert "?@" not in html_text
+
+
+def test_html_citations_inline_values_callouts_and_engine(html_text, html_words, rendered):
+    assert "(Doe 2015)" in html_words
+    assert "Roe and Poe (2017)" in html_words and "the same authors (2017, 50)" in html_words
+    assert "References" in html_words and "Sanctions and Their Senders" in html_words
+    assert "This fixture has 3 rows" in html_words and "its sender is Japan" in html_words
+    # 1.5 + 2.25 + 4.0 = 7.75, shown to one decimal (half to even) as 7.8
+    assert "The total score is 7.8" in html_words
+    assert "A titled note" in html_words and "Mind the gap" in html_words
+    assert re.search(r'class="callout callout-tip">\s*<div class="callout-title">\s*Tip\s*<', html_text)
+    assert "Important body text." in html_words
+    assert rendered["engine"].startswith("offline engine")
+    assert f"Rendered by {rendered['engine']}" in html_words
+
+
+def test_cell_options_echo_output_include(html_words):
+    assert re.search(r"shown\s*=\s*sum\(scores", html_words)  # echo: true shows the code
+    assert "total 7.8" in html_words
+    assert "import pandas" not in html_words  # echo defaults to false
+    assert "THIS OUTPUT IS HIDDEN" not in html_words
+    assert "THIS CELL IS NOT INCLUDED" not in html_words
+
+
+# ── End to end: PDF ──────────────────────────────────────────────────────────────────────────
+def test_pdf_holds_title_figures_and_references(pdf_text):
+    assert "Fixture Report for the Offline Engine" in pdf_text
+    assert "Figure 1:" in pdf_text and "Table 1:" in pdf_text
+    assert "Section 2.1" in pdf_text
+    assert "References" in pdf_text and "Sanctions and Their Senders" in pdf_text
+    assert "Doe 2015" in pdf_text
+
+
+def test_pdf_figures_are_vector(pdf_reader, pdf_text):
+    assert all(len(page.images) == 0 for page in pdf_reader.pages)
+    assert AXIS_TITLE_X in pdf_text and AXIS_TITLE_Y in pdf_text
+
+
+def test_rendering_twice_gives_identical_bytes(rendered):
+    (html_a, pdf_a), (html_b, pdf_b) = rendered["outputs"]
+    assert html_a.read_bytes() == html_b.read_bytes()
+    assert pdf_a.read_bytes() == pdf_b.read_bytes()
+
+
+def test_nothing_is_written_beside_the_sources(rendered):
+    assert tree(FIXTURE) == rendered["before"]
+
+
+# ── Failures ─────────────────────────────────────────────────────────────────────────────────
+def _render_variant(tmp_path: Path, extra: str) -> None:
+    sources = tmp_path / "src"
+    shutil.copytree(FIXTURE, sources)
+    qmd = sources / "fixture.qmd"
+    qmd.write_text(qmd.read_text(encoding="utf-8") + "\n" + extra + "\n", encoding="utf-8")
+    inputs = fixture_inputs(tmp_path / "inputs")
+    (tmp_path / "scratch").mkdir()
+    engine.render(qmd, tmp_path / "out.html", tmp_path / "out.pdf", inputs, engine="offline",
+                  scratch_parent=tmp_path / "scratch")
+
+
+def test_unresolved_reference_fails_naming_it(tmp_path):
+    with pytest.raises(RenderError, match=r"unresolved cross-reference.*@fig-nope") as failure:
+        _render_variant(tmp_path, "As @fig-nope shows.")
+    assert not (tmp_path / "out.html").exists()
+    # the scratch dir is kept and named; its HTML shows the reference as Quarto does
+    kept = list((tmp_path / "scratch").iterdir())
+    assert len(kept) == 1 and str(kept[0]) in str(failure.value)
+    assert "<strong>?@fig-nope</strong>" in (kept[0] / "fixture.html").read_text(encoding="utf-8")
+
+
+def test_unknown_citation_fails_naming_it(tmp_path):
+    with pytest.raises(RenderError, match=r"unknown citation.*@nobody1999"):
+        _render_variant(tmp_path, "As argued [@nobody1999].")
+
+
+def test_quarto_renders_the_fixture_when_installed(tmp_path):
+    if not shutil.which("quarto"):
+        pytest.skip("no quarto binary on PATH")
+    inputs = fixture_inputs(tmp_path / "inputs")
+    used = engine.render(FIXTURE / "fixture.qmd", tmp_path / "q.html", tmp_path / "q.pdf", inputs,
+                         engine="quarto")
+    assert used.startswith("Quarto")
+    assert "Figure 1" in (tmp_path / "q.html").read_text(encoding="utf-8")
+    assert (tmp_path / "q.pdf").stat().st_size > 0
+
+
+# ── Pure parts ───────────────────────────────────────────────────────────────────────────────
+def test_choose_engine():
+    assert engine.choose_engine("auto", quarto="") == "offline"
+    assert engine.choose_engine("auto", quarto="/opt/quarto/bin/quarto") == "quarto"
+    assert engine.choose_engine("offline", quarto="/opt/quarto/bin/quarto") == "offline"
+    with pytest.raises(RenderError, match="no `quarto` binary"):
+        engine.choose_engine("quarto", quarto="")
+    with pytest.raises(RenderError, match="unknown report engine"):
+        engine.choose_engine("latex")
+
+
+def test_split_chunks_and_cell_options():
+    body = "Intro `{python} 1 + 1`.\n\n```{python}\n#| label: fig-a\n#| fig-cap: \"A: b\"\nx = 1\n```\nEnd\n"
+    chunks = engine.split_chunks(body)
+    assert [c.kind for c in chunks] == ["markdown", "code", "markdown"]
+    assert chunks[1].options == {"label": "fig-a", "fig-cap": "A: b"}
+    assert chunks[1].text == "x = 1"
+    with pytest.raises(RenderError, match="never closed"):
+        engine.split_chunks("```{python}\nx = 1\n")
+
+
+def test_front_matter_authors_and_date():
+    meta, body = engine.split_front_matter("---\ntitle: T\ndate: 2024-05-17\n---\nText\n")
+    assert meta["title"] == "T" and body == "Text\n"
+    assert engine.document_date(meta) == dt.date(2024, 5, 17)
+    with pytest.raises(RenderError, match="clock"):
+        engine.document_date({"date": "today"})
+    authors = engine.normalise_authors(
+        ["Solo", {"name": "A B", "affiliation": "X"},
+         {"name": {"given": "C", "family": "D"}, "affiliations": [{"name": "Y"}, "Z"]}])
+    assert authors == [{"name": "Solo"}, {"name": "A B", "affiliation": "X"},
+                       {"name": "C D", "affiliation": "Y; Z"}]
+
+
+def test_report_data_reads_only_inputs(tmp_path, monkeypatch):
+    (tmp_path / "t.csv").write_text("a,b\n1,x\n", encoding="utf-8")
+    (tmp_path / "m.json").write_text('{"k": 2}', encoding="utf-8")
+    listing = tmp_path / "inputs.json"
+    listing.write_text(json.dumps({"table": str(tmp_path / "t.csv"), "meta": str(tmp_path / "m.json")}))
+    monkeypatch.setenv(report_data.INPUTS_ENV, str(listing))
+    assert report_data.csv("table")["b"].tolist() == ["x"]
+    assert report_data.json("meta") == {"k": 2}
+    with pytest.raises(report_data.ReportInputError, match="'scores' is not an input"):
+        report_data.path("scores")
+    monkeypatch.setenv(report_data.ENGINE_ENV, "test engine 1.0")
+    assert report_data.engine() == "test engine 1.0"
+
+
+def test_report_data_table_is_a_pipe_table():
+    frame = pd.DataFrame({"name": ["a|b", None], "value": [1.234, 10.0]})
+    lines = str(report_data.table(frame, digits=1)).splitlines()
+    assert lines[0] == "| name | value |"
+    assert lines[1] == "|:---|----:|"  # text left, numbers right; dashes follow the widest cell
+    assert lines[2] == "| a\\|b | 1.2 |"
+    assert lines[3] == "|  | 10.0 |"
