@@ -58,7 +58,7 @@ def proximity(d_ideal_outcome: np.ndarray) -> np.ndarray:
 
 
 def improvement(d_ideal_reversion: np.ndarray, d_ideal_outcome: np.ndarray) -> np.ndarray:
-    """PA = d(x, R) − d(x, O): how much closer to the ideal the outcome is than the reversion point. [-1, 1]."""
+    """PA = d(x, R) − d(x, O): how much nearer the ideal the outcome is than the reversion point. [-1, 1]."""
     return np.clip(d_ideal_reversion - d_ideal_outcome, -1.0, 1.0)
 
 
@@ -87,8 +87,8 @@ def relative(d_own_outcome: np.ndarray, d_other_outcome: np.ndarray) -> np.ndarr
     return np.clip(d_other_outcome - d_own_outcome, -1.0, 1.0)
 
 
-def score(measure: str, reversion: np.ndarray, outcome: np.ndarray, ideal: np.ndarray, other_ideal: np.ndarray,
-          *, weights: np.ndarray, aggregation: str, tau: float) -> np.ndarray:
+def score(measure: str, reversion: np.ndarray, outcome: np.ndarray, ideal: np.ndarray,
+          other_ideal: np.ndarray, *, weights: np.ndarray, aggregation: str, tau: float) -> np.ndarray:
     """The chosen attainment measure from placements (scalars or per-instrument vectors, see `distance`)."""
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {sorted(MEASURES)}, not {measure!r}")
@@ -174,7 +174,8 @@ def round_positions(measures: pd.DataFrame, window: Mapping[str, str], *, refere
     if reference not in REFERENCES:
         raise ValueError(f"reference must be one of {sorted(REFERENCES)}, not {reference!r}")
     if us_ideal_source not in US_IDEAL_SOURCES:
-        raise ValueError(f"us_ideal_source must be one of {sorted(US_IDEAL_SOURCES)}, not {us_ideal_source!r}")
+        raise ValueError(f"us_ideal_source must be one of {sorted(US_IDEAL_SOURCES)}, "
+                         f"not {us_ideal_source!r}")
     start, end = pd.Timestamp(window["start"]), pd.Timestamp(window["end"])
     opts = dict(position_options, leader_end=end)
     outcome = positions_at(measures, "JP", end, **opts)

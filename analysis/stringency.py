@@ -140,7 +140,7 @@ def positions_at(measures: pd.DataFrame, sender: str, end: pd.Timestamp, *, star
         eased = easings[easings["affects_instrument"] == instrument]
         exponents = np.zeros(len(rows)) if start is not None else _easing_exponents(rows, eased)
         factors = float(easing_factor) ** exponents
-        # The leader's measures are the yardstick of `full`, so an uncoded leader measure is full by definition.
+        # The leader's measures are the yardstick of `full`: an uncoded leader measure is full by definition.
         uncoded = "full" if sender == leader else uncoded_intensity
         values = np.array([measure_intensity(c, three_level_values, uncoded)
                            for c in rows["intensity_code"]]) * factors
@@ -193,7 +193,7 @@ def present(positions: np.ndarray) -> np.ndarray:
 
 
 def coverage(sender_positions: np.ndarray, leader_positions: np.ndarray) -> float:
-    """Share of the leader's instruments in force that the sender also has in force (NaN if the leader has none)."""
+    """Share of the leader's instruments in force that the sender also has (NaN if the leader has none)."""
     leader_set = present(leader_positions)
     if not leader_set.any():
         return np.nan
@@ -250,7 +250,8 @@ def stringency_table(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]]
                          "n_missing": int(np.isnan(chosen[sender]).sum())})
             for k, instrument in enumerate(INSTRUMENTS):
                 keep = np.arange(len(INSTRUMENTS)) != k
+                without = float(stringency_index(chosen[sender][keep], w[keep], missing))
                 loo_rows.append({"sender": sender, "round": window["id"], "left_out": instrument,
-                                 "stringency": float(stringency_index(chosen[sender][keep], w[keep], missing))})
+                                 "stringency": without})
     table = pd.DataFrame(rows, columns=STRINGENCY_COLUMNS)
     return table, pd.DataFrame(loo_rows, columns=LEAVE_ONE_OUT_COLUMNS)

@@ -17,7 +17,8 @@ MATCHING_RULES = {"first", "latest_before"}
 
 FORMULAS = {
     "lag": r"\text{lag}_m = t_{JP}(m) - t_L(m)",
-    "relative_lag": r"\text{rel}_m = \text{lag}_m - \operatorname{median}_{p \in P} \left(t_p(m) - t_L(m)\right)",
+    "relative_lag": r"\text{rel}_m = \text{lag}_m - "
+                    r"\operatorname{median}_{p \in P} \left(t_p(m) - t_L(m)\right)",
     "first_mover": r"\text{first}_m = \mathbb{1}\left[\nexists\, \ell \in L_{k(m)} : "
                    r"t_{JP}(m) - W \le t_\ell \le t_{JP}(m)\right]",
     "first_mover_share": r"FMS_r = \frac{1}{|M_r|} \sum_{m \in M_r} \text{first}_m",
