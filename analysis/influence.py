@@ -23,6 +23,8 @@ BY_TYPE_COLUMNS = ["round", "attributor_type", "mean_strength", "n_statements"]
 ATTRIBUTOR_TYPES = ["ego", "alter_ally", "alter_target", "expert", "media"]
 COMPETING_CAUSES = {"g7_coordination", "territorial_norm", "own_interest"}
 CAUSES = {"us_pressure", "mixed"} | COMPETING_CAUSES
+# What identifies one statement across its cause rows.
+STATEMENT_KEY = ("source", "section", "paragraph", "attributor", "round")
 AGGREGATIONS = {"source_balanced", "weighted", "share", "ear"}
 # Arts & Verschuren's three perspectives. Media are not parties to the decision, so they sit with the
 # independent observers (experts) rather than with alter.
@@ -36,7 +38,7 @@ EAR_GROUPS = {
 
 FORMULAS = {
     "us_strength": r"u_k = \begin{cases} a_k & \text{cause}_k = \text{US pressure} \\ "
-    r"m\,a_k & \text{cause}_k = \text{mixed} \\ 0 & \text{competing cause} \end{cases}",
+    r"m\,a_k & \text{cause}_k = \text{mixed} \\ 0 & \text{competing cause only} \end{cases}",
     "weighted": r"AI = \frac{\sum_k \omega_{\tau(k)}\, u_k}{\sum_k \omega_{\tau(k)}}",
     "source_balanced": r"AI = \frac{\sum_k (\omega_{\tau(k)}/n_{s(k)})\, u_k}"
     r"{\sum_k \omega_{\tau(k)}/n_{s(k)}}",
@@ -64,8 +66,14 @@ def us_pressure_strength(
     under ``competing_causes == "zero"`` its u_k is 0 (it counts against US influence in every
     aggregation); under ``"share_only"`` its u_k is missing, so it drops out of the mean-based
     aggregations and enters only the share measure's denominator.
+
+    The table has one row per statement *and* claimed cause. A statement is one attributor at one
+    locator (source, section, paragraph) about one round; when it also names US pressure (or mixed),
+    that row already carries its US strength, so its competing-cause rows are left out of the means
+    (u_k missing) rather than counted as a second, contradicting vote of 0. They still enter the
+    share measure's denominator.
     """
-    _require(attributions, ["cause", "strength"], "attributions")
+    _require(attributions, ["cause", "strength", *STATEMENT_KEY], "attributions")
     if competing_causes not in {"zero", "share_only"}:
         raise ValueError(f"competing_causes: {competing_causes!r} is not one of zero, share_only")
     if not 0 <= mixed_share <= 1:
@@ -85,11 +93,15 @@ def us_pressure_strength(
     out["strength_value"] = out["strength"].astype(str).map(ladder).astype(float)
     cause = out["cause"].astype(str)
     competing_value = 0.0 if competing_causes == "zero" else np.nan
+    names_us = cause.isin(["us_pressure", "mixed"])
+    key = out[list(STATEMENT_KEY)].astype("string").fillna("").agg("\x1f".join, axis=1)
+    covered = key.isin(set(key[names_us])) & ~names_us
     out["us_strength"] = np.where(
         cause == "us_pressure",
         out["strength_value"],
         np.where(cause == "mixed", mixed_share * out["strength_value"], competing_value),
     )
+    out.loc[covered, "us_strength"] = np.nan
     return out
 
 
@@ -133,7 +145,8 @@ def aggregate_influence(
     if aggregation == "weighted":
         influence = _weighted_mean(u, weights)
     elif aggregation == "source_balanced":
-        per_source = statements.groupby("source")["source"].transform("size").astype(float)
+        # n_s counts the rows that enter the mean (a covered competing-cause row does not).
+        per_source = u.notna().groupby(statements["source"]).transform("sum").astype(float)
         influence = _weighted_mean(u, weights / per_source)
     elif aggregation == "share":
         total = float((weights * statements["strength_value"].astype(float)).sum())

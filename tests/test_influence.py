@@ -24,7 +24,10 @@ ROUNDS = [{"id": "R1"}, {"id": "R2"}]
 
 
 def statements(rows: list[tuple]) -> pd.DataFrame:
-    """rows: (source, attributor_type, cause, strength[, round])."""
+    """rows: (source, attributor_type, cause, strength[, round[, paragraph]]).
+
+    Each row is its own statement (its own paragraph) unless a test gives two rows one paragraph.
+    """
     records = []
     for i, row in enumerate(rows):
         source, kind, cause, strength, *rest = row
@@ -36,6 +39,9 @@ def statements(rows: list[tuple]) -> pd.DataFrame:
                 "cause": cause,
                 "strength": strength,
                 "round": rest[0] if rest else "R1",
+                "attributor": f"person-{source}",
+                "section": "",
+                "paragraph": rest[1] if len(rest) > 1 else 100 + i,
             }
         )
     return pd.DataFrame(records)
@@ -116,6 +122,25 @@ def test_competing_cause_counts_against_us_only_under_zero():
     # zero: (1 + 0) / 2; share_only: the competing statement leaves the mean → 1.
     assert aggregate(rows, "weighted", "zero")["influence"] == pytest.approx(0.5)
     assert aggregate(rows, "weighted", "share_only")["influence"] == pytest.approx(1.0)
+
+
+def test_one_statement_naming_two_causes_votes_once():
+    # One statement (same source, attributor, paragraph, round): US decisive, own interest minor.
+    rows = [
+        ("a", "expert", "us_pressure", "decisive", "R1", 7),
+        ("a", "expert", "own_interest", "minor", "R1", 7),
+        ("b", "expert", "us_pressure", "none", "R1", 8),
+    ]
+    scored = us_pressure_strength(statements(rows), LADDER, 0.5, "zero")
+    assert math.isnan(scored["us_strength"].iloc[1])  # covered by the statement's US row
+    # Mean over the two statements: (1 + 0)/2, not (1 + 0 + 0)/3.
+    assert aggregate(rows, "weighted")["influence"] == pytest.approx(0.5)
+    assert aggregate(rows, "source_balanced")["influence"] == pytest.approx(0.5)
+    # share keeps every cause row: US 1 / (1 + 1/3 + 0) = 0.75.
+    assert aggregate(rows, "share")["influence"] == pytest.approx(0.75)
+    # The same cause rows in different paragraphs are two statements: (1 + 0 + 0)/3.
+    apart = [rows[0], ("a", "expert", "own_interest", "minor", "R1", 9), rows[2]]
+    assert aggregate(apart, "weighted")["influence"] == pytest.approx(1 / 3)
 
 
 def test_rounds_and_general_statements():
