@@ -196,8 +196,13 @@ def attributions_with_round(attributions: pd.DataFrame, clean_measures: pd.DataF
 
 
 def data_checks(raw: Mapping[str, pd.DataFrame], clean: Mapping[str, pd.DataFrame],
-                conflicts: pd.DataFrame, rule: str, windows: Sequence[Mapping[str, str]]) -> pd.DataFrame:
-    """Rows per table and per source, conflicts per field, rows per round and outside every round."""
+                conflicts: pd.DataFrame, rule: str, windows: Sequence[Mapping[str, str]],
+                date_basis: str | None = None) -> pd.DataFrame:
+    """Rows per table and per source, conflicts per field, rows per round and outside every round.
+
+    Also: measures dated by the other stage because the `date_basis` stage is unknown (when
+    date_basis is given), and how many dates are only known to the month or the year.
+    """
     rows = []
 
     def add(check: str, table: str, subject: str, value: int, detail: str) -> None:
@@ -218,6 +223,18 @@ def data_checks(raw: Mapping[str, pd.DataFrame], clean: Mapping[str, pd.DataFram
         count = int((conflicts["field"] == field).sum())
         add("conflicts", "measures", field, count,
             f"{count} measures on whose {field} the documents disagree; kept by rule {rule}")
+    if date_basis is not None:
+        chosen = "date_announced" if date_basis == "announced" else "date_in_force"
+        fallback = int(((measures[chosen].fillna("") == "") & (measures["date"].fillna("") != "")).sum())
+        add("date_fallback", "measures", date_basis, fallback,
+            f"{fallback} measures dated by the other stage because their {date_basis} date is unknown")
+    for table in ("measures", *DATED_TABLES):
+        precision = clean[table]["date_precision"].fillna("").astype(str)
+        for level in ("month", "year"):
+            count = int((precision == level).sum())
+            unit = "measures" if table == "measures" else f"rows of {table}"
+            add("date_precision", table, level, count,
+                f"{count} {unit} dated only to the {level} (placed on its first day)")
     ids = round_ids(windows)
     for table in ("measures", "attributions", *DATED_TABLES):
         frame = clean[table]
@@ -248,7 +265,7 @@ def clean_tables(raw: Mapping[str, pd.DataFrame], conflict_resolution: str, date
     }
     for table in DATED_TABLES:
         clean[table] = with_dates(ordered[table], windows)
-    clean["data_checks"] = data_checks(ordered, clean, conflicts, conflict_resolution, windows)
+    clean["data_checks"] = data_checks(ordered, clean, conflicts, conflict_resolution, windows, date_basis)
     return clean
 
 

@@ -150,14 +150,18 @@ def test_attributions_take_the_round_of_their_measure_or_all():
 def test_data_checks_counts_by_hand():
     raw = {"measures": pd.DataFrame({"measure_id": ["a", "b", "c"], "source": ["s1", "s2", "s1"]})}
     clean = {
-        "measures": pd.DataFrame({"event_id": ["E", "F"], "round": ["R2", ""]}),
+        # F is known only to have entered into force (a year): dated by fallback, outside the rounds
+        "measures": pd.DataFrame({"event_id": ["E", "F"], "round": ["R2", ""],
+                                  "date_announced": ["2014-05-01", ""], "date": ["2014-05-01", "2015-01-01"],
+                                  "date_precision": ["month", "year"]}),
         "attributions": pd.DataFrame({"round": ["all", "R1", "R1"]}),
-        "pressure": pd.DataFrame({"round": ["R1", ""]}),
-        "engagements": pd.DataFrame({"round": pd.Series([], dtype=str)}),
-        "evidence": pd.DataFrame({"round": ["R2"]}),
+        "pressure": pd.DataFrame({"round": ["R1", ""], "date_precision": ["month", "month"]}),
+        "engagements": pd.DataFrame({"round": pd.Series([], dtype=str),
+                                     "date_precision": pd.Series([], dtype=str)}),
+        "evidence": pd.DataFrame({"round": ["R2"], "date_precision": ["day"]}),
     }
     conflicts = pd.DataFrame({"event_id": ["E", "E"], "field": ["date_announced", "individuals"]})
-    checks = data_checks(raw, clean, conflicts, "earliest", WINDOWS)
+    checks = data_checks(raw, clean, conflicts, "earliest", WINDOWS, date_basis="announced")
     value = {(r["check"], r["table"], r["subject"]): r["value"] for r in checks.to_dict("records")}
     assert value[("rows", "measures", "")] == 3
     assert value[("events", "measures", "")] == 2
@@ -170,6 +174,11 @@ def test_data_checks_counts_by_hand():
     assert value[("rows_per_round", "attributions", "R1")] == 2
     assert value[("rows_per_round", "attributions", "all")] == 1
     assert value[("rows_per_round", "engagements", "R2")] == 0
+    assert value[("date_fallback", "measures", "announced")] == 1
+    assert value[("date_precision", "measures", "year")] == 1
+    assert value[("date_precision", "measures", "month")] == 1
+    assert value[("date_precision", "pressure", "month")] == 2
+    assert value[("date_precision", "evidence", "month")] == 0
     assert "earliest" in checks.set_index(["check", "subject"]).loc[("conflicts", "individuals"), "detail"]
 
 
