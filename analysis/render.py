@@ -342,9 +342,33 @@ def run_pandoc(source: Path, target: Path, to: str, options: list[str], workdir:
         raise RenderError(f"pandoc ({to}) warned: {' | '.join(warnings)}")
 
 
+# Scripts typst's bundled fonts (Libertinus Serif, New Computer Modern, DejaVu Sans Mono) have no
+# glyphs for; typst draws empty boxes for them without a warning, so the renderer checks first.
+UNCOVERED_RANGES = ((0x0600, 0x06FF, "Arabic"), (0x0E00, 0x0E7F, "Thai"), (0x1100, 0x11FF, "Hangul"),
+                    (0x2E80, 0x9FFF, "CJK"), (0xA960, 0xA97F, "Hangul"), (0xAC00, 0xD7FF, "Hangul"),
+                    (0xF900, 0xFAFF, "CJK"), (0xFE30, 0xFE4F, "CJK"), (0xFF00, 0xFFEF, "CJK"),
+                    (0x1F000, 0x1FAFF, "emoji"), (0x20000, 0x3FFFF, "CJK"))
+
+
+def uncovered_characters(text: str) -> list[str]:
+    """Characters of `text` the PDF's fonts cannot draw, each as 'c (U+XXXX, script)'."""
+    found = {}
+    for char in text:
+        code = ord(char)
+        for low, high, script in UNCOVERED_RANGES:
+            if low <= code <= high:
+                found[char] = f"{char} (U+{code:04X}, {script})"
+    return [found[char] for char in sorted(found)]
+
+
 def compile_typst(source: Path, pdf: Path, date: dt.date | None) -> None:
-    """Typst → PDF with bundled fonts only; fail on an unknown font; pin the timestamp."""
+    """Typst → PDF with bundled fonts only; fail on an unknown font or a glyph no font has."""
     import typst
+
+    texts = [source.read_text(encoding="utf-8")]
+    texts += [svg.read_text(encoding="utf-8") for svg in sorted(source.parent.rglob("*.svg"))]
+    if missing := uncovered_characters("".join(texts)):
+        raise RenderError(f"no glyph in the PDF fonts for: {', '.join(missing[:10])}")
 
     # no wall clock: the PDF's dates come from the front matter (or the epoch)
     stamp = int(dt.datetime(*(date or dt.date(1970, 1, 1)).timetuple()[:3], tzinfo=dt.UTC).timestamp())

@@ -157,6 +157,12 @@ def test_pdf_holds_title_figures_and_references(pdf_text):
     assert "Doe 2015" in pdf_text
 
 
+def test_pdf_keeps_every_non_ascii_character(pdf_text, html_words):
+    sentence = "Shinzō Abe’s cabinet — in 2014–2016, ≥ 2 rounds × 3 senders, “quoted” naïve café."
+    assert sentence in html_words
+    assert sentence in pdf_text
+
+
 def test_pdf_figures_are_vector(pdf_reader, pdf_text):
     assert all(len(page.images) == 0 for page in pdf_reader.pages)
     assert AXIS_TITLE_X in pdf_text and AXIS_TITLE_Y in pdf_text
@@ -211,6 +217,11 @@ def test_quarto_renders_the_fixture_when_installed(tmp_path):
 
 
 # ── Pure parts ───────────────────────────────────────────────────────────────────────────────
+def test_uncovered_characters_are_named():
+    assert engine.uncovered_characters("Shinzō Abe – “quoted” ≥ 5 × 2") == []
+    assert engine.uncovered_characters("Abe 安倍") == ["倍 (U+500D, CJK)", "安 (U+5B89, CJK)"]
+
+
 def test_choose_engine():
     assert engine.choose_engine("auto", quarto="") == "offline"
     assert engine.choose_engine("auto", quarto="/opt/quarto/bin/quarto") == "quarto"
