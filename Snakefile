@@ -131,6 +131,7 @@ rule score_timing:
         peers=config["comparison"]["peers"],
         first_mover_window_days=config["timing"]["first_mover_window_days"],
         matching=config["timing"]["matching"],
+        coarsest_date_precision=config["timing"]["coarsest_date_precision"],
     log:
         f"{LOGS}/score_timing.log",
     conda:

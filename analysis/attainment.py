@@ -168,7 +168,9 @@ def round_positions(measures: pd.DataFrame, window: Mapping[str, str], *, refere
     when it announced nothing in the round. R: the pre-round stock (`pre_round_stock`) or that first
     announcement (`japan_first_announcement`, Klüver's draft). US ideal: `explicit_us_requests` = O with
     every instrument the US asked for (up to the round's end) at full intensity, so instruments the US
-    did not ask for sit at Japan's own level and neither help nor hurt; `us_own_measures` = the US stock.
+    did not ask for sit at Japan's own level and neither help nor hurt; `us_own_measures` = the US stock,
+    which is also the proxy for a round before any request is recorded (otherwise the US ideal would be
+    the outcome itself and attainment trivially full).
     Depth ratios use the leader's listings at the round's end for every position, so all four share a scale.
     """
     if reference not in REFERENCES:
@@ -192,8 +194,9 @@ def round_positions(measures: pd.DataFrame, window: Mapping[str, str], *, refere
         signalled = positions_at(signal_frame, "JP", end, **opts)
     else:
         signalled = pre_round
-    if us_ideal_source == "explicit_us_requests":
-        us_ideal = np.where(requested_instruments(measures, end), 1.0, outcome)
+    requested = requested_instruments(measures, end)
+    if us_ideal_source == "explicit_us_requests" and requested.any():
+        us_ideal = np.where(requested, 1.0, outcome)
     else:
         us_ideal = positions_at(measures, "US", end, **opts)
     return {"reversion": pre_round if reference == "pre_round_stock" else signalled, "outcome": outcome,

@@ -43,7 +43,10 @@ def prepare_measures(measures: pd.DataFrame) -> pd.DataFrame:
     Optional columns that a small test frame leaves out are added as missing.
     """
     frame = measures.copy()
-    for column in ["event_id", "sender", "instrument", "affects_instrument", "intensity_code", "round"]:
+    if "date_precision" not in frame.columns:
+        frame["date_precision"] = "day"
+    for column in ["event_id", "sender", "instrument", "affects_instrument", "intensity_code", "round",
+                   "date_precision"]:
         if column not in frame.columns:
             frame[column] = None
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)

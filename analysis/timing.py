@@ -14,6 +14,11 @@ TIMING_MEASURE_COLUMNS = ["event_id", "instrument", "round", "date", "leader_eve
 TIMING_ROUND_COLUMNS = ["round", "n_measures", "n_matched", "median_lag_days", "median_relative_lag_days",
                         "first_mover_share"]
 MATCHING_RULES = {"first", "latest_before"}
+# A date of month or year precision is placed on the period's first day (docs/tables.md); the period
+# it may stand for runs this long.
+PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
+PRECISION_SPAN = {"day": pd.DateOffset(days=1), "month": pd.DateOffset(months=1),
+                  "year": pd.DateOffset(years=1)}
 
 FORMULAS = {
     "lag": r"\text{lag}_m = t_{JP}(m) - t_L(m)",
@@ -52,13 +57,26 @@ def lag_days(date: pd.Timestamp, reference: pd.Timestamp) -> float:
     return float((date - reference).days)
 
 
-def is_first_mover(leader_measures: pd.DataFrame, date: pd.Timestamp, window_days: int) -> bool:
+def is_first_mover(leader_measures: pd.DataFrame, date: pd.Timestamp, window_days: int,
+                   vague_leader_measures: pd.DataFrame | None = None) -> bool | None:
     """True when the leader has no comparable measure dated in [date − window_days, date].
 
     A same-day leader measure counts as a prior move (coordinated announcement, not a first move).
+    `vague_leader_measures` are comparable leader measures whose dates are too coarse to time: when no
+    precise one falls in the window but a vague one's period (from its placed first day, a month or a
+    year long) overlaps the window, the answer is unknown (None).
     """
+    start = date - pd.Timedelta(days=int(window_days))
     dates = leader_measures["date"]
-    return not ((dates <= date) & (dates >= date - pd.Timedelta(days=int(window_days)))).any()
+    if ((dates <= date) & (dates >= start)).any():
+        return False
+    if vague_leader_measures is not None and not vague_leader_measures.empty:
+        placed = vague_leader_measures["date"]
+        ends = [d + PRECISION_SPAN.get(p, PRECISION_SPAN["day"])
+                for d, p in zip(placed, vague_leader_measures["date_precision"], strict=True)]
+        if ((placed <= date) & (pd.Series(ends, index=placed.index) > start)).any():
+            return None
+    return True
 
 
 def peer_median_lag(by_sender: Mapping[str, pd.DataFrame], peers: Sequence[str], leader_date: pd.Timestamp,
@@ -83,43 +101,56 @@ def peer_median_lag(by_sender: Mapping[str, pd.DataFrame], peers: Sequence[str],
 
 def timing_tables(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]], *, leader: str,
                   peers: Sequence[str], first_mover_window_days: int, matching: str = "first",
-                  actor: str = "JP") -> tuple[pd.DataFrame, pd.DataFrame]:
+                  coarsest_precision: str = "month", actor: str = "JP") -> tuple[pd.DataFrame, pd.DataFrame]:
     """timing_measures.csv and timing_rounds.csv (docs/tables.md).
 
     One row per measure of `actor` whose instrument is one of the eight (easing, counter-measures and
     `other` have no comparable leader measure by construction). Comparable = same instrument.
     A measure whose date falls outside every round keeps an empty round and is left out of the round table.
+    Dates coarser than `coarsest_precision` (e.g. a bare year, placed on 1 January) are not timed: such a
+    leader or peer measure is never matched, and such a Japanese measure gets no lag; first_mover is
+    empty (unknown) when only such a vague leader measure could fall in the window.
     """
+    if coarsest_precision not in PRECISION_RANK:
+        raise ValueError(f"coarsest_precision must be one of {sorted(PRECISION_RANK)}")
     frame = prepare_measures(measures)
     frame = frame[frame["instrument"].isin(INSTRUMENTS) & frame["date"].notna()]
+    rank = frame["date_precision"].map(PRECISION_RANK).fillna(0)
+    precise = rank <= PRECISION_RANK[coarsest_precision]
     window_of = _round_lookup(rounds)
-    by_instrument = {k: {s: g for s, g in frame[frame["instrument"] == k].groupby("sender", sort=False)}
-                     for k in INSTRUMENTS}
+    by_instrument = {k: {s: g for s, g in frame[precise & (frame["instrument"] == k)].groupby(
+        "sender", sort=False)} for k in INSTRUMENTS}
+    vague = frame[~precise & (frame["sender"] == leader)]
     empty = frame.iloc[0:0]
     rows = []
-    for _, measure in frame[frame["sender"] == actor].iterrows():
+    for index, measure in frame[frame["sender"] == actor].iterrows():
         senders = by_instrument[measure["instrument"]]
         leader_rows = senders.get(leader, empty)
         match = leader_match(leader_rows, measure["date"], matching)
         leader_date = match["date"] if match is not None else pd.NaT
-        lag = lag_days(measure["date"], leader_date)
+        timed = bool(precise[index])
+        lag = lag_days(measure["date"], leader_date) if timed else np.nan
         peer_lag = peer_median_lag(senders, peers, leader_date, matching) if match is not None else np.nan
+        first = is_first_mover(leader_rows, measure["date"], first_mover_window_days,
+                               vague[vague["instrument"] == measure["instrument"]]) if timed else None
         rows.append({
             "event_id": measure["event_id"], "instrument": measure["instrument"],
             "round": window_of(measure["date"]), "date": measure["date"].strftime("%Y-%m-%d"),
             "leader_event_id": match["event_id"] if match is not None else None,
             "leader_date": leader_date.strftime("%Y-%m-%d") if match is not None else None,
             "lag_days": lag, "peer_median_lag_days": peer_lag, "relative_lag_days": lag - peer_lag,
-            "first_mover": is_first_mover(leader_rows, measure["date"], first_mover_window_days),
+            "first_mover": first,
         })
     by_measure = pd.DataFrame(rows, columns=TIMING_MEASURE_COLUMNS)
+    by_measure["first_mover"] = by_measure["first_mover"].astype("boolean")
     return by_measure, round_summary(by_measure, [w["id"] for w in rounds])
 
 
 def round_summary(by_measure: pd.DataFrame, round_ids: Sequence[str]) -> pd.DataFrame:
     """Per round: measures, matched measures, median lag, median relative lag, first-mover share.
 
-    A round without Japanese measures has n = 0 and empty medians and share (not zero).
+    A round without Japanese measures has n = 0 and empty medians and share (not zero); the share is
+    over the measures whose first-mover status is known.
     """
     rows = []
     for round_id in round_ids:
@@ -130,9 +161,14 @@ def round_summary(by_measure: pd.DataFrame, round_ids: Sequence[str]) -> pd.Data
             "round": round_id, "n_measures": len(subset), "n_matched": len(lags),
             "median_lag_days": float(lags.median()) if len(lags) else np.nan,
             "median_relative_lag_days": float(relative.median()) if len(relative) else np.nan,
-            "first_mover_share": float(subset["first_mover"].astype(float).mean()) if len(subset) else np.nan,
+            "first_mover_share": _share(subset["first_mover"]),
         })
     return pd.DataFrame(rows, columns=TIMING_ROUND_COLUMNS)
+
+
+def _share(flags: pd.Series) -> float:
+    known = flags.dropna()
+    return float(known.astype(float).mean()) if len(known) else np.nan
 
 
 def _round_lookup(rounds: Sequence[Mapping[str, str]]):

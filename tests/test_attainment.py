@@ -167,3 +167,15 @@ def test_range_and_monotone_towards_the_ideal(reversion, outcome, ideal, other, 
         if measure_name == "proximity":
             assert value >= 0.0
     assert after >= before - 1e-9
+
+
+def test_us_own_stock_stands_in_before_any_request():
+    unrequested = MEASURES.assign(us_requested=False)
+    table = attainment_table(unrequested, ROUNDS, weights=EQUAL, intensity="three_level",
+                             three_level_values=LEVELS, leader="US", choices=CHOICES).set_index(
+        ["round", "actor"])
+    # No request recorded: the US ideal is its own R2 stock, 3/8, not Japan's outcome.
+    assert table.loc[("R2", "US"), "ideal"] == pytest.approx(0.375)
+    # In R1 (only the travel ban and freeze in force): 2/8; Japan has nothing, so 0 of the move.
+    assert table.loc[("R1", "US"), "ideal"] == pytest.approx(0.25)
+    assert table.loc[("R1", "US"), "attainment"] == 0

@@ -109,3 +109,32 @@ def test_round_summary_by_hand():
     assert rounds.loc["R3", "n_measures"] == 1 and rounds.loc["R3", "n_matched"] == 0
     assert rounds.loc["R3", "first_mover_share"] == 1.0
     assert list(rounds.index) == ["R1", "R2", "R3"]
+
+
+def test_vague_dates_are_not_timed():
+    vague = pd.DataFrame([
+        measure("US-sf", "US", "sectoral_finance", "2014-01-01", date_precision="year"),
+        measure("US-sf2", "US", "sectoral_finance", "2014-07-16", date_precision="day"),
+        measure("US-ar", "US", "arms_embargo", "2014-01-01", date_precision="year"),
+        measure("CA-sf", "CA", "sectoral_finance", "2014-01-01", date_precision="year"),
+        measure("AU-sf", "AU", "sectoral_finance", "2014-09-01", date_precision="month"),
+        measure("JP-sf", "JP", "sectoral_finance", "2014-09-25", date_precision="day"),
+        measure("JP-ar", "JP", "arms_embargo", "2014-09-25", date_precision="day"),
+        measure("JP-du", "JP", "dual_use_ban", "2014-01-01", date_precision="year"),
+    ])
+    rows = timing_tables(vague, ROUNDS, leader="US", peers=["CA", "AU", "NZ"],
+                         first_mover_window_days=30)[0].set_index("event_id")
+    # The year-dated US measure is skipped: matched to 16 July → 15 + 31 + 25 = 71 days.
+    assert rows.loc["JP-sf", "leader_event_id"] == "US-sf2" and rows.loc["JP-sf", "lag_days"] == 71
+    # Peers: CA's year-dated measure is skipped; AU (month, kept) 1 September − 16 July = 47.
+    assert rows.loc["JP-sf", "peer_median_lag_days"] == 47
+    # No precise US step in the 30 days before 25 September, and the year-dated one (all of 2014)
+    # might fall in them: unknown.
+    assert pd.isna(rows.loc["JP-sf", "first_mover"])
+    assert pd.isna(rows.loc["JP-ar", "first_mover"]) and pd.isna(rows.loc["JP-ar", "leader_event_id"])
+    # A year-dated Japanese measure gets neither a lag nor a first-mover flag.
+    assert pd.isna(rows.loc["JP-du", "first_mover"]) and np.isnan(rows.loc["JP-du", "lag_days"])
+    everything = timing_tables(vague, ROUNDS, leader="US", peers=["CA"], first_mover_window_days=30,
+                               coarsest_precision="year")[0].set_index("event_id")
+    # Timing every date: the US's 1 January placement is the first → 267 days (Jan 1 → Sep 25).
+    assert everything.loc["JP-sf", "lag_days"] == 267
