@@ -208,6 +208,7 @@ def test_workflow_fails_on_a_broken_table_and_keeps_earlier_outputs(tmp_path):
     first = _snakemake(project, "results/clean/measures.csv")
     assert first.returncode == 0, first.stderr[-3000:]
     assert report.is_file() and '"problems": 0' in report.read_text(encoding="utf-8")
+    report_before = report.read_bytes()
     clean_before = {path.name: (path.stat().st_mtime_ns, path.read_bytes())
                     for path in cleaned.parent.iterdir()}
 
@@ -225,3 +226,11 @@ def test_workflow_fails_on_a_broken_table_and_keeps_earlier_outputs(tmp_path):
     clean_after = {path.name: (path.stat().st_mtime_ns, path.read_bytes())
                    for path in cleaned.parent.iterdir()}
     assert clean_after == clean_before
+
+    # Mending the table brings back the very same report and cleaned tables (byte for byte).
+    shutil.copyfile(VALID / "pressure.csv", project / "data" / "raw" / "pressure.csv")
+    third = _snakemake(project, "results/clean/measures.csv")
+    assert third.returncode == 0, third.stderr[-3000:]
+    assert report.read_bytes() == report_before
+    assert {path.name: path.read_bytes() for path in cleaned.parent.iterdir()} == {
+        name: content for name, (_mtime, content) in clean_before.items()}
