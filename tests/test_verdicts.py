@@ -8,6 +8,8 @@ import math
 import pandas as pd
 import pytest
 
+from analysis import influence, process_tracing, reactivity
+from analysis import verdicts as verdicts_module
 from analysis.headline import headline_numbers
 from analysis.verdicts import conjunction_verdict, decide_verdicts, hp1_round, majority_verdict
 
@@ -222,3 +224,11 @@ def test_headline_numbers():
     )
     assert numbers["check_rows_measures_silbaum2017"] == 12 and numbers["check_conflicts_measures"] == 3
     json.dumps(numbers, allow_nan=False)  # the JSON writer refuses NaN
+
+
+@pytest.mark.parametrize("module", [influence, process_tracing, reactivity, verdicts_module])
+def test_formulas_are_balanced_latex(module):
+    assert module.FORMULAS
+    for name, formula in module.FORMULAS.items():
+        assert formula.count("{") == formula.count("}"), name
+        assert formula.count(r"\begin{cases}") == formula.count(r"\end{cases}"), name
