@@ -17,6 +17,7 @@ SENDER_NAMES = {"JP": "Japan", "US": "United States", "EU": "European Union", "C
 SENDER_COLOURS = dict(zip(SENDER_ORDER, OKABE_ITO[:7], strict=True))
 VERDICT_COLOURS = {"supported": "#009E73", "indeterminate": "#999999", "rejected": "#D55E00"}
 WIDTH = 560
+TIMELINE_MARGIN_DAYS = 61
 
 FIGURE_DESCRIPTIONS = {
     "timeline": "Timeline of sanctions by sender, US pressure on Japan (direct and indirect) and "
@@ -88,9 +89,12 @@ def timeline(measures: pd.DataFrame, pressure: pd.DataFrame, engagements: pd.Dat
                       "id": engagements["engagement_id"]}),
     ], ignore_index=True).dropna(subset=["date"])
     events["date"] = pd.to_datetime(events["date"]).dt.strftime("%Y-%m-%d")
-    start = min([r["start"] for r in rounds] + [events["date"].min()])
-    end = max([r["end"] for r in rounds] + [events["date"].max()])
-    events = events[(events["date"] >= start) & (events["date"] <= end)]
+    # The axis spans the rounds plus a margin: context from years before or after would squeeze
+    # the rounds into a sliver (those events stay in the tables, just not on this chart).
+    start = (pd.Timestamp(min(r["start"] for r in rounds)) - pd.Timedelta(days=TIMELINE_MARGIN_DAYS))
+    end = (pd.Timestamp(max(r["end"] for r in rounds)) + pd.Timedelta(days=TIMELINE_MARGIN_DAYS))
+    events = events[(events["date"] >= start.strftime("%Y-%m-%d"))
+                    & (events["date"] <= end.strftime("%Y-%m-%d"))]
     kinds = ["measure", "pressure (direct)", "pressure (indirect)", "engagement"]
     points = alt.Chart(events).mark_point(filled=True, size=70, opacity=0.85).encode(
         x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y")),
