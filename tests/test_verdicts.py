@@ -7,6 +7,8 @@ import math
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import influence, process_tracing, reactivity
 from analysis import verdicts as verdicts_module
@@ -232,3 +234,25 @@ def test_formulas_are_balanced_latex(module):
     for name, formula in module.FORMULAS.items():
         assert formula.count("{") == formula.count("}"), name
         assert formula.count(r"\begin{cases}") == formula.count(r"\end{cases}"), name
+
+
+VERDICT_ORDER = {"rejected": 0, "indeterminate": 1, "supported": 2}
+unit = st.floats(0, 1)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    improvement=st.floats(-1, 1),
+    pa=st.floats(-1, 1),
+    ai=unit,
+    posterior=unit,
+    bump=unit,
+    rule=st.sampled_from(["all_three", "majority_of_three", "influence_only"]),
+    margin=st.sampled_from(["extensive", "intensive"]),
+    combine=st.sampled_from(["product", "hse_ordinal", "none"]),
+)
+def test_hp1_never_worsens_when_ai_rises(improvement, pa, ai, posterior, bump, rule, margin, combine):
+    higher = min(1.0, ai + bump)
+    before = hp1(improvement, pa, ai, posterior, rule=rule, pa_margin=margin, combine=combine)[0]
+    after = hp1(improvement, pa, higher, posterior, rule=rule, pa_margin=margin, combine=combine)[0]
+    assert VERDICT_ORDER[after] >= VERDICT_ORDER[before]
