@@ -225,6 +225,9 @@ def stringency_table(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]]
     Senders are those with at least one of the eight instruments in the data; Russia's counter-measures
     and the easing rows are not instruments, so a sender with only those (RU) gets no row.
     Leave-one-out drops instrument k and renormalises the weights over the other seven (chosen basis).
+    Under three_level, adding a (non-easing) measure never lowers a stock index; under depth_counts it
+    can, by design: a leader listing lowers the followers' depth, an uncounted list turns a known
+    instrument into a missing one.
     """
     if basis not in {"stock", "flow"}:
         raise ValueError(f"basis must be stock or flow, not {basis!r}")
