@@ -361,6 +361,19 @@ def uncovered_characters(text: str) -> list[str]:
     return [found[char] for char in sorted(found)]
 
 
+def typst_error_summary(error: Exception) -> str:
+    """Typst's message with where it happened (file:line:column and that source line), on one line."""
+    message = " ".join(str(getattr(error, "message", error)).split())
+    diagnostic = str(getattr(error, "diagnostic", "") or "")
+    where = re.search(r"┌─ (\S+)", diagnostic)
+    source = re.search(r"^\s*\d+ │ (.*)$", diagnostic, flags=re.MULTILINE)
+    if where:
+        message += f" at {where.group(1)}"
+    if source:
+        message += f": {source.group(1).strip()[:120]}"
+    return message
+
+
 def compile_typst(source: Path, pdf: Path, date: dt.date | None) -> None:
     """Typst → PDF with bundled fonts only; fail on an unknown font or a glyph no font has."""
     import typst
@@ -376,7 +389,7 @@ def compile_typst(source: Path, pdf: Path, date: dt.date | None) -> None:
         _, warnings = typst.compile_with_warnings(str(source), output=str(pdf), root=str(source.parent),
                                                   ignore_system_fonts=True, timestamp=stamp)
     except typst.TypstError as error:
-        raise RenderError(f"typst failed: {' '.join(str(error).split())}") from error
+        raise RenderError(f"typst failed: {typst_error_summary(error)}") from error
     fatal = [w.message for w in warnings if "font" in w.message or "glyph" in w.message]
     if fatal:
         raise RenderError(f"typst: {'; '.join(fatal)}")
@@ -435,6 +448,7 @@ def _move_atomic(source: Path, target: Path) -> None:
     os.close(handle)
     try:
         shutil.copyfile(source, tmp)
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the report from other readers
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

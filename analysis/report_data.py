@@ -132,6 +132,19 @@ def _cell(value: Any, digits: int) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|")
 
 
+def _dash_count(name: str, values: list[str]) -> int:
+    """Dashes under a column: pandoc sizes a long pipe table's columns in proportion to them.
+
+    The upper-quartile cell length (not the longest cell) sets the width, between 4 and 50, so a
+    column of short values with one long outlier stays narrow and long prose gets the room; the
+    longest single word (up to 24 characters) is a floor, so identifiers are not cut.
+    """
+    lengths = sorted(len(value) for value in values) or [0]
+    typical = lengths[(3 * (len(lengths) - 1)) // 4]
+    longest_word = max((len(word) for value in values for word in value.split()), default=0)
+    return min(50, max(4, len(name), typical, min(24, longest_word)))
+
+
 def table(frame: pd.DataFrame, digits: int = 2, columns: dict[str, str] | None = None) -> Markdown:
     """A pandas table as a pipe table (numbers right-aligned); `columns` renames/selects columns."""
     if columns:
@@ -140,8 +153,7 @@ def table(frame: pd.DataFrame, digits: int = 2, columns: dict[str, str] | None =
                for dtype in frame.dtypes]
     cells = [[_cell(v, digits) for v in row] for row in frame.itertuples(index=False, name=None)]
     names = [_cell(c, digits) for c in frame.columns]
-    # pandoc sizes the columns of a long pipe table by its dashes: make them follow the content
-    widths = [min(40, max(3, len(name), *(len(row[i]) for row in cells))) for i, name in enumerate(names)]
+    widths = [_dash_count(name, [row[i] for row in cells]) for i, name in enumerate(names)]
     header = "| " + " | ".join(names) + " |"
     rule = "|" + "|".join(("-" * (w - 1) + ":") if is_number else (":" + "-" * (w - 1))
                           for w, is_number in zip(widths, numeric, strict=True)) + "|"

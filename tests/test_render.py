@@ -163,6 +163,11 @@ def test_pdf_keeps_every_non_ascii_character(pdf_text, html_words):
     assert sentence in pdf_text
 
 
+def test_math_renders_in_both_formats(html_text, pdf_text):
+    assert re.search(r"<math[^>]*>.*∩.*</math>", html_text, flags=re.DOTALL)  # MathML, no CDN
+    assert "∩" in pdf_text
+
+
 def test_pdf_figures_are_vector(pdf_reader, pdf_text):
     assert all(len(page.images) == 0 for page in pdf_reader.pages)
     assert AXIS_TITLE_X in pdf_text and AXIS_TITLE_Y in pdf_text
@@ -269,10 +274,25 @@ def test_report_data_reads_only_inputs(tmp_path, monkeypatch):
     assert report_data.engine() == "test engine 1.0"
 
 
+def test_table_column_widths_follow_typical_cell_length():
+    # lengths 1, 2, 3, 19 ("d d … d"), 29 → upper quartile (index 3 of 0..4) is 19; header "x" shorter
+    frame = pd.DataFrame({"x": ["a", "bb", "ccc", "d " * 10, "e " * 15], "prose": ["w " * 40] * 5})
+    rule = str(report_data.table(frame)).splitlines()[1]
+    assert rule == "|:" + "-" * 18 + "|:" + "-" * 49 + "|"  # 19 and the cap of 50 (cells are 79 long)
+
+
+def test_table_column_is_as_wide_as_its_longest_word_up_to_24():
+    frame = pd.DataFrame({"value": ["a", "b", "c", "explicit_us_requests"],  # 20 characters
+                          "id": ["x", "y", "z", "an_identifier_far_longer_than_the_cap"]})
+    rule = str(report_data.table(frame)).splitlines()[1]
+    assert rule == "|:" + "-" * 19 + "|:" + "-" * 23 + "|"
+
+
 def test_report_data_table_is_a_pipe_table():
     frame = pd.DataFrame({"name": ["a|b", None], "value": [1.234, 10.0]})
     lines = str(report_data.table(frame, digits=1)).splitlines()
     assert lines[0] == "| name | value |"
-    assert lines[1] == "|:---|----:|"  # text left, numbers right; dashes follow the widest cell
+    # text left, numbers right; 4 dashes at least, more for a longer header ("value": 5)
+    assert lines[1] == "|:---|----:|"
     assert lines[2] == "| a\\|b | 1.2 |"
     assert lines[3] == "|  | 10.0 |"

@@ -106,6 +106,21 @@ local function TableDiv(div)
   return tbl
 end
 
+-- A long pipe table takes its column widths from its dash counts; equal counts (`:---` in every
+-- column) say nothing about the content, so such a table gets auto widths: the browser and typst
+-- then size its columns by content and wrap the long ones.
+local function AutoWidths(tbl)
+  local first = tbl.colspecs[1] and tbl.colspecs[1][2]
+  if type(first) ~= "number" then return nil end
+  for _, colspec in ipairs(tbl.colspecs) do
+    if colspec[2] ~= first then return nil end
+  end
+  for i, colspec in ipairs(tbl.colspecs) do
+    tbl.colspecs[i] = { colspec[1], pandoc.ColWidthDefault }
+  end
+  return tbl
+end
+
 local function FloatDiv(div)
   local kind = crossref_kind(div.identifier)
   if kind == "fig" then return FigureDiv(div) end
@@ -194,6 +209,7 @@ local function Cite(cite)
 end
 
 return {
+  { Table = AutoWidths },
   { Div = Callout },
   { Div = FloatDiv, Table = CaptionedTable },
   { Pandoc = function(doc) collect_sections(doc) end },
