@@ -81,6 +81,7 @@ rule clean_data:
         rounds=ROUNDS,
         conflict_resolution=config["data"]["conflict_resolution"],
         date_basis=config["data"]["date_basis"],
+        coarse_date_placement=config["data"]["coarse_date_placement"],
     log:
         f"{LOGS}/clean_data.log",
     conda:

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.codebook import Resource, date_precision, first_day, typed_table
+from analysis.codebook import Resource, date_precision, first_day, place_date, typed_table
 from analysis.rounds import assign_round, round_ids
 
 CONFLICT_RULES = ("prefer_thesis", "prefer_primary_citation", "earliest", "latest")
@@ -118,9 +118,13 @@ def _reports(rows: pd.DataFrame, column: str, field: str) -> list[Report]:
 
 
 def resolve_measures(measures: pd.DataFrame, conflict_resolution: str, date_basis: str,
-                     windows: Sequence[Mapping[str, str]],
-                     thesis_key: str = THESIS_KEY) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One row per event_id (columns of docs/tables.md) and the table of every disagreement."""
+                     windows: Sequence[Mapping[str, str]], thesis_key: str = THESIS_KEY,
+                     coarse_date_placement: str = "first_day") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per event_id (columns of docs/tables.md) and the table of every disagreement.
+
+    Dates known only to the month or year are placed by `coarse_date_placement` (first_day,
+    midpoint or last_day of the period they can mean).
+    """
     if date_basis not in DATE_BASES:
         raise ValueError(f"date_basis: {date_basis!r} is not one of {', '.join(DATE_BASES)}")
     if conflict_resolution not in CONFLICT_RULES:
@@ -147,10 +151,10 @@ def resolve_measures(measures: pd.DataFrame, conflict_resolution: str, date_basi
             ("date_in_force", "date_announced")
         raw_date = record[primary] or record[fallback]
         record["date_precision"] = date_precision(raw_date)
-        record["date"] = first_day(raw_date)
-        record["round"] = assign_round([raw_date], windows)[0]
-        record["date_announced"] = first_day(record["date_announced"])
-        record["date_in_force"] = first_day(record["date_in_force"])
+        record["date"] = place_date(raw_date, coarse_date_placement)
+        record["round"] = assign_round([raw_date], windows, coarse_date_placement)[0]
+        record["date_announced"] = place_date(record["date_announced"], coarse_date_placement)
+        record["date_in_force"] = place_date(record["date_in_force"], coarse_date_placement)
         intensity = _reports(rows, "intensity_code", "intensity_code")
         record["intensity_code"] = choose("intensity_code", intensity, conflict_resolution,
                                           thesis_key).value if intensity else ""
@@ -176,13 +180,14 @@ def resolve_measures(measures: pd.DataFrame, conflict_resolution: str, date_basi
     return clean, conflict_table
 
 
-def with_dates(frame: pd.DataFrame, windows: Sequence[Mapping[str, str]]) -> pd.DataFrame:
-    """`date` as ISO (a month or year on its first day), plus `date_precision` and `round`."""
+def with_dates(frame: pd.DataFrame, windows: Sequence[Mapping[str, str]],
+               coarse_date_placement: str = "first_day") -> pd.DataFrame:
+    """`date` as ISO (a month or year placed by `coarse_date_placement`), `date_precision`, `round`."""
     dated = frame.copy()
     raw = dated["date"].astype(str).tolist()
-    dated["date"] = [first_day(value) for value in raw]
+    dated["date"] = [place_date(value, coarse_date_placement) for value in raw]
     dated["date_precision"] = [date_precision(value) for value in raw]
-    dated["round"] = assign_round(raw, windows)
+    dated["round"] = assign_round(raw, windows, coarse_date_placement)
     return dated
 
 
@@ -249,13 +254,13 @@ def data_checks(raw: Mapping[str, pd.DataFrame], clean: Mapping[str, pd.DataFram
 
 
 def clean_tables(raw: Mapping[str, pd.DataFrame], conflict_resolution: str, date_basis: str,
-                 windows: Sequence[Mapping[str, str]],
-                 thesis_key: str = THESIS_KEY) -> dict[str, pd.DataFrame]:
+                 windows: Sequence[Mapping[str, str]], thesis_key: str = THESIS_KEY,
+                 coarse_date_placement: str = "first_day") -> dict[str, pd.DataFrame]:
     """Every output of the clean_data rule, keyed by table name (docs/tables.md, stage 2)."""
     ordered = {name: frame.sort_values(ID_COLUMNS[name], kind="stable").reset_index(drop=True)
                for name, frame in raw.items()}
     measures, conflicts = resolve_measures(ordered["measures"], conflict_resolution, date_basis, windows,
-                                           thesis_key)
+                                           thesis_key, coarse_date_placement)
     clean: dict[str, pd.DataFrame] = {
         "sources": ordered["sources"],
         "measures": measures,
@@ -264,7 +269,7 @@ def clean_tables(raw: Mapping[str, pd.DataFrame], conflict_resolution: str, date
         "conflicts": conflicts,
     }
     for table in DATED_TABLES:
-        clean[table] = with_dates(ordered[table], windows)
+        clean[table] = with_dates(ordered[table], windows, coarse_date_placement)
     clean["data_checks"] = data_checks(ordered, clean, conflicts, conflict_resolution, windows, date_basis)
     return clean
 

@@ -154,6 +154,25 @@ def date_precision(text: str) -> str:
     return {4: "year", 7: "month", 10: "day"}[len(text)]
 
 
+DATE_PLACEMENTS = ("first_day", "midpoint", "last_day")
+
+
+def place_date(text: str, placement: str) -> str:
+    """ISO day at which a partial date is placed: its first day, the middle of its span, or its last day.
+
+    '2014' -> 2014-01-01 | 2014-07-02 | 2014-12-31; a full date is itself; empty if invalid.
+    """
+    if placement not in DATE_PLACEMENTS:
+        raise ValueError(f"coarse_date_placement: {placement!r} is not one of {', '.join(DATE_PLACEMENTS)}")
+    span = date_span(text)
+    if not span:
+        return ""
+    first, last = span
+    day = {"first_day": first, "last_day": last,
+           "midpoint": first + dt.timedelta(days=(last - first).days // 2)}[placement]
+    return day.isoformat()
+
+
 def first_day(text: str) -> str:
     """ISO date of the first day a partial date can mean ('2014-07' -> '2014-07-01'); empty if invalid."""
     span = date_span(text)

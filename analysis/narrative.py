@@ -117,8 +117,8 @@ def round_chapter(window: Mapping[str, str], tables: Mapping[str, pd.DataFrame],
     acts = pressure[pressure["round"].astype(str) == round_id]
     direct = int((acts["channel"].astype(str) == "direct").sum())
 
-    japan_steps = [f"{INSTRUMENT_NAMES.get(str(r.instrument), r.instrument)} ({date_text(r.date, r.date_precision)})"
-                   for r in japan.itertuples()]
+    japan_steps = [f"{INSTRUMENT_NAMES.get(str(r.instrument), r.instrument)} "
+                   f"({date_text(r.date, r.date_precision)})" for r in japan.itertuples()]
     senders = sorted(set(in_round["sender"].astype(str)) - {"JP"})
     parts = [f"# {window['label']} {{#{section_id(round_id)}}}", ""]
     opening = (f"Between {date_text(window['start'])} and {date_text(window['end'])} the coded documents "
