@@ -141,6 +141,8 @@ def build_notebook(chunks: list[Chunk]) -> Any:
             source = f"print(__import__('json').dumps([{values}]))"
         cell = nbformat.v4.new_code_cell(source)
         cell.metadata["chunk"] = index
+        if chunk.options.get("label"):
+            cell.metadata["label"] = str(chunk.options["label"])
         notebook.cells.append(cell)
     return notebook
 
@@ -155,7 +157,13 @@ def execute_notebook(notebook: Any, workdir: Path, env: Mapping[str, str]) -> No
     try:
         client.execute(env={**os.environ, **env})
     except CellExecutionError as error:
-        raise RenderError(f"a report cell failed: {error.ename}: {error.evalue}") from error
+        failed = next((cell for cell in notebook.cells
+                       if any(o.get("output_type") == "error" for o in cell.get("outputs", []))), None)
+        where = ""
+        if failed is not None:
+            first_line = next((line for line in failed.source.splitlines() if not line.startswith("#|")), "")
+            where = f" (cell {failed.metadata.get('label') or failed.metadata['chunk']}: {first_line[:60]!r})"
+        raise RenderError(f"a report cell failed{where}: {error.ename}: {error.evalue}") from error
 
 
 # ── Executed notebook → pandoc markdown ──────────────────────────────────────────────────────

@@ -137,12 +137,13 @@ def _dash_count(name: str, values: list[str]) -> int:
 
     The upper-quartile cell length (not the longest cell) sets the width, between 4 and 50, so a
     column of short values with one long outlier stays narrow and long prose gets the room; the
-    longest single word (up to 24 characters) is a floor, so identifiers are not cut.
+    longest single word (up to 24 characters) is a floor, so identifiers are not cut; two more
+    stand for the cell's padding.
     """
     lengths = sorted(len(value) for value in values) or [0]
-    typical = lengths[(3 * (len(lengths) - 1)) // 4]
+    typical = lengths[-(-3 * (len(lengths) - 1) // 4)]  # ceil: of two rows, the longer
     longest_word = max((len(word) for value in values for word in value.split()), default=0)
-    return min(50, max(4, len(name), typical, min(24, longest_word)))
+    return min(50, max(4, len(name), typical, min(24, longest_word))) + 2
 
 
 def table(frame: pd.DataFrame, digits: int = 2, columns: dict[str, str] | None = None) -> Markdown:

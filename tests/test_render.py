@@ -126,6 +126,16 @@ def test_html_numbers_captions_and_resolves_references(html_text):
     assert "?@" not in html_text
 
 
+def test_hand_written_table_is_numbered_and_sized_by_content(html_text):
+    assert re.search(r"<caption>\s*Table 2:\s+A hand-written pipe table", html_text)
+    assert re.search(r'<a href="#tbl-manual"[^>]*>Table\s2</a>', html_text)
+    table = html_text[html_text.index('<table id="tbl-manual"'):]
+    widths = [int(w) for w in re.findall(r'<col style="width: (\d+)%"', table[:table.index("</colgroup>")])]
+    # upper quartile of two rows = the longer; +2 padding each: Key 25 + 2, Value max(floor 4,
+    # header 5) + 2 = 7, Meaning 50 (cap) + 2 → of 86: 31.4%, 8.1%, 60.5%
+    assert [abs(w - hand) <= 1 for w, hand in zip(widths, [31.4, 8.1, 60.5], strict=True)] == [True] * 3
+
+
 def test_html_citations_inline_values_callouts_and_engine(html_text, html_words, rendered):
     assert "(Doe 2015)" in html_words
     assert "Roe and Poe (2017)" in html_words and "the same authors (2017, 50)" in html_words
@@ -210,6 +220,16 @@ def test_unknown_citation_fails_naming_it(tmp_path):
         _render_variant(tmp_path, "As argued [@nobody1999].")
 
 
+def test_failing_cell_names_its_label_and_error(tmp_path):
+    with pytest.raises(RenderError, match=r"cell broken.*ZeroDivisionError"):
+        _render_variant(tmp_path, "```{python}\n#| label: broken\n1 / 0\n```")
+
+
+def test_unknown_input_name_fails_clearly(tmp_path):
+    with pytest.raises(RenderError, match=r"'nothing' is not an input of the render rule"):
+        _render_variant(tmp_path, "```{python}\nreport_data.csv('nothing')\n```")
+
+
 def test_quarto_renders_the_fixture_when_installed(tmp_path):
     if not shutil.which("quarto"):
         pytest.skip("no quarto binary on PATH")
@@ -278,21 +298,23 @@ def test_table_column_widths_follow_typical_cell_length():
     # lengths 1, 2, 3, 19 ("d d … d"), 29 → upper quartile (index 3 of 0..4) is 19; header "x" shorter
     frame = pd.DataFrame({"x": ["a", "bb", "ccc", "d " * 10, "e " * 15], "prose": ["w " * 40] * 5})
     rule = str(report_data.table(frame)).splitlines()[1]
-    assert rule == "|:" + "-" * 18 + "|:" + "-" * 49 + "|"  # 19 and the cap of 50 (cells are 79 long)
+    # 19 and the cap of 50 (cells are 79 long), each plus 2 for padding
+    assert rule == "|:" + "-" * 20 + "|:" + "-" * 51 + "|"
 
 
 def test_table_column_is_as_wide_as_its_longest_word_up_to_24():
-    frame = pd.DataFrame({"value": ["a", "b", "c", "explicit_us_requests"],  # 20 characters
-                          "id": ["x", "y", "z", "an_identifier_far_longer_than_the_cap"]})
+    # six rows: the upper quartile (index ceil(3·5/4) = 4 of 0..5) is a one-letter cell
+    frame = pd.DataFrame({"value": ["a", "b", "c", "d", "e", "explicit_us_requests"],  # 20 characters
+                          "id": ["u", "v", "w", "x", "y", "an_identifier_far_longer_than_the_cap"]})
     rule = str(report_data.table(frame)).splitlines()[1]
-    assert rule == "|:" + "-" * 19 + "|:" + "-" * 23 + "|"
+    assert rule == "|:" + "-" * 21 + "|:" + "-" * 25 + "|"  # 20 and the cap 24, plus 2 for padding
 
 
 def test_report_data_table_is_a_pipe_table():
     frame = pd.DataFrame({"name": ["a|b", None], "value": [1.234, 10.0]})
     lines = str(report_data.table(frame, digits=1)).splitlines()
     assert lines[0] == "| name | value |"
-    # text left, numbers right; 4 dashes at least, more for a longer header ("value": 5)
-    assert lines[1] == "|:---|----:|"
+    # text left, numbers right; 4 + 2 dashes at least, more for a longer header ("value": 5 + 2)
+    assert lines[1] == "|:-----|------:|"
     assert lines[2] == "| a\\|b | 1.2 |"
     assert lines[3] == "|  | 10.0 |"

@@ -107,16 +107,53 @@ local function TableDiv(div)
 end
 
 -- A long pipe table takes its column widths from its dash counts; equal counts (`:---` in every
--- column) say nothing about the content, so such a table gets auto widths: the browser and typst
--- then size its columns by content and wrap the long ones.
-local function AutoWidths(tbl)
+-- column) say nothing about the content, so such a table gets widths from its content instead:
+-- the upper-quartile cell length, at least the longest word (up to 24) and the header, capped at
+-- 50, plus 2 for the cell's padding (report_data.table writes the same counts as dashes, so
+-- Quarto sees them too).
+local function column_weight(texts)
+  local lengths, longest_word = {}, 0
+  for _, text in ipairs(texts) do
+    table.insert(lengths, utf8.len(text) or #text)
+    for word in text:gmatch("%S+") do longest_word = math.max(longest_word, utf8.len(word) or #word) end
+  end
+  table.sort(lengths)
+  local typical = #lengths > 0 and lengths[math.ceil(3 * (#lengths - 1) / 4) + 1] or 0
+  return math.min(50, math.max(4, typical, math.min(24, longest_word))) + 2
+end
+
+local function ContentWidths(tbl)
   local first = tbl.colspecs[1] and tbl.colspecs[1][2]
   if type(first) ~= "number" then return nil end
   for _, colspec in ipairs(tbl.colspecs) do
     if colspec[2] ~= first then return nil end
   end
-  for i, colspec in ipairs(tbl.colspecs) do
-    tbl.colspecs[i] = { colspec[1], pandoc.ColWidthDefault }
+  local columns = {}
+  for j = 1, #tbl.colspecs do columns[j] = {} end
+  local function collect(rows)
+    for _, row in ipairs(rows) do
+      for j, cell in ipairs(row.cells) do
+        if columns[j] then table.insert(columns[j], pandoc.utils.stringify(cell.contents)) end
+      end
+    end
+  end
+  for _, body in ipairs(tbl.bodies) do collect(body.body) end
+  local weights, total = {}, 0
+  for j = 1, #tbl.colspecs do
+    weights[j] = column_weight(columns[j])
+    total = total + weights[j]
+  end
+  for _, row in ipairs(tbl.head.rows) do
+    for j, cell in ipairs(row.cells) do
+      local header = (utf8.len(pandoc.utils.stringify(cell.contents)) or 0) + 2
+      if weights[j] and header > weights[j] then
+        total = total + header - weights[j]
+        weights[j] = header
+      end
+    end
+  end
+  for j, colspec in ipairs(tbl.colspecs) do
+    tbl.colspecs[j] = { colspec[1], weights[j] / total }
   end
   return tbl
 end
@@ -209,7 +246,7 @@ local function Cite(cite)
 end
 
 return {
-  { Table = AutoWidths },
+  { Table = ContentWidths },
   { Div = Callout },
   { Div = FloatDiv, Table = CaptionedTable },
   { Pandoc = function(doc) collect_sections(doc) end },
