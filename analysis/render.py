@@ -443,6 +443,9 @@ def render_quarto(qmd: Path, workdir: Path, env: Mapping[str, str]) -> tuple[Pat
                                 env={**os.environ, **env}, capture_output=True, text=True)
         if result.returncode != 0:
             raise RenderError(f"quarto render --to {to} failed: {' '.join(result.stderr.split()[-40:])}")
+        missing = sorted(set(re.findall(r"[Cc]itation (\S+) not found", result.stderr)))
+        if missing:
+            raise RenderError("unknown citation key(s): " + ", ".join("@" + key for key in missing))
     unresolved = sorted(set(re.findall(r"\?@((?:fig|tbl|sec)-[\w-]+)", (workdir / f"{qmd.stem}.html")
                                        .read_text(encoding="utf-8"))))
     if unresolved:
