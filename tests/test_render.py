@@ -159,7 +159,10 @@ def test_cell_options_echo_output_include(html_words):
 
 
 # ── End to end: PDF ──────────────────────────────────────────────────────────────────────────
-def test_pdf_holds_title_figures_and_references(pdf_text):
+def test_pdf_holds_title_figures_and_references(pdf_reader, pdf_text):
+    raw = "".join(page.extract_text() for page in pdf_reader.pages)
+    # one space after the colon (typst puts a no-break space before the number)
+    assert re.search(r"Figure\s1: Scores by round", raw) and re.search(r"Table\s1: Scores per round", raw)
     assert "Fixture Report for the Offline Engine" in pdf_text
     assert "Figure 1:" in pdf_text and "Table 1:" in pdf_text
     assert "Section 2.1" in pdf_text
