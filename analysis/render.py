@@ -296,18 +296,18 @@ def pandoc_metadata(meta: Mapping[str, Any]) -> dict[str, Any]:
 
 # ── Files the document refers to ─────────────────────────────────────────────────────────────
 def stage_resources(meta: Mapping[str, Any], workdir: Path, inputs: Mapping[str, Any]) -> None:
-    """Copy the bibliography/CSL into the scratch dir when they come from the rule's inputs."""
+    """Put the bibliography/CSL where the front matter says, from the rule's inputs when one has
+    that file name (the declared input wins over a stale copy beside the report)."""
     by_name = {Path(p).name: Path(p) for p in _flatten(inputs.values())}
     for key in ("bibliography", "csl"):
         values = meta.get(key)
         for value in values if isinstance(values, list) else [values] if values else []:
-            if (workdir / value).exists():
-                continue
             source = by_name.get(Path(value).name)
-            if source is None:
+            if source is not None:
+                (workdir / value).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, workdir / value)
+            elif not (workdir / value).exists():
                 raise RenderError(f"{key} file {value!r} is neither beside the report nor an input")
-            (workdir / value).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, workdir / value)
 
 
 def _flatten(values: Any) -> Iterator[str]:
@@ -489,7 +489,8 @@ def render(qmd: Path, html_out: Path, pdf_out: Path, inputs: Mapping[str, Any], 
         absolute = {name: ([str(Path(p).resolve()) for p in value] if isinstance(value, list | tuple)
                            else str(Path(value).resolve())) for name, value in inputs.items()}
         inputs_file.write_text(json.dumps(absolute, indent=2, sort_keys=True), encoding="utf-8")
-        env = {ENGINE_ENV: description, INPUTS_ENV: str(inputs_file)}
+        # a fixed hash seed: set and dict-of-set iteration in the report's cells cannot vary per run
+        env = {ENGINE_ENV: description, INPUTS_ENV: str(inputs_file), "PYTHONHASHSEED": "0"}
         if chosen == "quarto":
             html, pdf = render_quarto(qmd, workdir, env)
         else:

@@ -250,6 +250,17 @@ def test_uncovered_characters_are_named():
     assert engine.uncovered_characters("Abe 安倍") == ["倍 (U+500D, CJK)", "安 (U+5B89, CJK)"]
 
 
+def test_stage_resources_prefers_the_declared_input(tmp_path):
+    work, elsewhere = tmp_path / "work", tmp_path / "results"
+    work.mkdir(), elsewhere.mkdir()
+    (work / "refs.bib").write_text("stale", encoding="utf-8")
+    (elsewhere / "refs.bib").write_text("fresh", encoding="utf-8")
+    engine.stage_resources({"bibliography": "refs.bib"}, work, {"bib": str(elsewhere / "refs.bib")})
+    assert (work / "refs.bib").read_text(encoding="utf-8") == "fresh"
+    with pytest.raises(RenderError, match="csl file 'style.csl' is neither beside the report nor an input"):
+        engine.stage_resources({"csl": "style.csl"}, work, {})
+
+
 def test_choose_engine():
     assert engine.choose_engine("auto", quarto="") == "offline"
     assert engine.choose_engine("auto", quarto="/opt/quarto/bin/quarto") == "quarto"
