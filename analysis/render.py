@@ -131,6 +131,8 @@ def build_notebook(chunks: list[Chunk]) -> Any:
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     for index, chunk in enumerate(chunks):
         if chunk.kind == "code":
+            if chunk.options.get("eval", True) is False:
+                continue  # shown (with echo) but never run, as in Quarto
             source = chunk.text
         else:
             expressions = [m.group("expr") for m in INLINE_CODE.finditer(chunk.text)]
@@ -235,7 +237,7 @@ def notebook_markdown(chunks: list[Chunk], notebook: Any, default_echo: bool, me
     parts = []
     for index, chunk in enumerate(chunks):
         if chunk.kind == "code":
-            parts.append(cell_markdown(chunk, cells[index], default_echo, media, index))
+            parts.append(cell_markdown(chunk, cells.get(index, {}), default_echo, media, index))
         elif index in cells:
             printed = "".join(o.get("text", "") for o in cells[index].outputs if o["output_type"] == "stream")
             parts.append(_substitute_inline(chunk.text, json.loads(printed.strip().splitlines()[-1])))

@@ -156,6 +156,7 @@ def test_cell_options_echo_output_include(html_words):
     assert "import pandas" not in html_words  # echo defaults to false
     assert "THIS OUTPUT IS HIDDEN" not in html_words
     assert "THIS CELL IS NOT INCLUDED" not in html_words
+    assert 'raise RuntimeError("an eval: false cell must never run")' in html_words  # shown, not run
 
 
 # ── End to end: PDF ──────────────────────────────────────────────────────────────────────────
