@@ -122,6 +122,8 @@ def test_html_numbers_captions_and_resolves_references(html_text):
     assert re.search(r'<a href="#sec-results"[^>]*>Section\s2</a>', html_text)
     assert re.search(r'<a href="#sec-method"[^>]*>Section\s2\.1</a>', html_text)
     assert re.search(r'<a href="#fig-trend"[^>]*>Figure\s2</a>', html_text)
+    assert re.search(r"<figcaption>\s*Figure 3:\s+A static image", html_text)  # ![…](…){#fig-static}
+    assert re.search(r'<a href="#fig-static"[^>]*>Figure\s3</a>', html_text)
     assert re.search(r'Figure <a href="#fig-scores"[^>]*>1</a>', html_text)  # -@fig-scores
     assert "?@" not in html_text
 
@@ -166,6 +168,7 @@ def test_pdf_holds_title_figures_and_references(pdf_reader, pdf_text):
     assert re.search(r"Figure\s1: Scores by round", raw) and re.search(r"Table\s1: Scores per round", raw)
     assert "Fixture Report for the Offline Engine" in pdf_text
     assert "Figure 1:" in pdf_text and "Table 1:" in pdf_text
+    assert "Figure 3: A static image as a figure." in pdf_text and "Static panel" in pdf_text
     assert "Section 2.1" in pdf_text
     assert "References" in pdf_text and "Sanctions and Their Senders" in pdf_text
     assert "Doe 2015" in pdf_text

@@ -86,6 +86,19 @@ local function FigureDiv(div)
   return pandoc.Figure(content, { pandoc.Plain(caption) }, attr)
 end
 
+-- A markdown image with an id, `![Caption](file.svg){#fig-x}`, is already a pandoc Figure.
+local function NativeFigure(figure)
+  if crossref_kind(figure.identifier) ~= "fig" or targets[figure.identifier] then return nil end
+  figure_count = figure_count + 1
+  local number = tostring(figure_count)
+  targets[figure.identifier] = { kind = "fig", number = number }
+  if not is_typst then
+    local caption = pandoc.utils.blocks_to_inlines(figure.caption.long or {})
+    figure.caption = { long = { pandoc.Plain(caption_prefix("Figure", number, caption)) } }
+  end
+  return figure
+end
+
 -- Quarto's table div: `::: {#tbl-x}` a table, then the caption as the last paragraph.
 local function TableDiv(div)
   local tbl_index = nil
@@ -248,7 +261,7 @@ end
 return {
   { Table = ContentWidths },
   { Div = Callout },
-  { Div = FloatDiv, Table = CaptionedTable },
+  { Div = FloatDiv, Table = CaptionedTable, Figure = NativeFigure },
   { Pandoc = function(doc) collect_sections(doc) end },
   { Cite = Cite },
 }
