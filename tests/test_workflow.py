@@ -88,6 +88,10 @@ def test_pdf_holds_the_sections_figures_and_references(built_project):
     for needle in ["Round 1", "Round 2", "Round 3", "Figure 1", "Table 1", "References"]:
         assert needle in text, needle
     assert "?@" not in text
+    for number in range(1, 8):  # the seven figures of the report, each with its caption
+        assert f"Figure {number}:" in text
+    # every chart is vector: typst draws the SVGs as paths and text, so no page holds a raster image
+    assert all(not page.images for page in reader.pages)
 
 
 @pytest.mark.slow
