@@ -150,16 +150,7 @@ def evidence_weights(evidence: pd.DataFrame, choices: Mapping[str, Any]) -> pd.D
     already stated for H and are not swapped. ``counted`` applies the dependence rule within the
     item's hypothesis × round.
     """
-    required = [
-        "evidence_id",
-        "hypothesis",
-        "round",
-        "test_type",
-        "outcome",
-        "predicted_by",
-        "reliability",
-        "cluster",
-    ]
+    required = WEIGHT_COLUMNS[: WEIGHT_COLUMNS.index("cluster") + 1]  # the coded columns, up to `cluster`
     missing = [c for c in required if c not in evidence.columns]
     if missing:
         raise ValueError(f"evidence: missing column(s) {', '.join(missing)}")
