@@ -3,6 +3,7 @@ a config edit that reruns only the rules that read the edited key."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import subprocess
@@ -115,3 +116,54 @@ def test_editing_one_key_reruns_only_the_rules_that_read_it(built_project):
                             "score_attainment", "score_process_tracing", "build_bibliography"}
     finally:
         config_path.write_text(original, encoding="utf-8")
+
+
+def output_digests(project: Path) -> dict[str, str]:
+    """sha256 of every cleaned table and score the build wrote."""
+    files = sorted((project / "results").glob("clean/*.csv")) + sorted((project / "results").glob("scores/*"))
+    return {str(f.relative_to(project)): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+
+
+# key edit -> (outputs that must change, outputs that must stay byte-identical)
+SCORING_KEY_EDITS = {
+    "stringency.weights": (
+        ("  weights: ordinal_cost", "  weights: equal"),
+        {"results/scores/stringency.csv", "results/scores/attainment.csv"},
+        {"results/scores/influence.csv", "results/scores/posteriors.csv",
+         "results/scores/evidence_weights.csv", "results/scores/timing_measures.csv",
+         "results/clean/measures.csv"},
+    ),
+    "attributed_influence.aggregation": (
+        ("aggregation: source_balanced", "aggregation: weighted"),
+        {"results/scores/influence.csv"},
+        {"results/scores/stringency.csv", "results/scores/attainment.csv", "results/scores/posteriors.csv",
+         "results/scores/evidence_weights.csv", "results/clean/attributions.csv"},
+    ),
+    "process_tracing.lr_profile": (
+        ("lr_profile: moderate", "lr_profile: strong"),
+        {"results/scores/posteriors.csv", "results/scores/evidence_weights.csv"},
+        {"results/scores/stringency.csv", "results/scores/attainment.csv", "results/scores/influence.csv",
+         "results/scores/timing_rounds.csv", "results/clean/evidence.csv"},
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", sorted(SCORING_KEY_EDITS))
+def test_a_scoring_key_changes_what_depends_on_it_and_nothing_else(built_project, key):
+    (old, new), must_change, must_stay = SCORING_KEY_EDITS[key]
+    config_path = built_project / "config.yaml"
+    original = config_path.read_text(encoding="utf-8")
+    assert original.count(old) == 1, f"{key}: the edit must hit exactly one line"
+    before = output_digests(built_project)
+    try:
+        config_path.write_text(original.replace(old, new), encoding="utf-8")
+        run([], built_project)
+        after = output_digests(built_project)
+    finally:
+        config_path.write_text(original, encoding="utf-8")
+        run([], built_project)
+    changed = {name for name in before if before[name] != after.get(name)}
+    assert must_change <= changed, f"{key}: expected {sorted(must_change)} to change, got {sorted(changed)}"
+    assert not (must_stay & changed), f"{key}: {sorted(must_stay & changed)} changed but do not read it"
+    assert output_digests(built_project) == before  # switching back restores every output byte for byte
