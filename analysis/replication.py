@@ -68,7 +68,10 @@ def _reason(claim: pd.Series, found: bool, pipeline: str, tables: dict[str, pd.D
             if any(_same("date", claim["value"], candidate) for candidate in other if candidate):
                 return "the thesis dates another stage of the measure (announcement vs entry into force)"
     if claim["target_table"] == "verdicts":
-        return "the computed verdict follows the configured rule (see the verdict table)"
+        hypothesis, _, round_id = str(claim["target_id"]).partition(":")
+        frame = tables["verdicts"]
+        row = frame[(frame["hypothesis"] == hypothesis) & (frame["round"].astype(str) == round_id)].iloc[0]
+        return f"the configured rule ({_text(row.get('rule'))}) read {_text(row.get('evidence'))}"
     return "the coded documents give a different value"
 
 
