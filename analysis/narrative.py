@@ -53,6 +53,12 @@ def join_words(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def cite(keys: list[str]) -> str:
+    """An author-date citation of the given bibliography keys, e.g. '[@silbaum2017; @shagina2018ac]'."""
+    keys = [k.strip() for k in keys if k and k.strip()]
+    return "[" + "; ".join(f"@{k}" for k in keys) + "]" if keys else ""
+
+
 def section_id(round_id: str) -> str:
     return "sec-round-" + round_id.lower()
 
@@ -85,7 +91,7 @@ def measures_in_round(measures: pd.DataFrame, round_id: str, senders: list[str])
         "Instrument": [INSTRUMENT_NAMES.get(str(i), str(i)) for i in rows["instrument"]],
         "Persons": [number(v, 0) if not missing(v) else "" for v in rows["individuals"]],
         "Entities": [number(v, 0) if not missing(v) else "" for v in rows["entities"]],
-        "Reported by": [str(s).replace(";", "; ") for s in rows["sources"]],
+        "Reported by": [cite(str(s).split(";")) for s in rows["sources"]],
     })
 
 
@@ -97,6 +103,7 @@ def pressure_in_round(pressure: pd.DataFrame, round_id: str) -> pd.DataFrame:
         "Channel": rows["channel"].astype(str).tolist(),
         "Form": rows["form"].astype(str).str.replace("_", " ").tolist(),
         "Intensity": [number(v, 0) for v in rows["intensity"]],
+        "Reported by": [cite([str(s)]) for s in rows["source"]],
     })
 
 

@@ -19,7 +19,8 @@ def tables() -> dict[str, pd.DataFrame]:
     pressure = pd.DataFrame({"pressure_id": ["US-1", "US-2"], "date": ["2014-04-24", "2014-07-05"],
                              "date_precision": ["day", "day"], "round": ["R2", "R2"],
                              "actor": ["Obama", "Russel"], "channel": ["indirect", "direct"],
-                             "form": ["summit", "interview"], "intensity": [2, 3]})
+                             "form": ["summit", "interview"], "intensity": [2, 3],
+                             "source": ["silbaum2017", "hirose2014stimson"]})
     influence = pd.DataFrame({"round": ["R2"], "aggregation": ["source_balanced"], "influence": [0.35],
                               "n_statements": [9], "n_sources": [4], "ego": [0.1], "alter": [0.6],
                               "researcher": [0.4]})
@@ -49,6 +50,7 @@ def test_round_chapter_reports_the_round_from_its_tables():
     assert "net weight 8.2 dB" in text  # 10.0 - 1.8
     assert "HP1 is **supported** in this round" in text
     assert "the pipeline agrees." in text
+    assert "[@silbaum2017; @hirose2014stimson]" in text  # sources cited author-date, not as raw keys
 
 
 def test_small_formatters():
