@@ -15,7 +15,7 @@ editing a stage's code reruns that stage and what depends on it.
 
 import sys
 
-from analysis.config import ConfigError, round_windows, validate_config
+from analysis.config import ConfigError, flatten, round_windows, validate_config
 
 configfile: "config.yaml"
 
@@ -351,7 +351,8 @@ rule tabulate_choices:
         choices=f"{RESULTS}/report/coding_choices.csv",
         rounds=f"{RESULTS}/report/rounds.json",
     params:
-        config=config,
+        # one param per config key, so a dry run names exactly the key that changed
+        **{f"choice__{key.replace('.', '__')}": value for key, value in flatten(config).items()},
         rounds=ROUNDS,
     log:
         f"{LOGS}/tabulate_choices.log",

@@ -106,6 +106,18 @@ def flatten(config: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+def unflatten(flat: dict[str, Any]) -> dict[str, Any]:
+    """Inverse of `flatten`: dotted paths back to nested mappings."""
+    nested: dict[str, Any] = {}
+    for path, value in flat.items():
+        *parents, leaf = path.split(".")
+        node = nested
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return nested
+
+
 def _describe(schema: dict[str, Any], path: list[str]) -> str:
     """The schema description of a dotted key (the nearest described ancestor for map entries)."""
     node, described = schema, schema.get("description", "")
