@@ -62,9 +62,11 @@ def _round_bands(rounds: Sequence[dict[str, str]]) -> alt.Chart:
                           "end": [r["end"] for r in rounds],
                           "shade": [i % 2 for i in range(len(rounds))]})
     base = alt.Chart(bands)
-    rect = base.mark_rect(opacity=0.12).encode(
+    # Alternate two greys by a value condition, not a colour scale: a scale here would be shared
+    # with the layer above and silently drop its legend.
+    rect = base.mark_rect().encode(
         x="start:T", x2="end:T",
-        color=alt.Color("shade:N", scale=alt.Scale(range=["#56B4E9", "#E69F00"]), legend=None),
+        color=alt.condition("datum.shade == 1", alt.value("#d9d9d9"), alt.value("#eeeeee")),
         tooltip=[alt.Tooltip("label:N", title="Round")])
     text = base.mark_text(align="left", dx=3, dy=-4, baseline="bottom", fontSize=10,
                           color="#555555").encode(x="start:T", y=alt.value(0), text="round:N")
