@@ -96,6 +96,30 @@ def test_pdf_holds_the_sections_figures_and_references(built_project):
 
 
 @pytest.mark.slow
+def test_pdf_text_stays_inside_the_page(built_project):
+    """No table or paragraph runs off its page: every text run pypdf can place lies on the page.
+
+    Text inside the SVG figures sits in form XObjects whose placement pypdf does not report (it
+    shows up at y = 0 in local coordinates); typst scales every figure to the text width, so
+    those runs are left out here.
+    """
+    from pypdf import PdfReader
+
+    for number, page in enumerate(PdfReader(built_project / "results/report/report.pdf").pages, 1):
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        outside = []
+
+        def visit(text, cm, tm, font, size, outside=outside, width=width, height=height):
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            if text.strip() and y != 0 and not (0 <= x <= width and 0 < y <= height):
+                outside.append((round(x), round(y), text[:30]))
+
+        page.extract_text(visitor_text=visit)
+        assert outside == [], f"page {number}: text off the page: {outside[:5]}"
+
+
+@pytest.mark.slow
 def test_second_run_has_nothing_to_do(built_project):
     result = run(["-n"], built_project)
     assert "Nothing to be done" in result.stdout + result.stderr
