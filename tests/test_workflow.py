@@ -191,3 +191,41 @@ def test_a_scoring_key_changes_what_depends_on_it_and_nothing_else(built_project
     assert must_change <= changed, f"{key}: expected {sorted(must_change)} to change, got {sorted(changed)}"
     assert not (must_stay & changed), f"{key}: {sorted(must_stay & changed)} changed but do not read it"
     assert output_digests(built_project) == before  # switching back restores every output byte for byte
+
+
+@pytest.mark.slow
+def test_html_draws_every_figure_with_the_network_off(built_project):
+    """In a real headless Chromium, with every non-file request refused, each chart draws its marks.
+
+    Runs where Playwright and a Chromium are installed (developer machines: `pip install playwright`,
+    Debian's `chromium`); skipped elsewhere, since neither is a dependency of the build.
+    """
+    playwright = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.skip("no Chromium on PATH")
+    html = built_project / "results/report/report.html"
+    outside, errors = [], []
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=chromium, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        context = browser.new_context()
+
+        def only_the_file(route):
+            if route.request.url.startswith("file:"):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", only_the_file)
+        page = context.new_page()
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.goto(html.as_uri())
+        page.wait_for_function("document.querySelectorAll('.vega-figure svg').length >= 7", timeout=20_000)
+        charts = page.evaluate("document.querySelectorAll('.vega-figure svg').length")
+        browser.close()
+    assert charts == 7
+    assert outside == []
+    assert errors == []
