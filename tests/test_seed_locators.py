@@ -13,9 +13,13 @@ What is checked, per raw table that has a locator (``source``, ``section``, ``pa
   A date equal to one of those is not looked for in the paragraph; any other exact day must be;
 - measures: each non-empty ``individuals`` and ``entities`` count is stated.
 
-One declared exception: a row whose ``note`` contains ``DATE-INFERRED`` says that its document gives
-no date in that passage and explains where the coder's date comes from. Its date is not looked for,
-but the marker must be needed: the test fails if the paragraph does state the date after all.
+Where a row's own paragraph does not state its date (measures, engagements: e.g. the date is in the
+seed's endnote that cites the dated official statement), the row carries a second locator,
+``date_section`` / ``date_paragraph``, of the passage of the same seed that does; its note then says so
+(``DATE-LOCATED:``). When ``date_paragraph`` is filled, the date must be stated in THAT passage (and
+the row's own locator must still resolve, with its counts stated there); when it is empty, in the
+row's own paragraph, as above. No row is exempt. The second locator must be needed (the row's own
+paragraph does not state the date) and a ``DATE-LOCATED`` note goes with it, never without it.
 Tables that do not exist yet are skipped; the seeds live beside the checkout in ``../shared``.
 """
 
@@ -32,10 +36,10 @@ PROJECT = Path(__file__).resolve().parents[1]
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 RAW = PROJECT / "data" / "raw"
 
+LOCATED = "DATE-LOCATED"
 DATE_ALWAYS = {"measures", "pressure", "engagements"}
 DATE_IF_DAY = {"attributions", "evidence"}
 COUNT_COLUMNS = ("individuals", "entities")
-INFERRED = "DATE-INFERRED"
 TABLES = ("measures", "pressure", "attributions", "engagements", "evidence", "thesis_claims")
 ROW_IDS = {"measures": ("measure_id", "event_id"), "pressure": ("pressure_id",),
            "engagements": ("engagement_id",), "attributions": ("attribution_id",)}
@@ -104,11 +108,23 @@ def row_problems(table: str, row: dict[str, str], seeds_dir: Path,
         return [f"{table} {row_id}: locator does not resolve ({error})"]
     problems = []
     date = _wanted_date(table, row, inherited or {})
-    inferred = INFERRED in row.get("note", "")
-    if date and not inferred and not date_mentioned(text, date):
+    has_date_locator = bool(row.get("date_paragraph", ""))
+    if has_date_locator != (LOCATED in row.get("note", "")):
+        problems.append(f"{table} {row_id}: a date locator and a {LOCATED} note go together")
+    if date and has_date_locator:
+        if date_mentioned(text, date):
+            problems.append(f"{table} {row_id}: has a date locator but its own paragraph states {date}")
+        try:
+            date_text = resolve(seeds_dir, row["source"], row.get("date_section", ""),
+                                int(row["date_paragraph"]))
+        except (LocatorError, ValueError) as error:
+            problems.append(f"{table} {row_id}: date locator does not resolve ({error})")
+        else:
+            if not date_mentioned(date_text, date):
+                where = f"{row.get('date_section', '')!r} paragraph {row['date_paragraph']}"
+                problems.append(f"{table} {row_id}: date passage {where} does not state the date {date}")
+    elif date and not date_mentioned(text, date):
         problems.append(f"{table} {row_id}: paragraph does not state the date {date}")
-    if date and inferred and date_mentioned(text, date):
-        problems.append(f"{table} {row_id}: marked {INFERRED} but the paragraph states {date}")
     for count in _wanted_counts(table, row):
         if not count.isdigit() or not count_mentioned(text, int(count)):
             problems.append(f"{table} {row_id}: paragraph does not state the count {count}")
@@ -142,9 +158,41 @@ def test_row_problems_on_hand_made_rows(seeds_dir: Path) -> None:
     wrong_count = good | {"individuals": "24"}
     assert row_problems("measures", wrong_count, seeds_dir) == [
         "measures x: paragraph does not state the count 24"]
-    needless_marker = good | {"note": "DATE-INFERRED: no date here"}
-    assert row_problems("measures", needless_marker, seeds_dir) == [
-        "measures x: marked DATE-INFERRED but the paragraph states 2014-04-29"]
+    # Shagina's paragraph on the 23-person ban names no day; her endnote 14 (the MOFA statement) does.
+    located = {"measure_id": "y", "source": "shagina2018isdp", "section": "Japan's Delicate Balance",
+               "paragraph": "3", "date_section": "", "date_paragraph": "", "date": "2014-04-29",
+               "individuals": "23", "entities": "", "note": "n"}
+    assert row_problems("measures", located, seeds_dir) == [
+        "measures y: paragraph does not state the date 2014-04-29"]
+    with_date_locator = located | {"date_section": "Endnotes", "date_paragraph": "14",
+                                   "note": "DATE-LOCATED: endnote 14 gives the day."}
+    assert row_problems("measures", with_date_locator, seeds_dir) == []
+    wrong_date_passage = with_date_locator | {"date_paragraph": "15"}
+    assert row_problems("measures", wrong_date_passage, seeds_dir) == [
+        "measures y: date passage 'Endnotes' paragraph 15 does not state the date 2014-04-29"]
+    dangling_date_locator = with_date_locator | {"date_section": "No such heading", "date_paragraph": "1"}
+    message = row_problems("measures", dangling_date_locator, seeds_dir)[0]
+    assert message.startswith("measures y: date locator does not resolve")
+    own_locator_broken = with_date_locator | {"paragraph": "999"}
+    message = row_problems("measures", own_locator_broken, seeds_dir)[0]
+    assert message.startswith("measures y: locator does not resolve")
+    count_still_checked_in_own_paragraph = with_date_locator | {"individuals": "24"}
+    assert row_problems("measures", count_still_checked_in_own_paragraph, seeds_dir) == [
+        "measures y: paragraph does not state the count 24"]
+    unmarked = with_date_locator | {"note": "n"}
+    assert row_problems("measures", unmarked, seeds_dir) == [
+        "measures y: a date locator and a DATE-LOCATED note go together"]
+    needless_date_locator = good | {"date_section": "5. THE 2nd ROUND OF SANCTIONS", "date_paragraph": "2",
+                                    "note": "DATE-LOCATED: not needed"}
+    assert row_problems("measures", needless_date_locator, seeds_dir) == [
+        "measures x: has a date locator but its own paragraph states 2014-04-29"]
+    engagement = {"engagement_id": "e", "source": "silbaum2017", "section": "6. THE 3rd ROUND OF SANCTIONS",
+                  "paragraph": "3", "date_section": "", "date_paragraph": "", "date": "2014", "note": "n"}
+    assert row_problems("engagements", engagement, seeds_dir) == [
+        "engagements e: paragraph does not state the date 2014"]
+    section_opening = {"date_section": "6. THE 3rd ROUND OF SANCTIONS", "date_paragraph": "1",
+                       "note": "DATE-LOCATED: the section opens with the year."}
+    assert row_problems("engagements", engagement | section_opening, seeds_dir) == []
     no_heading = good | {"section": "9. NO SUCH HEADING"}
     message = row_problems("measures", no_heading, seeds_dir)[0]
     assert message.startswith("measures x: locator does not resolve")
