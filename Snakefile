@@ -37,6 +37,13 @@ CLEAN_TABLES = RAW_TABLES + ["conflicts", "data_checks"]
 FIGURES = ["timeline", "stringency", "lag", "attainment", "influence", "evidence_weights",
            "posteriors"]
 ROUNDS = round_windows(config)
+# How the stringency index is built; attainment places positions on the same index, so both
+# score_stringency and score_attainment receive these (and rerun when one changes).
+STRINGENCY_INDEX = {
+    "weights": config["stringency"]["weight_sets"][config["stringency"]["weights"]],
+    **{key: config["stringency"][key] for key in ["intensity", "three_level_values", "uncoded_intensity",
+                                                  "easing_factor", "missing_intensity"]},
+}
 
 
 rule all:
@@ -101,15 +108,9 @@ rule score_stringency:
         leave_one_out=f"{RESULTS}/scores/stringency_leave_one_out.csv",
     params:
         rounds=ROUNDS,
-        weights=config["stringency"]["weight_sets"][config["stringency"]["weights"]],
         basis=config["stringency"]["basis"],
-        intensity=config["stringency"]["intensity"],
-        three_level_values=config["stringency"]["three_level_values"],
-        uncoded_intensity=config["stringency"]["uncoded_intensity"],
-        easing_factor=config["stringency"]["easing_factor"],
-        missing_intensity=config["stringency"]["missing_intensity"],
+        **STRINGENCY_INDEX,
         leader=config["comparison"]["leader"],
-        peers=config["comparison"]["peers"],
     log:
         f"{LOGS}/score_stringency.log",
     conda:
@@ -151,12 +152,7 @@ rule score_attainment:
         attainment=f"{RESULTS}/scores/attainment.csv",
     params:
         rounds=ROUNDS,
-        weights=config["stringency"]["weight_sets"][config["stringency"]["weights"]],
-        intensity=config["stringency"]["intensity"],
-        three_level_values=config["stringency"]["three_level_values"],
-        uncoded_intensity=config["stringency"]["uncoded_intensity"],
-        easing_factor=config["stringency"]["easing_factor"],
-        missing_intensity=config["stringency"]["missing_intensity"],
+        **STRINGENCY_INDEX,
         leader=config["comparison"]["leader"],
         choices=config["preference_attainment"],
     log:

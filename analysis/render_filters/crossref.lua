@@ -86,18 +86,28 @@ local function FigureDiv(div)
   return pandoc.Figure(content, { pandoc.Plain(caption) }, attr)
 end
 
--- A markdown image with an id, `![Caption](file.svg){#fig-x}`, is already a pandoc Figure.
-local function NativeFigure(figure)
-  if crossref_kind(figure.identifier) ~= "fig" or targets[figure.identifier] then return nil end
-  figure_count = figure_count + 1
-  local number = tostring(figure_count)
-  targets[figure.identifier] = { kind = "fig", number = number }
-  if not is_typst then
-    local caption = pandoc.utils.blocks_to_inlines(figure.caption.long or {})
-    figure.caption = { long = { pandoc.Plain(caption_prefix("Figure", number, caption)) } }
+-- A pandoc element that already carries its id and caption: a markdown image
+-- `![Caption](file.svg){#fig-x}` (a Figure) or a table captioned `: Caption {#tbl-x}`.
+-- Number it as `kind` and, outside typst, prefix its caption ("Figure 1: …").
+local function number_captioned(element, kind, label)
+  if crossref_kind(element.identifier) ~= kind or targets[element.identifier] then return nil end
+  local number
+  if kind == "fig" then
+    figure_count = figure_count + 1
+    number = tostring(figure_count)
+  else
+    table_count = table_count + 1
+    number = tostring(table_count)
   end
-  return figure
+  targets[element.identifier] = { kind = kind, number = number }
+  if not is_typst then
+    local caption = pandoc.utils.blocks_to_inlines(element.caption.long or {})
+    element.caption = { long = { pandoc.Plain(caption_prefix(label, number, caption)) } }
+  end
+  return element
 end
+
+local function NativeFigure(figure) return number_captioned(figure, "fig", "Figure") end
 
 -- Quarto's table div: `::: {#tbl-x}` a table, then the caption as the last paragraph.
 local function TableDiv(div)
@@ -178,18 +188,7 @@ local function FloatDiv(div)
   return nil
 end
 
--- A table written with `: Caption {#tbl-x}` keeps its id on the table itself.
-local function CaptionedTable(tbl)
-  if crossref_kind(tbl.identifier) ~= "tbl" or targets[tbl.identifier] then return nil end
-  table_count = table_count + 1
-  local number = tostring(table_count)
-  targets[tbl.identifier] = { kind = "tbl", number = number }
-  if not is_typst then
-    local caption = pandoc.utils.blocks_to_inlines(tbl.caption.long or {})
-    tbl.caption = { long = { pandoc.Plain(caption_prefix("Table", number, caption)) } }
-  end
-  return tbl
-end
+local function CaptionedTable(tbl) return number_captioned(tbl, "tbl", "Table") end
 
 -- ── Sections: the same numbers pandoc's --number-sections prints ─────────────────────────────
 local function collect_sections(doc)
