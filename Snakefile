@@ -60,7 +60,7 @@ rule validate_raw:
     input:
         package="data/datapackage.json",
         tables=expand("data/raw/{table}.csv", table=RAW_TABLES),
-        code=["analysis/validate.py", "analysis/codebook.py"],
+        code=["analysis/data/validate.py", "analysis/data/codebook.py"],
     output:
         report=f"{RESULTS}/validated/validation.json",
     params:
@@ -81,7 +81,7 @@ rule clean_data:
         validated=rules.validate_raw.output.report,
         package="data/datapackage.json",
         tables=expand("data/raw/{table}.csv", table=RAW_TABLES),
-        code=["analysis/clean.py", "analysis/rounds.py", "analysis/codebook.py"],
+        code=["analysis/data/clean.py", "analysis/data/rounds.py", "analysis/data/codebook.py"],
     output:
         **{table: f"{RESULTS}/clean/{table}.csv" for table in CLEAN_TABLES},
     params:
@@ -102,7 +102,7 @@ rule score_stringency:
     """Stringency index per sender and round (stock and flow), coverage and breadth."""
     input:
         measures=rules.clean_data.output.measures,
-        code="analysis/stringency.py",
+        code="analysis/scores/stringency.py",
     output:
         stringency=f"{RESULTS}/scores/stringency.csv",
         leave_one_out=f"{RESULTS}/scores/stringency_leave_one_out.csv",
@@ -123,7 +123,7 @@ rule score_timing:
     """Japan's lag behind the leader and the peers; first-mover share per round."""
     input:
         measures=rules.clean_data.output.measures,
-        code=["analysis/timing.py", "analysis/stringency.py"],
+        code=["analysis/scores/timing.py", "analysis/scores/stringency.py"],
     output:
         measures=f"{RESULTS}/scores/timing_measures.csv",
         rounds=f"{RESULTS}/scores/timing_rounds.csv",
@@ -147,7 +147,7 @@ rule score_attainment:
     input:
         measures=rules.clean_data.output.measures,
         stringency=rules.score_stringency.output.stringency,
-        code=["analysis/attainment.py", "analysis/stringency.py"],
+        code=["analysis/scores/attainment.py", "analysis/scores/stringency.py"],
     output:
         attainment=f"{RESULTS}/scores/attainment.csv",
     params:
@@ -169,7 +169,7 @@ rule score_influence:
     """Attributed influence per round and by attributor type."""
     input:
         attributions=rules.clean_data.output.attributions,
-        code="analysis/influence.py",
+        code="analysis/scores/influence.py",
     output:
         influence=f"{RESULTS}/scores/influence.csv",
         by_type=f"{RESULTS}/scores/influence_by_type.csv",
@@ -194,7 +194,7 @@ rule score_process_tracing:
     """Bayesian updating (or Collier's test logic) per hypothesis and round; weight of each item."""
     input:
         evidence=rules.clean_data.output.evidence,
-        code="analysis/process_tracing.py",
+        code="analysis/scores/process_tracing.py",
     output:
         weights=f"{RESULTS}/scores/evidence_weights.csv",
         posteriors=f"{RESULTS}/scores/posteriors.csv",
@@ -217,7 +217,7 @@ rule score_reactivity:
         engagements=rules.clean_data.output.engagements,
         timing=rules.score_timing.output.rounds,
         attainment=rules.score_attainment.output.attainment,
-        code="analysis/reactivity.py",
+        code="analysis/scores/reactivity.py",
     output:
         reactivity=f"{RESULTS}/scores/reactivity.csv",
     params:
@@ -249,8 +249,8 @@ rule decide_verdicts:
         pressure=rules.clean_data.output.pressure,
         attributions=rules.clean_data.output.attributions,
         evidence=rules.clean_data.output.evidence,
-        code=["analysis/verdicts.py", "analysis/headline.py", "analysis/influence.py",
-              "analysis/reactivity.py"],
+        code=["analysis/scores/verdicts.py", "analysis/scores/headline.py", "analysis/scores/influence.py",
+              "analysis/scores/reactivity.py"],
     output:
         verdicts=f"{RESULTS}/scores/verdicts.csv",
         headline=f"{RESULTS}/scores/headline.json",
@@ -279,7 +279,7 @@ rule replicate_thesis:
         engagements=rules.clean_data.output.engagements,
         conflicts=rules.clean_data.output.conflicts,
         verdicts=rules.decide_verdicts.output.verdicts,
-        code="analysis/replication.py",
+        code="analysis/scores/replication.py",
     output:
         replication=f"{RESULTS}/scores/replication.csv",
     log:
@@ -303,7 +303,7 @@ rule make_figures:
         by_type=rules.score_influence.output.by_type,
         weights=rules.score_process_tracing.output.weights,
         posteriors=rules.score_process_tracing.output.posteriors,
-        code="analysis/figures.py",
+        code="analysis/present/figures.py",
     output:
         specs=expand(f"{RESULTS}/figures/{{figure}}.vl.json", figure=FIGURES),
         svgs=expand(f"{RESULTS}/figures/{{figure}}.svg", figure=FIGURES),
@@ -327,7 +327,7 @@ rule build_bibliography:
     """The report's BibTeX file, generated from the sources table."""
     input:
         sources=rules.clean_data.output.sources,
-        code="analysis/bibliography.py",
+        code="analysis/present/bibliography.py",
     output:
         bib=f"{RESULTS}/report/references.bib",
     log:
@@ -364,7 +364,7 @@ rule render_report:
         qmd="report/report.qmd",
         project="report/_quarto.yml",
         csl="report/chicago-author-date.csl",
-        helpers=["analysis/report_data.py", "analysis/narrative.py"],
+        helpers=["analysis/present/report_data.py", "analysis/present/narrative.py"],
         engine_code=["analysis/render.py", "analysis/render_filters/crossref.lua",
                      "analysis/render_filters/template.html", "analysis/render_filters/template.typ"],
         # the report shows each score's formula as math, read from the module that computes it

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from analysis.clean import clean_tables, csv_ready, read_raw
-from analysis.codebook import load_codebook
+from analysis.data.clean import clean_tables, csv_ready, read_raw
+from analysis.data.codebook import load_codebook
 from analysis.io import logged, write_csv
 
 with logged(snakemake.log[0]) as log:

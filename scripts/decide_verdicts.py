@@ -1,8 +1,8 @@
 """Rule decide_verdicts: HP1 per round, HP2 and HP3 with their rules; the report's headline numbers."""
 
-from analysis.headline import headline_numbers
 from analysis.io import logged, read_csv, write_csv, write_json
-from analysis.verdicts import decide_verdicts
+from analysis.scores.headline import headline_numbers
+from analysis.scores.verdicts import decide_verdicts
 
 with logged(snakemake.log[0]) as log:
     params = snakemake.params

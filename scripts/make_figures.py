@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from analysis.figures import all_figures, spec_and_svg
 from analysis.io import logged, read_csv, write_json, write_text_atomic
+from analysis.present.figures import all_figures, spec_and_svg
 
 TABLES = ["measures", "pressure", "engagements", "stringency", "timing", "attainment", "by_type",
           "weights", "posteriors"]

@@ -1,7 +1,7 @@
 """Rule replicate_thesis: each claim of the thesis beside the pipeline's value."""
 
 from analysis.io import logged, read_csv, write_csv
-from analysis.replication import replication_table
+from analysis.scores.replication import replication_table
 
 with logged(snakemake.log[0]) as log:
     tables = {name: read_csv(snakemake.input[name])

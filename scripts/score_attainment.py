@@ -1,7 +1,7 @@
 """Rule score_attainment: preference attainment of the US and Japan per round, with a Monte Carlo interval."""
 
-from analysis.attainment import attainment_table
 from analysis.io import logged, read_csv, write_csv
+from analysis.scores.attainment import attainment_table
 
 with logged(snakemake.log[0]) as log:
     params = snakemake.params

@@ -1,7 +1,7 @@
 """Rule score_influence: attributed influence of US pressure per round and by attributor type."""
 
-from analysis.influence import score_influence
 from analysis.io import logged, read_csv, write_csv
+from analysis.scores.influence import score_influence
 
 with logged(snakemake.log[0]) as log:
     params = snakemake.params

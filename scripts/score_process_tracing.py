@@ -1,7 +1,7 @@
 """Rule score_process_tracing: weight of each evidence item and the posterior per hypothesis and round."""
 
 from analysis.io import logged, read_csv, write_csv
-from analysis.process_tracing import score_process_tracing
+from analysis.scores.process_tracing import score_process_tracing
 
 with logged(snakemake.log[0]) as log:
     weights, posteriors = score_process_tracing(

@@ -1,7 +1,7 @@
 """Rule score_reactivity: reactivity per round and Calder's two criteria."""
 
 from analysis.io import logged, read_csv, write_csv
-from analysis.reactivity import score_reactivity
+from analysis.scores.reactivity import score_reactivity
 
 with logged(snakemake.log[0]) as log:
     params = snakemake.params

@@ -1,7 +1,7 @@
 """Rule score_stringency: stringency index per sender and round, and the leave-one-instrument-out table."""
 
 from analysis.io import logged, read_csv, write_csv
-from analysis.stringency import stringency_table
+from analysis.scores.stringency import stringency_table
 
 with logged(snakemake.log[0]) as log:
     params = snakemake.params

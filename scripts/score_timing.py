@@ -1,7 +1,7 @@
 """Rule score_timing: Japan's lag behind the leader and the peers, per measure and per round."""
 
 from analysis.io import logged, read_csv, write_csv
-from analysis.timing import timing_tables
+from analysis.scores.timing import timing_tables
 
 with logged(snakemake.log[0]) as log:
     params = snakemake.params

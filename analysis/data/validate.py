@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.codebook import Codebook, Field, Resource, date_span, load_codebook
+from analysis.data.codebook import Codebook, Field, Resource, date_span, load_codebook
 
 # Tables whose `source` must be a seed document (the row was coded from one of shared/seeds).
 SEED_CODED_TABLES = ("measures", "pressure", "attributions", "engagements", "evidence", "thesis_claims")
