@@ -50,7 +50,7 @@ def test_dry_run_plans_every_stage(tmp_path):
     rules = planned_rules(result.stdout + result.stderr)
     for stage in ["validate_raw", "clean_data", "score_stringency", "score_attainment",
                   "score_influence", "score_process_tracing", "score_reactivity", "decide_verdicts",
-                  "make_figures", "render_report", "all"]:
+                  "make_figure", "render_report", "all"]:
         assert stage in rules
 
 
