@@ -4,19 +4,32 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.present.compare import comparison_page, compare_builds
+from analysis.present.compare import compare_builds, comparison_page
 
 
-def build(influence: str = "0.3", aggregation: str = "source_balanced", verdict: str = "rejected",
-          svg: str = "<svg/>") -> dict:
+def build(
+    influence: str = "0.3",
+    aggregation: str = "source_balanced",
+    verdict: str = "rejected",
+    svg: str = "<svg/>",
+) -> dict:
     return {
-        "choices": pd.DataFrame({"key": ["attributed_influence.aggregation", "hp1.rule"],
-                                 "value": [aggregation, "all_three"], "description": ["", ""]}),
-        "verdicts": pd.DataFrame({"hypothesis": ["HP1", "HP2"], "round": ["R1", "all"],
-                                  "verdict": [verdict, "supported"]}),
+        "choices": pd.DataFrame(
+            {
+                "key": ["attributed_influence.aggregation", "hp1.rule"],
+                "value": [aggregation, "all_three"],
+                "description": ["", ""],
+            }
+        ),
+        "verdicts": pd.DataFrame(
+            {"hypothesis": ["HP1", "HP2"], "round": ["R1", "all"], "verdict": [verdict, "supported"]}
+        ),
         "headline": {"R1_ai": influence, "n_measures": "38"},
-        "scores": {"influence": pd.DataFrame({"round": ["R1", "R2"], "influence": [influence, "0.5"],
-                                              "n_statements": ["4", "5"]})},
+        "scores": {
+            "influence": pd.DataFrame(
+                {"round": ["R1", "R2"], "influence": [influence, "0.5"], "n_statements": ["4", "5"]}
+            )
+        },
         "svgs": {"influence": svg, "timeline": "<svg>t</svg>"},
     }
 
@@ -32,7 +45,8 @@ def test_one_changed_key_lists_that_key_and_exactly_the_cells_that_change():
     b = build(influence="0.6", aggregation="weighted", verdict="supported", svg="<svg>b</svg>")
     config, changes, figures = compare_builds(a, b)
     assert config.to_dict("records") == [
-        {"key": "attributed_influence.aggregation", "value_a": "source_balanced", "value_b": "weighted"}]
+        {"key": "attributed_influence.aggregation", "value_a": "source_balanced", "value_b": "weighted"}
+    ]
     cells = {(r.table, r.row, r.column, r.value_a, r.value_b, r.change) for r in changes.itertuples()}
     assert cells == {
         ("verdicts", "HP1 · R1", "verdict", "rejected", "supported", ""),
@@ -44,8 +58,13 @@ def test_one_changed_key_lists_that_key_and_exactly_the_cells_that_change():
 
 def test_a_row_present_in_one_build_only_is_listed():
     a, b = build(), build()
-    b["scores"]["influence"] = pd.concat([b["scores"]["influence"], pd.DataFrame(
-        {"round": ["R3"], "influence": ["0.1"], "n_statements": ["2"]})], ignore_index=True)
+    b["scores"]["influence"] = pd.concat(
+        [
+            b["scores"]["influence"],
+            pd.DataFrame({"round": ["R3"], "influence": ["0.1"], "n_statements": ["2"]}),
+        ],
+        ignore_index=True,
+    )
     _, changes, _ = compare_builds(a, b)
     assert set(changes["row"]) == {"R3"} and set(changes["value_a"]) == {""}
 

@@ -39,8 +39,12 @@ def test_every_registered_key_has_a_kind_a_reader_and_a_description():
 
 def test_structural_keys_are_the_ones_that_change_rows_or_rounds():
     structural = {c.key for c in registry.choices().values() if c.kind == "structural"}
-    assert {"data.conflict_resolution", "data.date_basis", "data.coarse_date_placement",
-            "rounds.segmentation"} <= structural
+    assert {
+        "data.conflict_resolution",
+        "data.date_basis",
+        "data.coarse_date_placement",
+        "rounds.segmentation",
+    } <= structural
     assert "hp1.ai_threshold" not in structural
 
 
@@ -50,7 +54,9 @@ def test_selected_sets_pass_only_the_set_in_force(config):
     edited = copy.deepcopy(config)
     unused = next(n for n in config["stringency"]["weight_sets"] if n != config["stringency"]["weights"])
     edited["stringency"]["weight_sets"][unused]["travel_ban"] = 99
-    assert registry.rule_params("score_stringency", edited) == registry.rule_params("score_stringency", config)
+    assert registry.rule_params("score_stringency", edited) == registry.rule_params(
+        "score_stringency", config
+    )
 
 
 def test_the_weak_profile_falls_back_to_the_moderate_set(config):
@@ -78,19 +84,24 @@ def test_params_decode_back_to_the_choices(config):
     ai = config["attributed_influence"]
     assert decoded["attributed_influence"]["aggregation"] == ai["aggregation"]
     assert decoded["attributed_influence"]["type_weight_sets"] == {
-        ai["type_weight_set"]: ai["type_weight_sets"][ai["type_weight_set"]]}
+        ai["type_weight_set"]: ai["type_weight_sets"][ai["type_weight_set"]]
+    }
     assert "hp1" not in decoded  # score_influence does not read it
 
 
 def test_a_rule_receives_exactly_the_keys_that_name_it():
     assert registry.keys_read_by("decide_verdicts") == [
-        c.key for c in registry.choices().values() if "decide_verdicts" in c.read_by]
+        c.key for c in registry.choices().values() if "decide_verdicts" in c.read_by
+    ]
     assert "attributed_influence.aggregation" not in registry.keys_read_by("decide_verdicts")
 
 
 def test_option_checks_name_the_key_and_its_options():
-    with pytest.raises(ValueError, match=r"attributed_influence\.aggregation: 'median' is not one of "
-                                         r"source_balanced \| weighted \| share \| ear"):
+    with pytest.raises(
+        ValueError,
+        match=r"attributed_influence\.aggregation: 'median' is not one of "
+        r"source_balanced \| weighted \| share \| ear",
+    ):
         registry.check_option("attributed_influence.aggregation", "median")
     assert registry.check_option("hp1.rule", "all_three") == "all_three"
 

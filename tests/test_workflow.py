@@ -231,6 +231,9 @@ def test_html_draws_every_figure_with_the_network_off(built_project):
     assert errors == []
 
 
+INFLUENCE_VARIANT = "attributed_influence:\n  aggregation: weighted\n"
+
+
 def digests(project: Path, pattern: str) -> dict[str, str]:
     return {str(f.relative_to(project)): hashlib.sha256(f.read_bytes()).hexdigest()
             for f in sorted(project.glob(pattern)) if f.is_file()}
@@ -242,7 +245,7 @@ def test_variants_keep_their_reports_side_by_side_and_share_unchanged_work(built
     is untouched, and a scoring-only variant reuses the validated and cleaned tables."""
     folder = built_project / "variants"
     folder.mkdir(exist_ok=True)
-    (folder / "t_influence.yaml").write_text("attributed_influence:\n  aggregation: weighted\n", encoding="utf-8")
+    (folder / "t_influence.yaml").write_text(INFLUENCE_VARIANT, encoding="utf-8")
     (folder / "t_threshold.yaml").write_text("hp1:\n  ai_threshold: 0.3\n", encoding="utf-8")
     default_report = digests(built_project, "results/report/report.*")
     targets = {name: [f"results/variants/{name}/report/report.{ext}" for ext in ("html", "pdf")]
@@ -266,9 +269,9 @@ def test_a_comparison_lists_exactly_what_differs(built_project):
 
     folder = built_project / "variants"
     folder.mkdir(exist_ok=True)
-    (folder / "t_influence.yaml").write_text("attributed_influence:\n  aggregation: weighted\n", encoding="utf-8")
-    run(["results/compare/default--t_influence/index.html", "results/compare/t_influence--t_influence/index.html"],
-        built_project)
+    (folder / "t_influence.yaml").write_text(INFLUENCE_VARIANT, encoding="utf-8")
+    run(["results/compare/default--t_influence/index.html",
+         "results/compare/t_influence--t_influence/index.html"], built_project)
     same = built_project / "results/compare/t_influence--t_influence"
     assert pd.read_csv(same / "config.csv").empty and pd.read_csv(same / "changes.csv").empty
     pair = built_project / "results/compare/default--t_influence"
