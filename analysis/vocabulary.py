@@ -15,6 +15,7 @@ class Instrument:
     code: str
     label: str  # as tables and figures show it
     gsdb_type: str  # GSDB's binary sanction type the instrument belongs to
+    description: str  # what the instrument covers
 
 
 @dataclass(frozen=True)
@@ -35,14 +36,31 @@ class Hypothesis:
 # six types: dual-use export bans go with trade, as GSDB codes export restrictions; none of the eight
 # is a cut in military assistance, so `military` is never active and breadth is at most 5.
 INSTRUMENTS = (
-    Instrument("diplomatic_suspension", "Diplomatic suspension", "other"),
-    Instrument("travel_ban", "Travel and visa bans", "travel"),
-    Instrument("asset_freeze", "Asset freezes", "financial"),
-    Instrument("crimea_trade_ban", "Crimea trade ban", "trade"),
-    Instrument("arms_embargo", "Arms embargo", "arms"),
-    Instrument("dual_use_ban", "Dual-use export ban", "trade"),
-    Instrument("sectoral_finance", "Sectoral finance restrictions", "financial"),
-    Instrument("energy_technology", "Energy technology ban", "trade"),
+    Instrument(
+        "diplomatic_suspension", "Diplomatic suspension", "other", "Suspended talks, visa easing, summits."
+    ),
+    Instrument("travel_ban", "Travel and visa bans", "travel", "Visa bans on named persons."),
+    Instrument("asset_freeze", "Asset freezes", "financial", "Freezes on persons and entities."),
+    Instrument(
+        "crimea_trade_ban",
+        "Crimea trade ban",
+        "trade",
+        "Import and investment bans for Crimea and Sevastopol.",
+    ),
+    Instrument("arms_embargo", "Arms embargo", "arms", "Arms export and import bans."),
+    Instrument("dual_use_ban", "Dual-use export ban", "trade", "Dual-use exports to military end users."),
+    Instrument(
+        "sectoral_finance",
+        "Sectoral finance restrictions",
+        "financial",
+        "Securities and lending limits for state banks, energy and defence firms.",
+    ),
+    Instrument(
+        "energy_technology",
+        "Energy technology ban",
+        "trade",
+        "Deep-water, Arctic and shale technology exports.",
+    ),
 )
 # Rows of the measures table that are not one of the instruments above.
 OTHER_MEASURE_KINDS = {"counter_measure": "Counter-measure", "easing": "Easing", "other": "Other measure"}
@@ -59,10 +77,12 @@ SENDERS = (
     Sender("NZ", "New Zealand", "New Zealand", OKABE_ITO[5]),
     Sender("RU", "Russia (counter-measures)", "Russia", OKABE_ITO[6]),
 )
-# The state whose policy the analysis explains, and the state whose pressure HP1 is about.
+# The state whose policy the analysis explains, the state whose pressure HP1 is about, the target,
+# and the senders every round's table of measures shows.
 FOCAL = "JP"
 PRESSURING = "US"
 TARGET = "RU"
+MAJOR_SENDERS = (FOCAL, PRESSURING, "EU")
 
 HYPOTHESES = (
     Hypothesis("HP1", "US pressure forced Japan to adopt sanctions against Russia (judged round by round)."),

@@ -11,6 +11,7 @@ import vl_convert
 
 from analysis.vocabulary import (
     FOCAL,
+    MAJOR_SENDERS,
     OKABE_ITO,
     PRESSURING,
     SENDER_COLOURS,
@@ -118,7 +119,7 @@ def timeline(measures: pd.DataFrame, pressure: pd.DataFrame, engagements: pd.Dat
 def stringency(scores: pd.DataFrame, rounds: Sequence[dict[str, str]], leader: str,
                peers: Sequence[str]) -> alt.Chart:
     """Stringency per round: Japan beside the leader and the peers (and the EU or US)."""
-    senders = [s for s in SENDER_ORDER if s in {FOCAL, leader, PRESSURING, "EU", *peers}]
+    senders = [s for s in SENDER_ORDER if s in {*MAJOR_SENDERS, leader, *peers}]
     data = scores[scores["sender"].isin(senders)].copy()
     data["name"] = data["sender"].map(SENDER_LABELS)
     return alt.Chart(data).mark_bar().encode(

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.vocabulary import FOCAL, INSTRUMENT_LABELS, PRESSURING, SENDER_PROSE
+from analysis.vocabulary import FOCAL, INSTRUMENT_LABELS, MAJOR_SENDERS, PRESSURING, SENDER_PROSE
 
 INSTRUMENT_NAMES = {code: label.lower() for code, label in INSTRUMENT_LABELS.items()}
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -128,7 +128,7 @@ def round_chapter(window: Mapping[str, str], tables: Mapping[str, pd.DataFrame],
                + (f" Measures by {join_words([SENDER_PROSE.get(s, s) for s in senders])} fall in the same "
                   "window." if senders else ""))
     parts += [opening, "", "## What Japan, the United States and the European Union did", "",
-              pipe_table(measures_in_round(measures, round_id, [FOCAL, PRESSURING, "EU"])), ""]
+              pipe_table(measures_in_round(measures, round_id, list(MAJOR_SENDERS))), ""]
 
     parts += ["## US pressure on Japan", "",
               f"The documents report {len(acts)} act(s) of US pressure on Japan in this round, "
