@@ -8,6 +8,7 @@ import yaml
 
 from analysis import registry
 from analysis.config import ConfigError, validate_config
+from analysis.locks import clear_stale_locks
 from analysis.present.figures import FIGURE_DESCRIPTIONS, FIGURE_INPUTS
 from analysis.variants import DEFAULT, NAME_PATTERN, ROOT_PATTERN, Variants, config_hash, differences
 
@@ -53,6 +54,11 @@ except ConfigError as problem:
     sys.exit(f"Invalid configuration. {problem}")
 
 TARGET_ROOT = VARIANTS.root(next(iter(named), DEFAULT))
+
+# A run killed outright leaves its locks; with no other Snakemake running here they are stale.
+if clear_stale_locks(Path(workflow.basedir)):
+    print("Removed the locks of an earlier run that was killed (no other Snakemake runs here).",
+          file=sys.stderr)
 ENV = "../../envs/pipeline.yaml"  # relative to the rule files
 RAW_TABLES = ["sources", "measures", "pressure", "attributions", "engagements", "evidence",
               "thesis_claims"]
@@ -142,3 +148,22 @@ COMPARED_SCORES = [
 def comparison_inputs(wildcards):
     a, b = build_outputs(wildcards.a), build_outputs(wildcards.b)
     return {**{f"a_{k}": v for k, v in a.items()}, **{f"b_{k}": v for k, v in b.items()}}
+
+
+# Rules whose outputs make up one build, in DAG order (validate_raw's output is shared by all).
+BUILD_RULES = ["validate_raw", "clean_data", "score_stringency", "score_timing", "score_attainment",
+               "score_influence", "score_process_tracing", "score_reactivity", "decide_verdicts",
+               "replicate_thesis", "build_bibliography", "tabulate_choices", "render_report"]
+
+
+def every_output(root):
+    """Every file the build at ``root`` consists of, intermediates included: a target that names them
+    all makes a bare `snakemake` restore any of them that went missing (Snakemake does not rebuild a
+    missing intermediate file whose consumers are up to date)."""
+    files = []
+    for rule in BUILD_RULES:
+        home = VARIANTS.home(rule, root) if rule in UPSTREAM else root
+        files += [str(pattern).format(root=home) for pattern in getattr(rules, rule).output]
+    for figure in FIGURES:
+        files += [figure_at(figure, suffix)(SimpleNamespace(root=root)) for suffix in ("vl.json", "svg")]
+    return files

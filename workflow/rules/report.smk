@@ -78,8 +78,10 @@ rule render_report:
         svgs=lambda wildcards: [figure_at(figure, "svg")(wildcards) for figure in FIGURES],
         package="data/datapackage.json",
     output:
-        html="{root}/report/report.html",
-        pdf="{root}/report/report.pdf",
+        # update(): Snakemake keeps the last good report while a render runs and restores it if the
+        # render fails (the engine writes each file atomically, so an interrupt cannot leave half).
+        html=update("{root}/report/report.html"),
+        pdf=update("{root}/report/report.pdf"),
     params:
         **choice_params("render_report"),
     log:
