@@ -161,9 +161,9 @@ def every_output(root):
     all makes a bare `snakemake` restore any of them that went missing (Snakemake does not rebuild a
     missing intermediate file whose consumers are up to date)."""
     files = []
-    for rule in BUILD_RULES:
-        home = VARIANTS.home(rule, root) if rule in UPSTREAM else root
-        files += [str(pattern).format(root=home) for pattern in getattr(rules, rule).output]
+    for name in BUILD_RULES:
+        home = VARIANTS.home(name, root) if name in UPSTREAM else root
+        files += [str(pattern).format(root=home) for pattern in getattr(rules, name).output]
     for figure in FIGURES:
         files += [figure_at(figure, suffix)(SimpleNamespace(root=root)) for suffix in ("vl.json", "svg")]
     return files
