@@ -20,7 +20,8 @@ REACTIVITY_COLUMNS = [
 ]
 COMPONENTS = {"responded_within_window", "not_first_mover", "incompleteness"}
 # Japanese rows that are not sanctions: easing reverses a sanction, the others are not Japan's measures.
-NOT_SANCTIONS = {"easing", "counter_measure"}
+# Rows that are not sanctions: eased, Russian, or what Japan kept out of (or declined) a measure.
+NOT_SANCTIONS = {"easing", "counter_measure", "carve_out", "not_adopted"}
 
 FORMULAS = {
     "responded_within_window": r"\mathrm{resp}_r = \frac{\#\{p \in P_r : \exists m \in M_{JP},\ "
