@@ -19,8 +19,8 @@ REACTIVITY_COLUMNS = [
     "criterion2",
 ]
 COMPONENTS = {"responded_within_window", "not_first_mover", "incompleteness"}
-# Japanese rows that are not sanctions: easing reverses a sanction, the others are not Japan's measures.
-# Rows that are not sanctions: eased, Russian, or what Japan kept out of (or declined) a measure.
+# Japanese rows that are not sanctions: easing reverses one, carve_out / not_adopted record what Japan kept
+# out of (or declined), counter_measure is Russia's.
 NOT_SANCTIONS = {"easing", "counter_measure", "carve_out", "not_adopted"}
 
 FORMULAS = {
