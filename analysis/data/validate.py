@@ -13,8 +13,15 @@ from pathlib import Path
 
 from analysis.data.codebook import Codebook, Field, Resource, date_span, load_codebook
 
-# Tables whose `source` must be a seed document (the row was coded from one of shared/seeds).
-SEED_CODED_TABLES = ("measures", "pressure", "attributions", "engagements", "evidence", "thesis_claims")
+# Tables whose rows are coded from a document named in `source`: a seed (located by section/paragraph)
+# or a public source (kind other than seed / primary / secondary; its URL stands in for a locator).
+CODED_TABLES = ("measures", "pressure", "attributions", "engagements", "evidence", "thesis_claims")
+# The thesis's claims can only come from the thesis, i.e. a seed.
+SEED_ONLY_TABLES = ("thesis_claims",)
+SEED_KIND = "seed"
+# Sources that seeds cite (column cites); they are never a row's own source.
+CITED_ONLY_KINDS = ("primary", "secondary")
+LOCATOR_COLUMNS = ("section", "paragraph", "date_section", "date_paragraph")
 # evidence.rests_on may name a row of any of these tables (table -> id column).
 RESTS_ON_TABLES = {"measures": "measure_id", "pressure": "pressure_id",
                    "attributions": "attribution_id", "engagements": "engagement_id"}
@@ -270,24 +277,48 @@ def _check_foreign_keys(tables: dict[str, Table]) -> list[Problem]:
     return problems
 
 
-def _check_seed_sources(tables: dict[str, Table]) -> list[Problem]:
-    """Rows are coded from a seed document, so `source` must be a sources row of kind seed."""
+def _is_public(kind: str) -> bool:
+    return kind not in (SEED_KIND, *CITED_ONLY_KINDS, "")
+
+
+def _check_row_sources(tables: dict[str, Table]) -> list[Problem]:
+    """A row comes from a seed (then it has a locator) or a public source with a URL (then it has none).
+
+    Sources of kind primary/secondary are only cited by seeds, never a row's source; thesis claims
+    come from a seed. A public source itself must give the URL the rows were coded from.
+    """
     sources = tables.get("sources")
     if sources is None:
         return []
     kinds = {row.get("key", ""): row.get("kind", "") for _, row in sources.rows}
-    problems = []
-    for name in SEED_CODED_TABLES:
+    problems = [Problem(sources.file, line, "url", "", f"a {row.get('kind')} source needs the URL its rows "
+                        "were coded from")
+                for line, row in sources.rows if _is_public(row.get("kind", "")) and not row.get("url", "")]
+    for name in CODED_TABLES:
         table = tables.get(name)
         if table is None:
             continue
         for line, row in table.rows:
             value = row.get("source", "")
-            if value in kinds and kinds[value] != "seed":
+            if value not in kinds:
+                continue  # an unknown key is reported by the foreign-key check
+            kind = kinds[value]
+            if kind != SEED_KIND and (name in SEED_ONLY_TABLES or not _is_public(kind)):
+                allowed = "a seed document (kind seed)" if name in SEED_ONLY_TABLES else \
+                    "a seed document or a public source (official, wire, press, tracker, state_media)"
                 problems.append(Problem(
                     table.file, line, "source", value,
-                    f"{value!r} is a {kinds[value] or 'kind-less'} source; rows must be coded from a "
-                    "seed document (kind seed)"))
+                    f"{value!r} is a {kind or 'kind-less'} source; rows must be coded from {allowed}"))
+            elif kind == SEED_KIND and "paragraph" in row and not row["paragraph"]:
+                problems.append(Problem(table.file, line, "paragraph", "",
+                                        f"a row coded from the seed {value!r} needs its paragraph locator"))
+            elif kind != SEED_KIND:
+                for column in LOCATOR_COLUMNS:
+                    if row.get(column, ""):
+                        problems.append(Problem(
+                            table.file, line, column, row[column],
+                            f"a locator points into a seed; {value!r} is a public source (its URL locates "
+                            "the row): leave it empty"))
     return problems
 
 
@@ -418,7 +449,7 @@ def validate_package(package_path: str | Path, data_dir: str | Path,
     for table in tables.values():
         problems += _check_rows(table)
     problems += _check_foreign_keys(tables)
-    problems += _check_seed_sources(tables)
+    problems += _check_row_sources(tables)
     problems += _check_rests_on(tables)
     problems += _check_claim_targets(tables, round_ids)
     problems += _check_events(tables)

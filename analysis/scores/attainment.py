@@ -12,6 +12,7 @@ from analysis.scores.stringency import (
     INSTRUMENTS,
     positions_at,
     prepare_measures,
+    repertoire,
     stringency_index,
     weight_vector,
 )
@@ -219,19 +220,24 @@ def attainment_table(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]]
     options = {"leader": leader, "intensity": intensity, "three_level_values": three_level_values,
                "uncoded_intensity": uncoded_intensity, "easing_factor": easing_factor}
 
-    def scalar(vector: np.ndarray) -> float:
-        return float(stringency_index(vector, w, missing)) / 100.0
-
     rows = []
     for round_index, window in enumerate(rounds):
         vectors = round_positions(frame, window, reference=str(choices["reference"]),
                                   us_ideal_source=str(choices["us_ideal_source"]), position_options=options)
+        # positions over the instruments in the repertoire by the round's end (as the stringency index)
+        mask = repertoire(window["end"])
+        vectors = {name: vector[mask] for name, vector in vectors.items()}
+        wr = w[mask]
+
+        def scalar(vector: np.ndarray, wr: np.ndarray = wr) -> float:
+            return float(stringency_index(vector, wr, missing)) / 100.0
+
         for actor_index, actor in enumerate(ACTORS):
             other = ACTORS[1 - actor_index]
             named = {"reversion": vectors["reversion"], "outcome": vectors["outcome"],
                      "ideal": vectors[actor], "other_ideal": vectors[other]}
             placements = named if aggregation == "euclidean" else {k: scalar(v) for k, v in named.items()}
-            common = {"weights": w, "aggregation": aggregation, "tau": float(choices["tau"])}
+            common = {"weights": wr, "aggregation": aggregation, "tau": float(choices["tau"])}
             point = float(score(str(choices["measure"]), placements["reversion"], placements["outcome"],
                                 placements["ideal"], placements["other_ideal"], **common))
             gain = float(score("improvement", placements["reversion"], placements["outcome"],

@@ -22,8 +22,9 @@ REACTIVITY_COLUMNS = [
     "criterion2",
 ]
 COMPONENTS = set(options("reactivity.components"))
-# Japanese rows that are not sanctions: easing reverses a sanction, the others are not Japan's measures.
-NOT_SANCTIONS = {"easing", "counter_measure"}
+# Japanese rows that are not sanctions: easing reverses one, carve_out / not_adopted record what Japan kept
+# out of (or declined), counter_measure is Russia's.
+NOT_SANCTIONS = {"easing", "counter_measure", "carve_out", "not_adopted"}
 
 FORMULAS = {
     "responded_within_window": r"\mathrm{resp}_r = \frac{\#\{p \in P_r : \exists m \in M_{JP},\ "

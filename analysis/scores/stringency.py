@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.registry import check_option
-from analysis.vocabulary import GSDB_TYPE_OF, INSTRUMENT_CODES, SENDER_ORDER
+from analysis.vocabulary import GSDB_TYPE_OF, INSTRUMENT_CODES, SENDER_ORDER, in_repertoire
 
 INSTRUMENTS = list(INSTRUMENT_CODES)
 STRINGENCY_COLUMNS = ["sender", "round", "stringency_stock", "stringency_flow", "stringency",
@@ -190,10 +190,16 @@ def coverage(sender_positions: np.ndarray, leader_positions: np.ndarray) -> floa
     return float((present(sender_positions) & leader_set).sum() / leader_set.sum())
 
 
-def breadth(positions: np.ndarray) -> int:
+def breadth(positions: np.ndarray, instruments: Sequence[str] = tuple(INSTRUMENTS)) -> int:
     """Number of GSDB types with at least one instrument in force."""
     active = present(positions)
-    return len({GSDB_TYPE_OF[k] for k, on in zip(INSTRUMENTS, active, strict=True) if on})
+    return len({GSDB_TYPE_OF[k] for k, on in zip(instruments, active, strict=True) if on})
+
+
+def repertoire(end: str | pd.Timestamp) -> np.ndarray:
+    """Mask over INSTRUMENTS of those in the sanctions repertoire by ``end`` (vocabulary.Instrument.since):
+    a round's index is taken over these only."""
+    return np.array(in_repertoire(pd.Timestamp(end).strftime("%Y-%m-%d")))
 
 
 def ordered_senders(senders: Sequence[str]) -> list[str]:
@@ -227,22 +233,28 @@ def stringency_table(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]]
         start, end = pd.Timestamp(window["start"]), pd.Timestamp(window["end"])
         stock = {s: positions_at(frame, s, end, **options) for s in senders}
         flow = {s: positions_at(frame, s, end, start=start, **options) for s in senders}
+        # the index of a round runs over the instruments in the repertoire by its end
+        mask = repertoire(end)
+        names = [k for k, on in zip(INSTRUMENTS, mask, strict=True) if on]
+        stock = {s: v[mask] for s, v in stock.items()}
+        flow = {s: v[mask] for s, v in flow.items()}
+        wr = w[mask]
         chosen = stock if basis == "stock" else flow
-        leader_stock = stock.get(leader, np.zeros(len(INSTRUMENTS)))
-        leader_index = float(stringency_index(chosen[leader], w, missing)) if leader in chosen else np.nan
+        leader_stock = stock.get(leader, np.zeros(len(names)))
+        leader_index = float(stringency_index(chosen[leader], wr, missing)) if leader in chosen else np.nan
         for sender in senders:
-            s_stock = float(stringency_index(stock[sender], w, missing))
-            s_flow = float(stringency_index(flow[sender], w, missing))
+            s_stock = float(stringency_index(stock[sender], wr, missing))
+            s_flow = float(stringency_index(flow[sender], wr, missing))
             value = s_stock if basis == "stock" else s_flow
             relative = value / leader_index if leader_index > 0 else np.nan
             rows.append({"sender": sender, "round": window["id"], "stringency_stock": s_stock,
                          "stringency_flow": s_flow, "stringency": value, "relative_to_leader": relative,
                          "coverage": coverage(stock[sender], leader_stock),
-                         "breadth": breadth(stock[sender]),
+                         "breadth": breadth(stock[sender], names),
                          "n_missing": int(np.isnan(chosen[sender]).sum())})
-            for k, instrument in enumerate(INSTRUMENTS):
-                keep = np.arange(len(INSTRUMENTS)) != k
-                without = float(stringency_index(chosen[sender][keep], w[keep], missing))
+            for k, instrument in enumerate(names):
+                keep = np.arange(len(names)) != k
+                without = float(stringency_index(chosen[sender][keep], wr[keep], missing))
                 loo_rows.append({"sender": sender, "round": window["id"], "left_out": instrument,
                                  "stringency": without})
     table = pd.DataFrame(rows, columns=STRINGENCY_COLUMNS)
