@@ -248,6 +248,49 @@ def data_checks(raw: Mapping[str, pd.DataFrame], clean: Mapping[str, pd.DataFram
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)
 
 
+def without_windows(raw: Mapping[str, pd.DataFrame], windows: Sequence[Mapping[str, str]],
+                    coarse_date_placement: str = "first_day") -> dict[str, pd.DataFrame]:
+    """The raw tables less every row dated inside ``windows`` (rounds a build leaves out): measures,
+    pressure, engagements and evidence by their date, attributions about a dropped measure, and the
+    sources that only dropped rows cite. A build that excludes a round is then exactly the build that
+    never had its rows."""
+    if not windows:
+        return dict(raw)
+    spans = [(w["start"], w["end"]) for w in windows]
+
+    def inside(values: pd.Series) -> pd.Series:
+        placed = [place_date(str(v), coarse_date_placement) if str(v).strip() else ""
+                  for v in values.fillna("")]
+        return pd.Series([bool(d) and any(a <= d <= b for a, b in spans) for d in placed], index=values.index)
+
+    kept = dict(raw)
+    dropped_rows = []
+    for table in ("measures", *DATED_TABLES):
+        if table in kept:
+            drop = inside(kept[table]["date"])
+            dropped_rows.append(kept[table][drop])
+            kept[table] = kept[table][~drop]
+    if "attributions" in kept and "measures" in raw:
+        gone = set(raw["measures"]["event_id"].astype(str)) - set(kept["measures"]["event_id"].astype(str))
+        drop = kept["attributions"]["about_event"].fillna("").astype(str).isin(gone)
+        dropped_rows.append(kept["attributions"][drop])
+        kept["attributions"] = kept["attributions"][~drop]
+
+    def cited(frames: Sequence[pd.DataFrame]) -> set[str]:
+        keys: set[str] = set()
+        for frame in frames:
+            for column in ("source", "cites"):
+                if column in frame.columns:
+                    for cell in frame[column].fillna("").astype(str):
+                        keys.update(k.strip() for k in cell.replace(";", " ").split() if k.strip())
+        return keys
+
+    orphaned = cited(dropped_rows) - cited([f for name, f in kept.items() if name != "sources"])
+    if "sources" in kept:
+        kept["sources"] = kept["sources"][~kept["sources"]["key"].astype(str).isin(orphaned)]
+    return kept
+
+
 def clean_tables(raw: Mapping[str, pd.DataFrame], conflict_resolution: str, date_basis: str,
                  windows: Sequence[Mapping[str, str]], thesis_key: str = THESIS_KEY,
                  coarse_date_placement: str = "first_day") -> dict[str, pd.DataFrame]:
