@@ -303,7 +303,8 @@ rule make_figures:
         by_type=rules.score_influence.output.by_type,
         weights=rules.score_process_tracing.output.weights,
         posteriors=rules.score_process_tracing.output.posteriors,
-        code="analysis/figures.py",
+        evidence=rules.clean_data.output.evidence,
+        code=["analysis/figures.py", "analysis/labels.py"],
     output:
         specs=expand(f"{RESULTS}/figures/{{figure}}.vl.json", figure=FIGURES),
         svgs=expand(f"{RESULTS}/figures/{{figure}}.svg", figure=FIGURES),
@@ -358,39 +359,58 @@ rule tabulate_choices:
         "scripts/tabulate_choices.py"
 
 
-rule render_report:
-    """Execute report/report.qmd and render HTML and PDF (Quarto if on PATH, else offline)."""
+rule write_report_text:
+    """Every computed sentence and display table the report shows (the report only displays them)."""
     input:
-        qmd="report/report.qmd",
-        project="report/_quarto.yml",
-        csl="report/chicago-author-date.csl",
-        helpers=["analysis/report_data.py", "analysis/narrative.py"],
-        engine_code=["analysis/render.py", "analysis/render_filters/crossref.lua",
-                     "analysis/render_filters/template.html", "analysis/render_filters/template.typ"],
-        # the report shows each score's formula as math, read from the module that computes it
-        formula_code=[f"analysis/{module}.py" for module in ["stringency", "timing", "attainment",
-                                                             "influence", "process_tracing",
-                                                             "reactivity", "verdicts"]],
-        rounds=rules.tabulate_choices.output.rounds,
-        bibliography=rules.build_bibliography.output.bib,
         choices=rules.tabulate_choices.output.choices,
-        headline=rules.decide_verdicts.output.headline,
-        verdicts=rules.decide_verdicts.output.verdicts,
-        replication=rules.replicate_thesis.output.replication,
-        **{f"clean_{table}": f"{RESULTS}/clean/{table}.csv" for table in CLEAN_TABLES},
+        rounds=rules.tabulate_choices.output.rounds,
+        package="data/datapackage.json",
+        **{table: f"{RESULTS}/clean/{table}.csv" for table in CLEAN_TABLES},
         stringency=rules.score_stringency.output.stringency,
         leave_one_out=rules.score_stringency.output.leave_one_out,
-        timing_measures=rules.score_timing.output.measures,
-        timing_rounds=rules.score_timing.output.rounds,
         attainment=rules.score_attainment.output.attainment,
         influence=rules.score_influence.output.influence,
         by_type=rules.score_influence.output.by_type,
         evidence_weights=rules.score_process_tracing.output.weights,
         posteriors=rules.score_process_tracing.output.posteriors,
         reactivity=rules.score_reactivity.output.reactivity,
+        verdicts=rules.decide_verdicts.output.verdicts,
+        replication=rules.replicate_thesis.output.replication,
+        # the methods text shows each score's formula and description, read from its module
+        code=["analysis/narrative.py", "analysis/labels.py"]
+        + [f"analysis/{module}.py" for module in ["stringency", "timing", "attainment", "influence",
+                                                  "process_tracing", "reactivity", "verdicts"]],
+    output:
+        text=expand(f"{RESULTS}/report/text/{{name}}.md",
+                    name=["findings", "verdicts_in_words", "rounds", "discussion", "formulas",
+                          "key_choices", "data_summary", "later_period"]),
+        tables=expand(f"{RESULTS}/report/tables/{{name}}.csv",
+                      name=["codebook", "coverage", "choices", "verdicts", "replication", "allies",
+                            "conflicts", "leave_one_out", "evidence"]),
+    log:
+        f"{LOGS}/write_report_text.log",
+    conda:
+        ENV
+    script:
+        "scripts/write_report_text.py"
+
+
+rule render_report:
+    """Execute report/report.qmd and render HTML and PDF (Quarto if on PATH, else offline)."""
+    input:
+        qmd="report/report.qmd",
+        project="report/_quarto.yml",
+        csl="report/chicago-author-date.csl",
+        helpers=["analysis/report_data.py"],
+        engine_code=["analysis/render.py", "analysis/render_filters/crossref.lua",
+                     "analysis/render_filters/template.html", "analysis/render_filters/template.typ"],
+        bibliography=rules.build_bibliography.output.bib,
+        headline=rules.decide_verdicts.output.headline,
+        choices=rules.tabulate_choices.output.choices,
+        text=rules.write_report_text.output.text,
+        tables=rules.write_report_text.output.tables,
         specs=rules.make_figures.output.specs,
         svgs=rules.make_figures.output.svgs,
-        package="data/datapackage.json",
     output:
         html=f"{RESULTS}/report/report.html",
         pdf=f"{RESULTS}/report/report.pdf",

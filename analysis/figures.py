@@ -9,15 +9,17 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
+from analysis import labels
+
 # Okabe–Ito: distinguishable under the common colour-vision deficiencies.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 SENDER_ORDER = ["JP", "US", "EU", "CA", "AU", "NZ", "RU"]
-SENDER_NAMES = {"JP": "Japan", "US": "United States", "EU": "European Union", "CA": "Canada",
-                "AU": "Australia", "NZ": "New Zealand", "RU": "Russia (counter-measures)"}
+SENDER_NAMES = {**labels.SENDERS, "RU": "Russia (counter-measures)"}
 SENDER_COLOURS = dict(zip(SENDER_ORDER, OKABE_ITO[:7], strict=True))
 VERDICT_COLOURS = {"supported": "#009E73", "indeterminate": "#999999", "rejected": "#D55E00"}
 WIDTH = 560
 TIMELINE_MARGIN_DAYS = 61
+EVIDENCE_ITEMS_SHOWN = 6  # per hypothesis: the items that weigh most either way (all are in a table)
 
 FIGURE_DESCRIPTIONS = {
     "timeline": "Timeline of sanctions by sender, US pressure on Japan (direct and indirect) and "
@@ -27,8 +29,10 @@ FIGURE_DESCRIPTIONS = {
     "lag": "Days between each Japanese measure and the leader's first comparable measure.",
     "attainment": "Preference attainment of the United States and of Japan per round, with "
                   "Monte Carlo intervals.",
-    "influence": "Mean attributed US influence per round by type of attributor.",
-    "evidence_weights": "Weight of evidence in decibans of every process-tracing item, by hypothesis.",
+    "influence": "Mean attributed US influence per round by who speaks (only groups with coded "
+                 "statements).",
+    "evidence_weights": "Weight of evidence in decibans of the process-tracing items that weigh most "
+                        "for or against each hypothesis.",
     "posteriors": "Posterior probability of each hypothesis per round, with the verdict thresholds.",
 }
 
@@ -55,7 +59,7 @@ def _round_axis(rounds: Sequence[dict[str, str]]) -> alt.Scale:
     return alt.Scale(domain=[r["id"] for r in rounds])
 
 
-def _round_bands(rounds: Sequence[dict[str, str]]) -> alt.Chart:
+def _round_bands(rounds: Sequence[dict[str, str]], x_scale: alt.Scale | None = None) -> alt.Chart:
     bands = pd.DataFrame({"round": [r["id"] for r in rounds],
                           "label": [r["label"] for r in rounds],
                           "start": [r["start"] for r in rounds],
@@ -64,12 +68,13 @@ def _round_bands(rounds: Sequence[dict[str, str]]) -> alt.Chart:
     base = alt.Chart(bands)
     # Alternate two greys by a value condition, not a colour scale: a scale here would be shared
     # with the layer above and silently drop its legend.
-    rect = base.mark_rect().encode(
-        x="start:T", x2="end:T",
+    x = alt.X("start:T", scale=x_scale) if x_scale is not None else alt.X("start:T")
+    rect = base.mark_rect(clip=True).encode(
+        x=x, x2="end:T",
         color=alt.condition("datum.shade == 1", alt.value("#d9d9d9"), alt.value("#eeeeee")),
         tooltip=[alt.Tooltip("label:N", title="Round")])
     text = base.mark_text(align="left", dx=3, dy=-4, baseline="bottom", fontSize=10,
-                          color="#555555").encode(x="start:T", y=alt.value(0), text="round:N")
+                          color="#555555").encode(x=x, y=alt.value(0), text="round:N")
     return rect + text
 
 
@@ -80,15 +85,15 @@ def timeline(measures: pd.DataFrame, pressure: pd.DataFrame, engagements: pd.Dat
     lane_order += ["US pressure on Japan", "Japan–Russia engagement"]
     events = pd.concat([
         pd.DataFrame({"date": measures["date"], "lane": measures["sender"].map(SENDER_NAMES),
-                      "kind": "measure", "what": measures["instrument"].str.replace("_", " "),
-                      "id": measures["event_id"]}),
+                      "kind": "measure", "what": measures["instrument"].map(labels.instrument),
+                      "sender": measures["sender"]}),
         pd.DataFrame({"date": pressure["date"], "lane": "US pressure on Japan",
                       "kind": "pressure (" + pressure["channel"] + ")",
-                      "what": pressure["actor"] + ": " + pressure["form"].str.replace("_", " "),
-                      "id": pressure["pressure_id"]}),
+                      "what": pressure["actor"] + ": " + pressure["form"].map(lambda f: labels.label({}, f)),
+                      "sender": "US"}),
         pd.DataFrame({"date": engagements["date"], "lane": "Japan–Russia engagement",
-                      "kind": "engagement", "what": engagements["kind"].str.replace("_", " "),
-                      "id": engagements["engagement_id"]}),
+                      "kind": "engagement", "what": engagements["kind"].map(lambda k: labels.label({}, k)),
+                      "sender": "JP"}),
     ], ignore_index=True).dropna(subset=["date"])
     events["date"] = pd.to_datetime(events["date"]).dt.strftime("%Y-%m-%d")
     # The axis spans the rounds plus a margin: context from years before or after would squeeze
@@ -98,16 +103,29 @@ def timeline(measures: pd.DataFrame, pressure: pd.DataFrame, engagements: pd.Dat
     events = events[(events["date"] >= start.strftime("%Y-%m-%d"))
                     & (events["date"] <= end.strftime("%Y-%m-%d"))]
     kinds = ["measure", "pressure (direct)", "pressure (indirect)", "engagement"]
-    points = alt.Chart(events).mark_point(filled=True, size=70, opacity=0.85).encode(
-        x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y")),
+    # the axis is the window itself, and marks are clipped to it, so no point is drawn past it
+    x_scale = alt.Scale(domain=[start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d")])
+    points = alt.Chart(events).mark_point(filled=True, size=70, opacity=0.85, clip=True).encode(
+        x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y"), scale=x_scale),
         y=alt.Y("lane:N", sort=lane_order, title=None),
         shape=alt.Shape("kind:N", scale=alt.Scale(
             domain=kinds, range=["circle", "triangle-up", "triangle-down", "diamond"]),
             title=None),
         color=alt.Color("kind:N", scale=alt.Scale(
             domain=kinds, range=["#0072B2", "#D55E00", "#E69F00", "#009E73"]), title=None),
-        tooltip=[alt.Tooltip("date:T", format="%d %b %Y"), "lane:N", "what:N", "id:N"])
-    return (_round_bands(rounds) + points).properties(
+        tooltip=[alt.Tooltip("date:T", format="%d %b %Y"), alt.Tooltip("lane:N", title="Who"),
+                 alt.Tooltip("what:N", title="What")])
+    # The key events named on the chart: Japan's own measures, one label per month (same-month
+    # steps share a label), set above Japan's lane.
+    japan = events[(events["sender"] == "JP") & (events["kind"] == "measure")].copy()
+    japan["month"] = japan["date"].str[:7]
+    named = (japan.sort_values("date").groupby("month", as_index=False)
+             .agg(date=("date", "first"), what=("what", lambda w: ", ".join(dict.fromkeys(w)))))
+    named["lane"] = SENDER_NAMES["JP"]
+    notes = alt.Chart(named).mark_text(align="left", baseline="bottom", dx=2, dy=-7, angle=0,
+                                       fontSize=9, color="#333333", clip=True).encode(
+        x=alt.X("date:T", scale=x_scale), y=alt.Y("lane:N", sort=lane_order), text="what:N")
+    return (_round_bands(rounds, x_scale) + points + notes).properties(
         width=WIDTH, height=28 * len(lane_order) + 20,
         description=FIGURE_DESCRIPTIONS["timeline"])
 
@@ -122,12 +140,13 @@ def stringency(scores: pd.DataFrame, rounds: Sequence[dict[str, str]], leader: s
         x=alt.X("name:N", sort=[SENDER_NAMES[s] for s in senders], title=None,
                 axis=alt.Axis(labels=False, ticks=False)),
         y=alt.Y("stringency:Q", title="Stringency (0–100)", scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("sender:N", scale=alt.Scale(
-            domain=senders, range=[SENDER_COLOURS[s] for s in senders]), title="Sender",
-            legend=alt.Legend(labelExpr="datum.label")),
+        color=alt.Color("name:N", scale=alt.Scale(
+            domain=[SENDER_NAMES[s] for s in senders], range=[SENDER_COLOURS[s] for s in senders]),
+            title="Sender"),
         column=alt.Column("round:N", sort=[r["id"] for r in rounds], title=None,
                           header=alt.Header(labelFontSize=12)),
-        tooltip=["name:N", "round:N", alt.Tooltip("stringency:Q", format=".1f"),
+        tooltip=[alt.Tooltip("name:N", title="Sender"), "round:N",
+                 alt.Tooltip("stringency:Q", format=".1f"),
                  alt.Tooltip("relative_to_leader:Q", format=".2f", title="relative to leader")],
     ).properties(width=max(60, WIDTH // max(1, len(rounds)) - 30), height=220,
                  description=FIGURE_DESCRIPTIONS["stringency"])
@@ -136,32 +155,36 @@ def stringency(scores: pd.DataFrame, rounds: Sequence[dict[str, str]], leader: s
 def lag(timing: pd.DataFrame, rounds: Sequence[dict[str, str]], leader: str) -> alt.Chart:
     """Japan's lag in days behind the leader for each matched measure."""
     data = timing.dropna(subset=["lag_days"]).copy()
-    data["instrument"] = data["instrument"].str.replace("_", " ")
+    data["instrument"] = data["instrument"].map(labels.instrument)
+    data["measure"] = (data["instrument"] + ", "
+                       + pd.to_datetime(data["date"]).dt.strftime("%d %b %Y").str.lstrip("0"))
     return alt.Chart(data).mark_bar().encode(
-        y=alt.Y("event_id:N", sort=alt.EncodingSortField("date"), title=None),
+        y=alt.Y("measure:N", sort=alt.EncodingSortField("date"), title="Japan's measure",
+                axis=alt.Axis(labelLimit=260)),
         x=alt.X("lag_days:Q", title=f"Days after the first comparable {leader} measure"),
         color=alt.Color("round:N", scale=_round_axis(rounds), title="Round"),
-        tooltip=["event_id:N", "instrument:N", "round:N", "lag_days:Q",
+        tooltip=[alt.Tooltip("measure:N", title="Japan's measure"), "round:N", "lag_days:Q",
                  alt.Tooltip("relative_lag_days:Q", title="relative to peers (days)")],
-    ).properties(width=WIDTH - 180, height=max(120, 22 * len(data)),
+    ).properties(width=WIDTH - 260, height=max(120, 22 * len(data)),
                  description=FIGURE_DESCRIPTIONS["lag"])
 
 
 def attainment(scores: pd.DataFrame, rounds: Sequence[dict[str, str]]) -> alt.LayerChart:
     """Preference attainment per round for the US and Japan, point with interval."""
     data = scores.copy()
+    data["actor_name"] = data["actor"].map(labels.sender)
     base = alt.Chart(data).encode(
         x=alt.X("round:N", scale=_round_axis(rounds), title=None, axis=alt.Axis(labelAngle=0)),
-        xOffset=alt.XOffset("actor:N"),
-        color=alt.Color("actor:N", scale=alt.Scale(domain=["US", "JP"],
-                                                   range=[SENDER_COLOURS["US"],
-                                                          SENDER_COLOURS["JP"]]),
-                        title="Actor"))
+        xOffset=alt.XOffset("actor_name:N"),
+        color=alt.Color("actor_name:N", scale=alt.Scale(
+            domain=[labels.sender("US"), labels.sender("JP")],
+            range=[SENDER_COLOURS["US"], SENDER_COLOURS["JP"]]), title="Attainment of"))
     bars = base.mark_rule(strokeWidth=2).encode(y=alt.Y("lower:Q", title="Attainment"),
                                                 y2="upper:Q")
     points = base.mark_point(filled=True, size=80).encode(
         y="attainment:Q",
-        tooltip=["actor:N", "round:N", alt.Tooltip("attainment:Q", format=".2f"),
+        tooltip=[alt.Tooltip("actor_name:N", title="Actor"), "round:N",
+                 alt.Tooltip("attainment:Q", format=".2f"),
                  alt.Tooltip("lower:Q", format=".2f"), alt.Tooltip("upper:Q", format=".2f")])
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888888", strokeDash=[3, 3]).encode(
         y="y:Q")
@@ -171,27 +194,40 @@ def attainment(scores: pd.DataFrame, rounds: Sequence[dict[str, str]]) -> alt.La
 
 def influence(by_type: pd.DataFrame, rounds: Sequence[dict[str, str]]) -> alt.Chart:
     """Mean attributed US influence per round and attributor type."""
-    types = ["ego", "alter_ally", "alter_target", "expert", "media"]
-    return alt.Chart(by_type).mark_bar().encode(
-        x=alt.X("attributor_type:N", sort=types, title=None, axis=alt.Axis(labels=False,
-                                                                         ticks=False)),
+    # only the types with coded statements, so the legend lists no category without bars
+    types = [t for t in labels.ATTRIBUTOR_TYPES if t in set(by_type["attributor_type"].astype(str))]
+    names = [labels.ATTRIBUTOR_TYPES[t] for t in types]
+    data = by_type.assign(who=by_type["attributor_type"].map(labels.ATTRIBUTOR_TYPES))
+    colours = [OKABE_ITO[list(labels.ATTRIBUTOR_TYPES).index(t)] for t in types]
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X("who:N", sort=names, title=None, axis=alt.Axis(labels=False, ticks=False)),
         y=alt.Y("mean_strength:Q", title="Mean attributed influence (0–1)",
                 scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("attributor_type:N", sort=types, title="Attributor",
-                        scale=alt.Scale(domain=types, range=OKABE_ITO[:5])),
+        color=alt.Color("who:N", sort=names, title="Who speaks",
+                        scale=alt.Scale(domain=names, range=colours)),
         column=alt.Column("round:N", sort=[r["id"] for r in rounds], title=None),
-        tooltip=["round:N", "attributor_type:N", alt.Tooltip("mean_strength:Q", format=".2f"),
+        tooltip=["round:N", alt.Tooltip("who:N", title="Who speaks"),
+                 alt.Tooltip("mean_strength:Q", format=".2f"),
                  alt.Tooltip("n_statements:Q", title="statements")],
     ).properties(width=max(60, WIDTH // max(1, len(rounds)) - 30), height=200,
                  description=FIGURE_DESCRIPTIONS["influence"])
 
 
-def evidence_weights(weights: pd.DataFrame) -> alt.Chart:
-    """Weight of evidence (decibans) of each item, faceted by hypothesis; uncounted items faded."""
+def evidence_weights(weights: pd.DataFrame, evidence: pd.DataFrame | None = None) -> alt.Chart:
+    """The items that weigh most (decibans) per hypothesis, labelled by what each shows; uncounted
+    items faded. `evidence` (evidence_id, observation) gives the labels."""
     data = weights.copy()
+    data["size"] = data["weight_db"].abs()
+    data = (data.sort_values(["hypothesis", "size", "evidence_id"], ascending=[True, False, True])
+            .groupby("hypothesis", sort=True).head(EVIDENCE_ITEMS_SHOWN))
+    shows = ({} if evidence is None else
+             dict(zip(evidence["evidence_id"], evidence["observation"], strict=True)))
+    data["item"] = [labels.short(shows.get(e, e), 58) for e in data["evidence_id"]]
+    data["test"] = data["test_type"].map(lambda v: labels.label(labels.TEST_TYPES, v))
     data["direction"] = data["weight_db"].apply(lambda w: "for" if w >= 0 else "against")
     return alt.Chart(data).mark_bar().encode(
-        y=alt.Y("evidence_id:N", title=None, sort=alt.EncodingSortField("weight_db", order="descending")),
+        y=alt.Y("item:N", title=None, sort=alt.EncodingSortField("weight_db", order="descending"),
+                axis=alt.Axis(labelLimit=330)),
         x=alt.X("weight_db:Q", title="Weight of evidence (decibans)"),
         color=alt.Color("direction:N", scale=alt.Scale(domain=["for", "against"],
                                                        range=["#009E73", "#D55E00"]),
@@ -199,9 +235,10 @@ def evidence_weights(weights: pd.DataFrame) -> alt.Chart:
         opacity=alt.condition("datum.counted", alt.value(1.0), alt.value(0.35)),
         row=alt.Row("hypothesis:N", title=None, header=alt.Header(labelAngle=0,
                                                                   labelAlign="left")),
-        tooltip=["evidence_id:N", "hypothesis:N", "round:N", "test_type:N", "outcome:N",
+        tooltip=[alt.Tooltip("item:N", title="Item"), "hypothesis:N", "round:N",
+                 alt.Tooltip("test:N", title="Test"), "outcome:N",
                  alt.Tooltip("weight_db:Q", format=".1f"), "counted:N"],
-    ).resolve_scale(y="independent").properties(width=WIDTH - 180,
+    ).resolve_scale(y="independent").properties(width=WIDTH - 340,
                                                 description=FIGURE_DESCRIPTIONS["evidence_weights"])
 
 
@@ -241,7 +278,7 @@ def all_figures(tables: dict[str, pd.DataFrame], rounds: Sequence[dict[str, str]
         "lag": lag(tables["timing"], rounds, leader),
         "attainment": attainment(tables["attainment"], rounds),
         "influence": influence(tables["by_type"], rounds),
-        "evidence_weights": evidence_weights(tables["weights"]),
+        "evidence_weights": evidence_weights(tables["weights"], tables.get("evidence")),
         "posteriors": posteriors(tables["posteriors"], rounds, thresholds),
     }
     missing = set(FIGURE_DESCRIPTIONS) - set(charts)

@@ -8,37 +8,72 @@ from __future__ import annotations
 
 from typing import Any
 
-SENDERS = {"JP": "Japan", "US": "United States", "EU": "European Union", "CA": "Canada",
-           "AU": "Australia", "NZ": "New Zealand", "RU": "Russia"}
-INSTRUMENTS = {
-    "diplomatic_suspension": "diplomatic suspension", "travel_ban": "travel/visa ban",
-    "asset_freeze": "asset freeze", "crimea_trade_ban": "Crimea trade ban",
-    "arms_embargo": "arms embargo", "dual_use_ban": "dual-use export ban",
-    "sectoral_finance": "sectoral finance restrictions", "energy_technology": "energy technology ban",
-    "counter_measure": "counter-measure", "easing": "easing", "other": "other measure",
+SENDERS = {
+    "JP": "Japan",
+    "US": "United States",
+    "EU": "European Union",
+    "CA": "Canada",
+    "AU": "Australia",
+    "NZ": "New Zealand",
+    "RU": "Russia",
 }
-TEST_TYPES = {"straw_in_the_wind": "straw in the wind", "hoop": "hoop test",
-              "smoking_gun": "smoking gun", "doubly_decisive": "doubly decisive test"}
+INSTRUMENTS = {
+    "diplomatic_suspension": "diplomatic suspension",
+    "travel_ban": "travel/visa ban",
+    "asset_freeze": "asset freeze",
+    "crimea_trade_ban": "Crimea trade ban",
+    "arms_embargo": "arms embargo",
+    "dual_use_ban": "dual-use export ban",
+    "sectoral_finance": "sectoral finance restrictions",
+    "energy_technology": "energy technology ban",
+    "counter_measure": "counter-measure",
+    "easing": "easing",
+    "other": "other measure",
+}
+TEST_TYPES = {
+    "straw_in_the_wind": "straw in the wind",
+    "hoop": "hoop test",
+    "smoking_gun": "smoking gun",
+    "doubly_decisive": "doubly decisive test",
+}
 OUTCOMES = {"found": "found", "sought_not_found": "sought, not found"}
 # Claimed causes of Japan's measures, as the attribution statements name them.
-CAUSES = {"us_pressure": "US pressure", "mixed": "US pressure mixed with own motives",
-          "g7_coordination": "G7 coordination", "territorial_norm": "the territorial-integrity norm",
-          "own_interest": "Japan's own interests"}
+CAUSES = {
+    "us_pressure": "US pressure",
+    "mixed": "US pressure mixed with own motives",
+    "g7_coordination": "G7 coordination",
+    "territorial_norm": "the territorial-integrity norm",
+    "own_interest": "Japan's own interests",
+}
 # Who speaks, in the plural a sentence uses ("Japanese officials' statements average …").
-ATTRIBUTOR_TYPES = {"ego": "Japanese officials", "alter_ally": "allied officials",
-                    "alter_target": "Russian officials and commentators", "expert": "researchers",
-                    "media": "news media"}
+ATTRIBUTOR_TYPES = {
+    "ego": "Japanese officials",
+    "alter_ally": "allied officials",
+    "alter_target": "Russian officials and commentators",
+    "expert": "researchers",
+    "media": "news media",
+}
 # The three groups the attributed-influence table averages; each lists the attributor types in it.
-ATTRIBUTOR_GROUPS = {"ego": ["ego"], "alter": ["alter_ally", "alter_target"],
-                     "researcher": ["expert", "media"]}
+ATTRIBUTOR_GROUPS = {
+    "ego": ["ego"],
+    "alter": ["alter_ally", "alter_target"],
+    "researcher": ["expert", "media"],
+}
 CHANNELS = {"direct": "direct", "indirect": "indirect"}
-HYPOTHESES = {"HP1": "US pressure forced Japan to sanction Russia",
-              "HP2": "Japan's sanctions policy was reactive",
-              "HP3": "Japan is a reactive state"}
+HYPOTHESES = {
+    "HP1": "US pressure forced Japan to sanction Russia",
+    "HP2": "Japan's sanctions policy was reactive",
+    "HP3": "Japan is a reactive state",
+}
 VERDICT_WORDS = {"supported": "supported", "rejected": "rejected", "indeterminate": "indeterminate"}
 # Fields of the coded tables as a reader would name them.
-FIELDS = {"date_announced": "date announced", "date": "date", "individuals": "persons listed",
-          "entities": "entities listed", "verdict": "verdict"}
+FIELDS = {
+    "date_announced": "date announced",
+    "date": "date",
+    "individuals": "persons listed",
+    "entities": "entities listed",
+    "verdict": "verdict",
+}
 
 
 def label(mapping: dict[str, str], code: Any) -> str:

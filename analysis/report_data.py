@@ -160,3 +160,15 @@ def table(frame: pd.DataFrame, digits: int = 2, columns: dict[str, str] | None =
                           for w, is_number in zip(widths, numeric, strict=True)) + "|"
     rows = ["| " + " | ".join(row) + " |" for row in cells]
     return Markdown("\n".join([header, rule, *rows]))
+
+
+def text(name: str) -> Markdown:
+    """The Markdown fragment `name`.md that the write_report_text rule wrote for the report."""
+    return Markdown(_find_file(f"{name}.md").read_text(encoding="utf-8").rstrip("\n"))
+
+
+def shown(name: str, digits: int = 2) -> Markdown:
+    """The display table `name`.csv that the write_report_text rule wrote, as a pipe table."""
+    from analysis.io import read_csv
+
+    return table(read_csv(_find_file(f"{name}.csv")), digits=digits)

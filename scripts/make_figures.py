@@ -5,7 +5,7 @@ from pathlib import Path
 from analysis.figures import all_figures, spec_and_svg
 from analysis.io import logged, read_csv, write_json, write_text_atomic
 
-TABLES = ["measures", "pressure", "engagements", "stringency", "timing", "attainment", "by_type",
+TABLES = ["measures", "pressure", "engagements", "evidence", "stringency", "timing", "attainment", "by_type",
           "weights", "posteriors"]
 
 with logged(snakemake.log[0]) as log:
