@@ -51,33 +51,39 @@ FORMULAS = {
 # What each formula measures and why, in words: a label and one sentence (the report shows them
 # beside FORMULAS, key for key).
 DESCRIPTIONS = {
-    'us_strength': (
-        'Strength credited to US pressure',
-        "Each statement's asserted strength counts in full when it names US pressure, in part when it names US pressure among other motives, and not at all when it names another cause.",
+    "us_strength": (
+        "Strength credited to US pressure",
+        "Each statement's asserted strength counts in full when it names US pressure, in part when "
+        "it names US pressure among other motives, and not at all when it names another cause.",
     ),
-    'weighted': (
-        'Attributed influence (pooled)',
-        'The weighted mean strength of US pressure over all statements, each attributor type weighted.',
+    "weighted": (
+        "Attributed influence (pooled)",
+        "The weighted mean strength of US pressure over all statements, each attributor type "
+        "weighted.",
     ),
-    'source_balanced': (
-        'Attributed influence (document-balanced)',
-        "The same mean with each document's statements averaged first, so a document with many statements cannot dominate.",
+    "source_balanced": (
+        "Attributed influence (document-balanced)",
+        "The same mean with each document's statements averaged first, so a document with many "
+        "statements cannot dominate.",
     ),
-    'share': (
-        'Attributed influence (share of causes)',
+    "share": (
+        "Attributed influence (share of causes)",
         "US pressure's share of the strength asserted for all causes.",
     ),
-    'ear': (
-        'Attributed influence (ego, alter, researcher)',
-        'The median of the means of Japanese officials, other governments and researchers; the gap between alter and ego shows how differently each side frames the decision.',
+    "ear": (
+        "Attributed influence (ego, alter, researcher)",
+        "The median of the means of Japanese officials, other governments and researchers; the gap "
+        "between alter and ego shows how differently each side frames the decision.",
     ),
-    'combined_product': (
-        'Combined influence',
-        'Attainment times attributed influence: influence needs both an outcome near the US position and credit for it.',
+    "combined_product": (
+        "Combined influence",
+        "Attainment times attributed influence: influence needs both an outcome near the US "
+        "position and credit for it.",
     ),
-    'combined_hse': (
-        'Combined influence (ordinal)',
-        'The ordinal variant scores result and contribution on four-step ladders and multiplies them.',
+    "combined_hse": (
+        "Combined influence (ordinal)",
+        "The ordinal variant scores result and contribution on four-step ladders and multiplies "
+        "them.",
     ),
 }
 

@@ -179,14 +179,14 @@ def hp1_conditions(
 
 def _condition_words(condition: Mapping[str, Any]) -> str:
     value, threshold = condition["value"], condition["threshold"]
-    need = "more than" if condition["strict"] else "at least"
+    need = "must exceed" if condition["strict"] else "must reach"
     if condition["passes"] is None:
         return f"{condition['what']} could not be computed"
     if condition["passes"]:
-        return f"{condition['what']} is {number(value)}, meeting the {need} {number(threshold)} it needs"
+        return f"{condition['what']} is {number(value)}, and it {need} {number(threshold, 1)}"
     return (
-        f"{condition['what']} is {number(value)}, {number(condition['gap'])} short of the "
-        f"{need} {number(threshold)} it needs"
+        f"{condition['what']} is {number(value)}, {number(condition['gap'])} below the "
+        f"{number(threshold)} it {need}"
     )
 
 
@@ -334,7 +334,7 @@ def findings(tables: Mapping[str, pd.DataFrame], settings: Mapping[str, Any], ro
         thesis = "" if missing(row["thesis_verdict"]) else str(row["thesis_verdict"])
         verdict = str(row["verdict"])
         same = "as in the thesis" if thesis == verdict else f"where the thesis finds it {thesis}"
-        return f"{name} ({labels.HYPOTHESES[name].lower()}) is **{verdict}**, {same}"
+        return f"{name} ({labels.HYPOTHESES[name]}) is **{verdict}**, {same}"
 
     failing = {}
     for round_id in rounds:
@@ -345,14 +345,14 @@ def findings(tables: Mapping[str, pd.DataFrame], settings: Mapping[str, Any], ro
         [f"{what} misses its threshold in {join_words(where)}" for what, where in failing.items()]
     )
     return (
-        f"Under the coding choices in force, HP1 ({labels.HYPOTHESES['HP1'].lower()}) is supported "
+        f"Under the coding choices in force, HP1 ({labels.HYPOTHESES['HP1']}) is supported "
         f"in {supported} of {len(hp1)} rounds; the thesis finds it in {thesis_hp1}. "
         + (f"It fails because {reasons}. " if reasons else "")
         + phrase(hp2, "HP2")
         + "; "
         + phrase(hp3, "HP3")
         + f". Of the {len(compared)} verdicts "
-        f"the thesis states that this build can compare, {agree} agree."
+        f"the thesis states that this build can compare, {agree} agree{'s' if agree == 1 else ''}."
     )
 
 
@@ -794,9 +794,10 @@ KEY_CHOICES = [
 
 
 def first_sentence(text: Any) -> str:
+    """The first sentence of a description (up to its first full stop or semicolon)."""
     text = "" if missing(text) else " ".join(str(text).split())
-    head, dot, _ = text.partition(". ")
-    return head + "." if dot else text
+    head = re.split(r"(?<=[a-z)])\. |; ", text, maxsplit=1)[0]
+    return head.rstrip(".") + "."
 
 
 def key_choices(choices: pd.DataFrame) -> str:

@@ -67,32 +67,38 @@ FORMULAS = {
 # What each formula measures and why, in words: a label and one sentence (the report shows them
 # beside FORMULAS, key for key).
 DESCRIPTIONS = {
-    'reliability_mixture': (
-        'Reliability of a report',
-        'A report from a less reliable source is treated as partly noise, which pulls its likelihoods towards each other.',
+    "reliability_mixture": (
+        "Reliability of a report",
+        "A report from a less reliable source is treated as partly noise, which pulls its "
+        "likelihoods towards each other.",
     ),
-    'likelihood_ratio': (
-        'Likelihood ratio',
-        'How much more likely the observation (or its absence, when it was sought and not found) is if the hypothesis is true than if it is false.',
+    "likelihood_ratio": (
+        "Likelihood ratio",
+        "How much more likely the observation (or its absence, when it was sought and not found) is"
+        " if the hypothesis is true than if it is false.",
     ),
-    'log_lr': (
-        'Log likelihood ratio',
-        'The ratio on a log scale, optionally scaled for the weak profile or tempered by reliability.',
+    "log_lr": (
+        "Log likelihood ratio",
+        "The ratio on a log scale, optionally scaled for the weak profile or tempered by "
+        "reliability.",
     ),
-    'weight_db': (
-        'Weight of evidence',
-        'The same quantity in decibans, the unit the figures use: positive favours the hypothesis, ten decibans is a tenfold shift in odds.',
+    "weight_db": (
+        "Weight of evidence",
+        "The same quantity in decibans, the unit the figures use: positive favours the hypothesis, "
+        "ten decibans is a tenfold shift in odds.",
     ),
-    'posterior': (
-        'Posterior probability',
-        "The prior odds updated by the sum of the counted items' log ratios, turned back into a probability.",
+    "posterior": (
+        "Posterior probability",
+        "The prior odds updated by the sum of the counted items' log ratios, turned back into a "
+        "probability.",
     ),
-    'cluster_max': (
-        'Dependent items (strongest counts)',
-        'Items that rest on the same source or event count once, by their strongest item, so repetition is not taken for corroboration.',
+    "cluster_max": (
+        "Dependent items (strongest counts)",
+        "Items that rest on the same source or event count once, by their strongest item, so "
+        "repetition is not taken for corroboration.",
     ),
-    'cluster_mean': (
-        'Dependent items (mean)',
+    "cluster_mean": (
+        "Dependent items (mean)",
         "The alternative rule averages a cluster's items.",
     ),
 }

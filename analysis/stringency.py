@@ -39,29 +39,34 @@ FORMULAS = {
 # What each formula measures and why, in words: a label and one sentence (the report shows them
 # beside FORMULAS, key for key).
 DESCRIPTIONS = {
-    'stringency': (
-        'Stringency index',
-        "How hard a sender's sanctions bite in a round: the weighted mean intensity of the instruments it uses, on a 0–100 scale, so senders with different tool kits are comparable.",
+    "stringency": (
+        "Stringency index",
+        "How hard a sender's sanctions bite in a round: the weighted mean intensity of the "
+        "instruments it uses, on a 0–100 scale, so senders with different tool kits are comparable.",
     ),
-    'three_level': (
-        'Intensity of an instrument (three-level coding)',
-        "An instrument's intensity is its strongest measure in force, coded symbolic, partial or full, and reduced by any later easing.",
+    "three_level": (
+        "Intensity of an instrument (three-level coding)",
+        "An instrument's intensity is its strongest measure in force, coded symbolic, partial or "
+        "full, and reduced by any later easing.",
     ),
-    'depth_counts': (
-        'Intensity of an instrument (listing depth)',
-        "The alternative intensity counts how many persons and entities a sender listed, relative to the leader's count and capped at the leader's level.",
+    "depth_counts": (
+        "Intensity of an instrument (listing depth)",
+        "The alternative intensity counts how many persons and entities a sender listed, relative "
+        "to the leader's count and capped at the leader's level.",
     ),
-    'relative_to_leader': (
-        'Stringency relative to the leader',
-        "A sender's index divided by the leader's in the same round, so 1 means as stringent as the United States.",
+    "relative_to_leader": (
+        "Stringency relative to the leader",
+        "A sender's index divided by the leader's in the same round, so 1 means as stringent as the"
+        " United States.",
     ),
-    'coverage': (
+    "coverage": (
         "Coverage of the leader's instruments",
         "The share of the leader's instruments that the sender also uses.",
     ),
-    'breadth': (
-        'Breadth',
-        "The number of distinct sanction types (in the Global Sanctions Data Base's typology) a sender uses.",
+    "breadth": (
+        "Breadth",
+        "The number of distinct sanction types (in the Global Sanctions Data Base's typology) a "
+        "sender uses.",
     ),
 }
 

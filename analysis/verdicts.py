@@ -25,25 +25,28 @@ FORMULAS = {
 # What each formula measures and why, in words: a label and one sentence (the report shows them
 # beside FORMULAS, key for key).
 DESCRIPTIONS = {
-    'hp1_all_three': (
-        'HP1, all three routes',
-        'HP1 holds in a round when Japan moved towards the US position, attributed influence reaches its threshold and the process-tracing posterior reaches the support threshold: the triangulation the thesis invokes.',
+    "hp1_all_three": (
+        "HP1, all three routes",
+        "HP1 holds in a round when Japan moved towards the US position, attributed influence "
+        "reaches its threshold and the process-tracing posterior reaches the support threshold: the"
+        " triangulation the thesis invokes.",
     ),
-    'hp1_majority': (
-        'HP1, two of three routes',
-        'The alternative rule accepts HP1 when two of the three conditions hold.',
+    "hp1_majority": (
+        "HP1, two of three routes",
+        "The alternative rule accepts HP1 when two of the three conditions hold.",
     ),
-    'hp2': (
-        'HP2',
-        "Japan's policy is reactive when a majority (or, by the stricter rule, all) of the rounds are reactive.",
+    "hp2": (
+        "HP2",
+        "Japan's policy is reactive when a majority (or, by the stricter rule, all) of the rounds "
+        "are reactive.",
     ),
-    'hp3_conjunctive': (
-        'HP3, both criteria',
+    "hp3_conjunctive": (
+        "HP3, both criteria",
         "Japan is a reactive state when both of Calder's criteria hold in a majority of rounds.",
     ),
-    'hp3_family': (
-        'HP3, family resemblance',
-        'The alternative reading lets one criterion substitute for the other, averaged over rounds.',
+    "hp3_family": (
+        "HP3, family resemblance",
+        "The alternative reading lets one criterion substitute for the other, averaged over rounds.",
     ),
 }
 
