@@ -67,6 +67,37 @@ def _round_axis(rounds: Sequence[dict[str, str]]) -> alt.Scale:
     return alt.Scale(domain=[r["id"] for r in rounds])
 
 
+KEY_EVENT_DAYS = 21
+
+
+def _key_events(dates: list[str], whats: list[str]) -> list[dict[str, str]]:
+    """Japan's measures grouped into numbered key events: number, first date, key text."""
+    groups: list[dict[str, Any]] = []
+    for date, what in zip(dates, whats, strict=True):
+        day = pd.Timestamp(date)
+        if groups and (day - pd.Timestamp(groups[-1]["date"])).days < KEY_EVENT_DAYS:
+            groups[-1]["whats"].append(what)
+            groups[-1]["last"] = day
+            continue
+        groups.append({"date": date, "last": day, "whats": [what]})
+    out = []
+    for number, group in enumerate(groups, start=1):
+        first, last = pd.Timestamp(group["date"]), group["last"]
+        when = (
+            first.strftime("%B %Y")
+            if first.month == last.month
+            else (f"{first.strftime('%B')}–{last.strftime('%B %Y')}")
+        )
+        out.append(
+            {
+                "date": group["date"],
+                "number": str(number),
+                "key": f"({number}) {when}: Japan's " + ", ".join(dict.fromkeys(group["whats"])),
+            }
+        )
+    return out
+
+
 def _round_bands(rounds: Sequence[dict[str, str]], x_scale: alt.Scale | None = None) -> alt.Chart:
     bands = pd.DataFrame(
         {
@@ -168,28 +199,13 @@ def timeline(
             ],
         )
     )
-    # The key events named: Japan's own measures, one number per month (same-month steps share
-    # it) above Japan's lane, and a key below the chart that names each (labels on the lane
-    # itself would overlap, the 2014 steps being weeks apart).
-    japan = events[(events["sender"] == "JP") & (events["kind"] == "measure")].copy()
-    japan["month"] = japan["date"].str[:7]
-    named = (
-        japan.sort_values("date")
-        .groupby("month", as_index=False)
-        .agg(date=("date", "first"), what=("what", lambda w: ", ".join(dict.fromkeys(w))))
-    )
-    named["number"] = [str(i + 1) for i in range(len(named))]
+    # The key events named: Japan's own measures, numbered above Japan's lane (steps less than
+    # KEY_EVENT_DAYS after the first of a group share its number), and a key below the chart that
+    # names each: labels on the lane itself would overlap, the 2014 steps being weeks apart.
+    japan = events[(events["sender"] == "JP") & (events["kind"] == "measure")].sort_values("date")
+    named = pd.DataFrame(_key_events(japan["date"].tolist(), japan["what"].tolist()))
     named["lane"] = SENDER_NAMES["JP"]
-    named["key"] = (
-        named["number"]
-        + "  "
-        + pd.to_datetime(named["date"]).dt.strftime("%b %Y")
-        + ": Japan's "
-        + named["what"]
-    )
-    per_column = -(-len(named) // 2)
-    named["column"] = [i // per_column for i in range(len(named))]
-    named["row"] = [i % per_column for i in range(len(named))]
+    named["row"] = list(range(len(named)))
     numbers = (
         alt.Chart(named)
         .mark_text(baseline="bottom", dy=-6, fontSize=10, fontWeight="bold", color="#0072B2", clip=True)
@@ -207,12 +223,12 @@ def timeline(
         alt.Chart(named)
         .mark_text(align="left", baseline="middle", fontSize=10)
         .encode(
-            x=alt.X("column:O", axis=None, scale=alt.Scale(paddingInner=0, paddingOuter=0)),
+            x=alt.value(0),
             y=alt.Y("row:O", axis=None),
             text="key:N",
             tooltip=[alt.Tooltip("key:N", title="Key event")],
         )
-        .properties(width=WIDTH, height=14 * max(1, per_column))
+        .properties(width=WIDTH, height=14 * max(1, len(named)))
     )
     return alt.vconcat(chart, key, spacing=6).properties(description=FIGURE_DESCRIPTIONS["timeline"])
 
@@ -275,7 +291,7 @@ def lag(timing: pd.DataFrame, rounds: Sequence[dict[str, str]], leader: str) -> 
                 "measure:N",
                 sort=alt.EncodingSortField("date"),
                 title="Japan's measure",
-                axis=alt.Axis(labelLimit=260),
+                axis=alt.Axis(labelLimit=400),
             ),
             x=alt.X("lag_days:Q", title=f"Days after the first comparable {leader} measure"),
             color=alt.Color("round:N", scale=_round_axis(rounds), title="Round"),

@@ -180,14 +180,14 @@ def hp1_conditions(
 def _condition_words(condition: Mapping[str, Any]) -> str:
     value, threshold = condition["value"], condition["threshold"]
     need = "must exceed" if condition["strict"] else "must reach"
+    rule = (
+        "it must be positive" if condition["strict"] and threshold == 0 else f"it {need} {number(threshold)}"
+    )
     if condition["passes"] is None:
         return f"{condition['what']} could not be computed"
     if condition["passes"]:
-        return f"{condition['what']} is {number(value)}, and it {need} {number(threshold, 1)}"
-    return (
-        f"{condition['what']} is {number(value)}, {number(condition['gap'])} below the "
-        f"{number(threshold)} it {need}"
-    )
+        return f"{condition['what']} is {number(value)} ({rule})"
+    return f"{condition['what']} is {number(value)}, {number(condition['gap'])} short ({rule})"
 
 
 def hp1_sentence(
@@ -207,7 +207,8 @@ def hp1_sentence(
     if failed:
         text += "It fails because " + join_words([_condition_words(c) for c in failed]) + ". "
     if held:
-        text += "It passes where " + join_words([_condition_words(c) for c in held]) + ". "
+        text += "It meets the other condition" + ("s" if len(held) > 1 else "") + ": "
+        text += "; ".join(_condition_words(c) for c in held) + ". "
     bayes = conditions[-1]
     rejected_at = float(setting(settings, "process_tracing.thresholds.rejected"))
     if verdict == "rejected" and not pd.isna(bayes["value"]):
@@ -450,7 +451,8 @@ def discussion(tables: Mapping[str, pd.DataFrame], settings: Mapping[str, Any], 
         hypothesis, _, round_id = str(row.target_id).partition(":")
         claim = claims.loc[row.claim_id] if row.claim_id in claims.index else None
         where = f"§{str(row.section).split(' ')[0].rstrip('.')}, paragraph {number(row.paragraph, 0)}"
-        reasoning = "" if claim is None else str(claim["note"]).rstrip(".")
+        # the coder's note, without its "Round 1 result:" / "Conclusion:" lead-in
+        reasoning = "" if claim is None else re.sub(r"^[^:]{1,30}:\s*", "", str(claim["note"])).rstrip(".")
         title = f"{hypothesis} in {round_name(round_id)}" if round_id != "all" else f"{hypothesis}"
         parts += [
             f"## {title}",

@@ -76,3 +76,30 @@ def test_timeline_shows_the_rounds_not_distant_context(tables):
     dates = [row.get("date") for rows in spec["datasets"].values() for row in rows if "date" in row]
     assert "2014-03-18" in dates
     assert "2009-01-01" not in dates  # years before the first round would squeeze the rounds flat
+
+
+def _values(spec: dict) -> list[dict]:
+    return [row for rows in spec["datasets"].values() for row in rows]
+
+
+def test_timeline_names_japans_measures_and_keeps_points_on_its_axis(tables):
+    spec, svg = spec_and_svg(all_figures(tables, ROUNDS, "US", ["CA"], THRESHOLDS)["timeline"])
+    keys = [row["key"] for row in _values(spec) if "key" in row]
+    assert keys == ["(1) March 2014: Japan's travel/visa ban", "(2) July 2014: Japan's asset freeze"]
+    domain = json.dumps(spec)
+    assert '"clip": true' in domain  # marks are clipped to the axis window
+    assert "JP-a" not in svg and "travel_ban" not in svg  # labels, not ids or codes
+
+
+def test_influence_legend_lists_only_coded_groups(tables):
+    spec, svg = spec_and_svg(all_figures(tables, ROUNDS, "US", ["CA"], THRESHOLDS)["influence"])
+    assert "researchers" in svg
+    assert "allied officials" not in svg and "alter_ally" not in svg
+
+
+def test_evidence_figure_shows_what_each_item_shows(tables):
+    tables["evidence"] = pd.DataFrame({"evidence_id": ["EV-1", "EV-2"],
+                                       "observation": ["Obama asked Abe to act", "Moscow welcomed it"]})
+    spec, svg = spec_and_svg(all_figures(tables, ROUNDS, "US", ["CA"], THRESHOLDS)["evidence_weights"])
+    assert "Obama asked Abe to act" in svg
+    assert "EV-1" not in svg
