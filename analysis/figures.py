@@ -19,7 +19,7 @@ SENDER_COLOURS = dict(zip(SENDER_ORDER, OKABE_ITO[:7], strict=True))
 VERDICT_COLOURS = {"supported": "#009E73", "indeterminate": "#999999", "rejected": "#D55E00"}
 WIDTH = 560
 TIMELINE_MARGIN_DAYS = 61
-EVIDENCE_ITEMS_SHOWN = 6  # per hypothesis: the items that weigh most either way (all are in a table)
+EVIDENCE_ITEMS_SHOWN = 4  # per hypothesis: the items that weigh most either way (all are in a table)
 
 FIGURE_DESCRIPTIONS = {
     "timeline": "Timeline of sanctions by sender, US pressure on Japan (direct and indirect) and "
@@ -217,7 +217,7 @@ def timeline(
         )
     )
     chart = (_round_bands(rounds, x_scale) + points + numbers).properties(
-        width=WIDTH, height=28 * len(lane_order) + 20
+        width=WIDTH, height=22 * len(lane_order) + 20
     )
     key = (
         alt.Chart(named)
@@ -270,7 +270,7 @@ def stringency(
         )
         .properties(
             width=max(60, WIDTH // max(1, len(rounds)) - 30),
-            height=220,
+            height=170,
             description=FIGURE_DESCRIPTIONS["stringency"],
         )
     )
@@ -337,7 +337,7 @@ def attainment(scores: pd.DataFrame, rounds: Sequence[dict[str, str]]) -> alt.La
     )
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888888", strokeDash=[3, 3]).encode(y="y:Q")
     return (zero + bars + points).properties(
-        width=WIDTH - 160, height=240, description=FIGURE_DESCRIPTIONS["attainment"]
+        width=WIDTH - 160, height=190, description=FIGURE_DESCRIPTIONS["attainment"]
     )
 
 
@@ -369,7 +369,7 @@ def influence(by_type: pd.DataFrame, rounds: Sequence[dict[str, str]]) -> alt.Ch
         )
         .properties(
             width=max(60, WIDTH // max(1, len(rounds)) - 30),
-            height=200,
+            height=170,
             description=FIGURE_DESCRIPTIONS["influence"],
         )
     )
@@ -420,7 +420,9 @@ def evidence_weights(weights: pd.DataFrame, evidence: pd.DataFrame | None = None
             ],
         )
         .resolve_scale(y="independent")
-        .properties(width=WIDTH - 380, description=FIGURE_DESCRIPTIONS["evidence_weights"])
+        .properties(
+            width=WIDTH - 380, height=alt.Step(14), description=FIGURE_DESCRIPTIONS["evidence_weights"]
+        )
     )
 
 
@@ -458,7 +460,7 @@ def posteriors(
         .encode(y="y:Q")
     )
     return (lines + points).properties(
-        width=WIDTH - 160, height=240, description=FIGURE_DESCRIPTIONS["posteriors"]
+        width=WIDTH - 160, height=190, description=FIGURE_DESCRIPTIONS["posteriors"]
     )
 
 
