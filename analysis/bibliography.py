@@ -66,7 +66,8 @@ def bib_entry(row: pd.Series) -> str:
     entry_type = str(row["entry_type"])
     if container:
         fields.append((_CONTAINER_FIELD.get(entry_type, "howpublished"), _escape(container)))
-    if publisher and _CONTAINER_FIELD.get(entry_type) != "publisher":
+    # a book's container field is its publisher; without a container the publisher goes in as is
+    if publisher and (_CONTAINER_FIELD.get(entry_type) != "publisher" or not container):
         fields.append(("publisher", _escape(publisher)))
     if entry_type == "thesis":
         fields.append(("type", "mathesis"))

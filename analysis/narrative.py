@@ -842,13 +842,11 @@ def allies_table(stringency: pd.DataFrame, rounds: list[str], leader: str) -> pd
     for sender in order:
         row: dict[str, Any] = {"Sender": labels.sender(sender)}
         for round_id in rounds:
-            row[f"{round_id} stringency"] = round(float(wide.loc[sender, round_id]), 1)
+            row[f"{round_id} stringency"] = float(wide.loc[sender, round_id])
         for round_id in rounds:
             base = wide.loc[leader, round_id] if leader in wide.index else float("nan")
             mine = wide.loc[sender, round_id]
-            row[f"{round_id} ÷ {leader}"] = (
-                round(float(mine) / float(base), 2) if base and not pd.isna(base) else None
-            )
+            row[f"{round_id} ÷ {leader}"] = float(mine) / float(base) if base and not pd.isna(base) else None
         rows.append(row)
     return pd.DataFrame(rows)
 
