@@ -305,8 +305,8 @@ def pooled_reconciliation(
     passing = [round_name(r["round"]) for r in per_round if _float(r["posterior"]) >= cut]
     return (
         f"HP1's pooled posterior, {number(pooled['posterior'])} over all "
-        f"{number(pooled['n_items'], 0)} evidence items, is marked {pooled['verdict']} in the "
-        f"posterior figure, while HP1 holds in {supported} of {len(per_round)} rounds. The two "
+        f"{number(pooled['n_items'], 0)} evidence items, is marked {pooled['verdict']} in "
+        f"@fig-posteriors, while HP1 holds in {supported} of {len(per_round)} rounds. The two "
         "answer different questions. The pooled figure is process tracing alone: its log-odds, "
         f"{number(pooled['log_odds'])}, add up the evidence of every round ("
         + join_words([number(r["log_odds"]) for r in per_round])
@@ -932,7 +932,7 @@ def conflicts_table(conflicts: pd.DataFrame, names: Mapping[str, str]) -> pd.Dat
 def verdicts_table(verdicts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "Hypothesis": [f"{h}: {labels.HYPOTHESES.get(str(h), '')}" for h in verdicts["hypothesis"]],
+            "Hypothesis": verdicts["hypothesis"].astype(str),
             "Round": [round_name(r) for r in verdicts["round"]],
             "Verdict": verdicts["verdict"].astype(str),
             "Thesis": verdicts["thesis_verdict"].astype(str).replace("<NA>", ""),
@@ -953,9 +953,9 @@ def evidence_table(evidence: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFram
     merged = merged.sort_values(["hypothesis", "round", "weight_db"], ascending=[True, True, False])
     return pd.DataFrame(
         {
-            "Hypothesis": merged["hypothesis"].astype(str),
+            "Hyp.": merged["hypothesis"].astype(str),
             "Round": merged["round"].astype(str),
-            "What it shows": [labels.short(o, 110) for o in merged["observation"]],
+            "What it shows": [" ".join(str(o).split()) for o in merged["observation"]],
             "Test": [labels.label(labels.TEST_TYPES, t) for t in merged["test_type"]],
             "Outcome": [labels.label(labels.OUTCOMES, o) for o in merged["outcome"]],
             "Weight (dB)": merged["weight_db"].astype(float).round(1),
