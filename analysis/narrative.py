@@ -458,7 +458,7 @@ def discussion(tables: Mapping[str, pd.DataFrame], settings: Mapping[str, Any], 
             f"## {title}",
             "",
             f"**The thesis** finds {hypothesis} {row.thesis_value} [@silbaum2017, {where}]. Its "
-            f"reasoning, in paraphrase: {reasoning[:1].lower() + reasoning[1:]}.",
+            f"reasoning, in paraphrase: {reasoning}.",
             "",
         ]
         if hypothesis == "HP1":

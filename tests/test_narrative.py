@@ -219,7 +219,7 @@ def test_discussion_covers_every_verdict_that_differs_from_the_thesis():
     )
     text = discussion(data, SETTINGS, ["R2"])
     assert "## HP1 in round 2" in text
-    assert "[@silbaum2017, §5.1, paragraph 1]" in text and "tokyo gave in to Washington" in text
+    assert "[@silbaum2017, §5.1, paragraph 1]" in text and "Tokyo gave in to Washington" in text
     assert "would have to rise by 0.20 to 0.50" in text
     assert "**Energy needs**: 1 statement(s) (1 naming Japan's own interests)" in text
     assert "North Korea**: no coded row raises it" in text
