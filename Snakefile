@@ -365,6 +365,7 @@ rule write_report_text:
         choices=rules.tabulate_choices.output.choices,
         rounds=rules.tabulate_choices.output.rounds,
         package="data/datapackage.json",
+        measure_reports="data/raw/measures.csv",
         **{table: f"{RESULTS}/clean/{table}.csv" for table in CLEAN_TABLES},
         stringency=rules.score_stringency.output.stringency,
         leave_one_out=rules.score_stringency.output.leave_one_out,

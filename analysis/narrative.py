@@ -568,9 +568,26 @@ def measures_in_round(measures: pd.DataFrame, round_id: str, senders: list[str])
             "Instrument": [labels.instrument(i) for i in rows["instrument"]],
             "Persons": [number(v, 0) if not missing(v) else "" for v in rows["individuals"]],
             "Entities": [number(v, 0) if not missing(v) else "" for v in rows["entities"]],
-            "Reported by": [cite(str(s).split(";")) for s in rows["sources"]],
+            "Reported by": [
+                cite(str(s).split(";") + ([] if missing(c) else str(c).split(";")))
+                for s, c in zip(
+                    rows["sources"], rows.get("cites", pd.Series([None] * len(rows))), strict=True
+                )
+            ],
         }
     )
+
+
+def with_measure_cites(measures: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
+    """The cleaned measures with a `cites` column: every primary source any report of the measure
+    cites (the raw table has one row per report; the clean table keeps the seed keys only)."""
+    keys: dict[str, set[str]] = {}
+    for event, cites in zip(reports["event_id"].astype(str), reports["cites"], strict=True):
+        if not missing(cites):
+            keys.setdefault(event, set()).update(k.strip() for k in str(cites).split(";") if k.strip())
+    out = measures.copy()
+    out["cites"] = [";".join(sorted(keys[e])) if e in keys else None for e in out["event_id"].astype(str)]
+    return out
 
 
 def pressure_in_round(pressure: pd.DataFrame, round_id: str) -> pd.DataFrame:
@@ -644,7 +661,7 @@ def round_chapter(
     )
     in_round_rows = [
         frame[frame["round"].astype(str) == round_id]
-        for name in ("pressure", "attributions", "evidence", "engagements")
+        for name in ("measures", "pressure", "attributions", "evidence", "engagements")
         if (frame := tables.get(name)) is not None and "round" in frame.columns
     ]
     primary = _cites(*in_round_rows)
@@ -1088,6 +1105,8 @@ def report_fragments(
     (TEXT_FRAGMENTS, TABLES). `tables` holds the clean and score tables by the names round_chapter,
     discussion and the table builders use."""
     settings = dict(zip(choices["key"].astype(str), choices["value"].astype(str), strict=True))
+    if "measure_reports" in tables:
+        tables = {**tables, "measures": with_measure_cites(tables["measures"], tables["measure_reports"])}
     rounds = [w["id"] for w in windows]
     leader = setting(settings, "comparison.leader")
     words = [

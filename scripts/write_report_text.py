@@ -40,6 +40,8 @@ TABLES = [
 
 with logged(snakemake.log[0]) as log:
     tables = {name: read_csv(snakemake.input[name]) for name in TABLES}
+    # the raw measures: one row per report, with the primary sources each report cites
+    tables["measure_reports"] = read_csv(snakemake.input.measure_reports)
     windows = json.loads(Path(snakemake.input.rounds).read_text(encoding="utf-8"))
     package = json.loads(Path(snakemake.input.package).read_text(encoding="utf-8"))
     blocks = [(title, module.FORMULAS, module.DESCRIPTIONS) for title, module in FORMULA_MODULES]

@@ -240,3 +240,18 @@ def test_choices_table_says_a_shared_description_once():
         {"Key": "a.low, high", "Value": "0, 1", "What it decides": "Cut points."},
         {"Key": "b", "Value": "x", "What it decides": "Other."},
     ]
+
+
+def test_measure_tables_cite_the_primary_sources_of_every_report():
+    from analysis.narrative import measures_in_round, with_measure_cites
+
+    reports = pd.DataFrame(
+        {"event_id": ["JP-a", "JP-a", "JP-c"], "cites": ["mofa20140429", "kitade2016;mofa20140429", None]}
+    )
+    measures = with_measure_cites(tables()["measures"], reports)
+    shown = measures_in_round(measures, "R2", ["JP"])
+    assert shown["Reported by"].tolist() == [
+        "[@silbaum2017; @kitade2016; @mofa20140429]",
+        "[@silbaum2017; @hirose2014stimson]",
+    ]
+    assert "[@kitade2016; @mofa20140429]" in round_chapter(WINDOW, {**tables(), "measures": measures}, "US")
