@@ -985,6 +985,13 @@ def evidence_table(evidence: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFram
     )
 
 
+def readable(text: Any) -> str:
+    """Prose for a table cell: citation keys become citations, snake_case identifiers words."""
+    text = "" if missing(text) else str(text)
+    text = re.sub(r"\b([a-z]+\d{4}[a-z]*)\b", r"@\1", text)
+    return re.sub(r"\b([a-z]+(?:_[a-z]+)+)\b", lambda m: m.group(1).replace("_", " "), text)
+
+
 def codebook_table(package: Mapping[str, Any], checks: pd.DataFrame) -> pd.DataFrame:
     """The raw tables: what a row is, how many rows and columns each has."""
     rows = checks[checks["check"].astype(str) == "rows"].set_index("table")["value"]
@@ -994,7 +1001,7 @@ def codebook_table(package: Mapping[str, Any], checks: pd.DataFrame) -> pd.DataF
                 "Table": resource["name"].replace("_", " "),
                 "Rows": rows.get(resource["name"], pd.NA),
                 "Columns": len(resource["schema"]["fields"]),
-                "What a row is": resource.get("description", ""),
+                "What a row is": readable(resource.get("description", "")),
             }
             for resource in package["resources"]
         ]
