@@ -437,7 +437,13 @@ def posteriors(
         alt.Chart(data)
         .mark_point(filled=True, size=90)
         .encode(
-            x=alt.X("round:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+            x=alt.X(
+                "round:N",
+                sort=order,
+                title=None,
+                # the pooled estimate is named, not shown by its code
+                axis=alt.Axis(labelAngle=0, labelExpr="datum.label == 'all' ? 'pooled' : datum.label"),
+            ),
             y=alt.Y("posterior:Q", title="Posterior probability", scale=alt.Scale(domain=[0, 1])),
             color=alt.Color(
                 "verdict:N",
