@@ -34,6 +34,7 @@ class Sender:
 class Hypothesis:
     code: str
     statement: str
+    short: str  # as a sentence or a table names it
 
 
 # The instruments of methods.md section 4 and the nine the 2022 round adds, in the order of the codebook
@@ -167,9 +168,11 @@ TARGET = "RU"
 MAJOR_SENDERS = (FOCAL, PRESSURING, "EU")
 
 HYPOTHESES = (
-    Hypothesis("HP1", "US pressure forced Japan to adopt sanctions against Russia (judged round by round)."),
-    Hypothesis("HP2", "Japan's sanction policy against Russia was a reactive policy."),
-    Hypothesis("HP3", "Japan is a reactive state."),
+    Hypothesis("HP1", "US pressure forced Japan to adopt sanctions against Russia (judged round by round).",
+               "US pressure forced Japan to sanction Russia"),
+    Hypothesis("HP2", "Japan's sanction policy against Russia was a reactive policy.",
+               "Japan's sanctions policy was reactive"),
+    Hypothesis("HP3", "Japan is a reactive state.", "Japan is a reactive state"),
 )
 # A verdict over all rounds, rather than one round, is keyed by this pseudo-round.
 ALL_ROUNDS = "all"
@@ -178,6 +181,12 @@ VERDICT_COLOURS = {"supported": "#009E73", "indeterminate": "#999999", "rejected
 
 INSTRUMENT_CODES = tuple(i.code for i in INSTRUMENTS)
 INSTRUMENT_LABELS = {i.code: i.label for i in INSTRUMENTS} | OTHER_MEASURE_KINDS
+# As a sentence names them: the label with a lower-case initial, unless it starts with a proper noun
+# or an acronym (Crimea, SWIFT, MFN).
+INSTRUMENT_PROSE = {
+    code: label if label.split()[0].isupper() or label.startswith("Crimea") else label[0].lower() + label[1:]
+    for code, label in INSTRUMENT_LABELS.items()
+}
 GSDB_TYPE_OF = {i.code: i.gsdb_type for i in INSTRUMENTS}
 SENDER_ORDER = tuple(s.code for s in SENDERS)
 SENDER_LABELS = {s.code: s.label for s in SENDERS}

@@ -55,8 +55,9 @@ def path(name: str) -> Path:
     """The file of input `name`; a clear error when the render rule has no such input."""
     available = inputs()
     if name not in available:
-        raise ReportInputError(f"{name!r} is not an input of the render rule; inputs are: "
-                               + ", ".join(sorted(available)))
+        raise ReportInputError(
+            f"{name!r} is not an input of the render rule; inputs are: " + ", ".join(sorted(available))
+        )
     value = available[name]
     if isinstance(value, list):
         raise ReportInputError(f"input {name!r} is a list of {len(value)} files; use paths({name!r})")
@@ -113,10 +114,12 @@ def figure(name: str, alt: str | None = None, width: str | None = None) -> Markd
     local_svg = Path(FIGURE_DIR) / f"{name}.svg"
     shutil.copyfile(svg, local_svg)
     spec_json = _json.dumps(spec, sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
-    html_block = (f'<div class="vega-figure" id="{element}" role="img" '
-                  f'aria-label="{html.escape(alt)}"></div>\n'
-                  f'<script type="text/javascript">vegaEmbed("#{element}", {spec_json}, '
-                  f'{{"actions": false, "renderer": "svg", "tooltip": true}}).catch(console.error);</script>')
+    html_block = (
+        f'<div class="vega-figure" id="{element}" role="img" '
+        f'aria-label="{html.escape(alt)}"></div>\n'
+        f'<script type="text/javascript">vegaEmbed("#{element}", {spec_json}, '
+        f'{{"actions": false, "renderer": "svg", "tooltip": true}}).catch(console.error);</script>'
+    )
     # natural size (typst shrinks an image wider than the text block); `width` overrides, e.g. "80%"
     sized = f", width: {width}" if width else ""
     typst_block = f'#image("{local_svg.as_posix()}"{sized}, alt: {_json.dumps(alt, ensure_ascii=False)})'
@@ -150,16 +153,36 @@ def table(frame: pd.DataFrame, digits: int = 2, columns: dict[str, str] | None =
     """A pandas table as a pipe table (numbers right-aligned); `columns` renames/selects columns."""
     if columns:
         frame = frame.loc[:, list(columns)].rename(columns=columns)
-    numeric = [pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-               for dtype in frame.dtypes]
+    numeric = [
+        pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+        for dtype in frame.dtypes
+    ]
     cells = [[_cell(v, digits) for v in row] for row in frame.itertuples(index=False, name=None)]
     names = [_cell(c, digits) for c in frame.columns]
     widths = [_dash_count(name, [row[i] for row in cells]) for i, name in enumerate(names)]
     header = "| " + " | ".join(names) + " |"
-    rule = "|" + "|".join(("-" * (w - 1) + ":") if is_number else (":" + "-" * (w - 1))
-                          for w, is_number in zip(widths, numeric, strict=True)) + "|"
+    rule = (
+        "|"
+        + "|".join(
+            ("-" * (w - 1) + ":") if is_number else (":" + "-" * (w - 1))
+            for w, is_number in zip(widths, numeric, strict=True)
+        )
+        + "|"
+    )
     rows = ["| " + " | ".join(row) + " |" for row in cells]
     return Markdown("\n".join([header, rule, *rows]))
+
+
+def text(name: str) -> Markdown:
+    """The Markdown fragment `name`.md that the write_report_text rule wrote for the report."""
+    return Markdown(_find_file(f"{name}.md").read_text(encoding="utf-8").rstrip("\n"))
+
+
+def shown(name: str, digits: int = 2) -> Markdown:
+    """The display table `name`.csv that the write_report_text rule wrote, as a pipe table."""
+    from analysis.io import read_csv
+
+    return table(read_csv(_find_file(f"{name}.csv")), digits=digits)
 
 
 def identity_line(identity: dict[str, Any]) -> str:

@@ -28,13 +28,54 @@ FORMULAS = {
     "euclidean_distance": r"d(a, b) = \sqrt{\frac{\sum_k w_k (a_k - b_k)^2}{\sum_k w_k}}",
     "proximity": r"PA = 1 - d(x, O)",
     "improvement": r"PA = d(x, R) - d(x, O)",
-    "proportional": r"PA = \begin{cases} \frac{d(x, R) - d(x, O)}{d(x, R)} & d(x, R) > 0 \\ "
-                    r"1 - d(O, R) & d(x, R) = 0 \end{cases}",
-    "categorical": r"PA = \begin{cases} 1 & d(x, O) \le \tau \\ 0.5 & 0 < PA_{prop} < 1 \\ "
+    "proportional": r"PA = \begin{cases} \frac{d(x, R) - d(x, O)}{d(x, R)} & \text{if } d(x, R) > 0 \\ "
+                    r"1 - d(O, R) & \text{if } d(x, R) = 0 \end{cases}",
+    "categorical": r"PA = \begin{cases} 1 & \text{if } d(x, O) \le \tau \\ "
+                   r"0.5 & \text{if } 0 < PA_{prop} < 1 \\ "
                    r"0 & \text{otherwise} \end{cases}",
     "relative": r"PA_i = d(x_j, O) - d(x_i, O)",
     "interval": r"[q_{0.05}, q_{0.95}] \text{ of } PA\big(\operatorname{clip}_{[0,1]}(p_k + u_k)\big), "
                 r"\; u_k \sim U(-\delta, \delta) \text{ per distinct placement } p_k > 0",
+}
+
+# What each formula measures and why, in words: a label and one sentence (the report shows them
+# beside FORMULAS, key for key).
+DESCRIPTIONS = {
+    "weighted_mean_distance": (
+        "Distance on the policy scale (weighted mean)",
+        "How far apart two positions are, comparing their weighted mean intensity.",
+    ),
+    "euclidean_distance": (
+        "Distance on the policy scale (instrument by instrument)",
+        "The alternative distance compares the positions instrument by instrument.",
+    ),
+    "proximity": (
+        "Attainment as proximity",
+        "How close the outcome came to an actor's ideal point.",
+    ),
+    "improvement": (
+        "Attainment as improvement",
+        "How much closer to its ideal point the outcome is than the position before the round; "
+        "positive means Japan moved towards that actor.",
+    ),
+    "proportional": (
+        "Attainment as a share of the demanded move",
+        "The share of the move an actor demanded that actually happened, which keeps rounds with "
+        "demands of different size comparable.",
+    ),
+    "categorical": (
+        "Attainment in categories",
+        "Full, partial or no attainment, for readers who distrust the decimals.",
+    ),
+    "relative": (
+        "Relative attainment",
+        "Whether the outcome lies closer to one actor's ideal point than to the other's.",
+    ),
+    "interval": (
+        "Interval of attainment",
+        "The range the attainment takes when every coded placement is jittered at random, to show "
+        "how much the score rests on exact codes.",
+    ),
 }
 
 

@@ -38,8 +38,8 @@ EAR_GROUPS = {
 }
 
 FORMULAS = {
-    "us_strength": r"u_k = \begin{cases} a_k & \text{cause}_k = \text{US pressure} \\ "
-    r"m\,a_k & \text{cause}_k = \text{mixed} \\ 0 & \text{competing cause only} \end{cases}",
+    "us_strength": r"u_k = \begin{cases} a_k & \text{if cause}_k = \text{US pressure} \\ "
+    r"m\,a_k & \text{if cause}_k = \text{mixed} \\ 0 & \text{if a competing cause only} \end{cases}",
     "weighted": r"AI = \frac{\sum_k \omega_{\tau(k)}\, u_k}{\sum_k \omega_{\tau(k)}}",
     "source_balanced": r"AI = \frac{\sum_k (\omega_{\tau(k)}/n_{s(k)})\, u_k}"
     r"{\sum_k \omega_{\tau(k)}/n_{s(k)}}",
@@ -47,6 +47,45 @@ FORMULAS = {
     "ear": r"AI = \operatorname{median}(E, A, R_s), \quad G = A - E",
     "combined_product": r"INF_r = PA_r \times AI_r \geq 0.5",
     "combined_hse": r"\text{result}(PA_r) \times \text{contribution}(AI_r) \geq 9",
+}
+
+# What each formula measures and why, in words: a label and one sentence (the report shows them
+# beside FORMULAS, key for key).
+DESCRIPTIONS = {
+    "us_strength": (
+        "Strength credited to US pressure",
+        "Each statement's asserted strength counts in full when it names US pressure, in part when "
+        "it names US pressure among other motives, and not at all when it names another cause.",
+    ),
+    "weighted": (
+        "Attributed influence (pooled)",
+        "The weighted mean strength of US pressure over all statements, each attributor type "
+        "weighted.",
+    ),
+    "source_balanced": (
+        "Attributed influence (document-balanced)",
+        "The same mean with each document's statements averaged first, so a document with many "
+        "statements cannot dominate.",
+    ),
+    "share": (
+        "Attributed influence (share of causes)",
+        "US pressure's share of the strength asserted for all causes.",
+    ),
+    "ear": (
+        "Attributed influence (ego, alter, researcher)",
+        "The median of the means of Japanese officials, other governments and researchers; the gap "
+        "between alter and ego shows how differently each side frames the decision.",
+    ),
+    "combined_product": (
+        "Combined influence",
+        "Attainment times attributed influence: influence needs both an outcome near the US "
+        "position and credit for it.",
+    ),
+    "combined_hse": (
+        "Combined influence (ordinal)",
+        "The ordinal variant scores result and contribution on four-step ladders and multiplies "
+        "them.",
+    ),
 }
 
 

@@ -38,6 +38,33 @@ FORMULAS = {
     r"[\mathrm{inc}_r \ge \theta])",
 }
 
+# What each formula measures and why, in words: a label and one sentence (the report shows them
+# beside FORMULAS, key for key).
+DESCRIPTIONS = {
+    "responded_within_window": (
+        "Responded to pressure",
+        "The share of the round's US pressure acts that a Japanese measure followed within the "
+        "window.",
+    ),
+    "not_first_mover": (
+        "Not a first mover",
+        "One minus the share of first moves: a reactive state waits for others.",
+    ),
+    "incompleteness": (
+        "Incompleteness",
+        "How far short of the US demand Japan's response fell.",
+    ),
+    "reactivity": (
+        "Reactivity index",
+        "The mean of the components in force; the thesis reads a deliberately incomplete response "
+        "as independent policy, Calder's literal reading as reactive.",
+    ),
+    "criterion2": (
+        "Calder's second criterion",
+        "A reactive state responds to pressure, and its response is reversed or incomplete.",
+    ),
+}
+
 
 def _dates(frame: pd.DataFrame, table: str) -> pd.Series:
     if "date" not in frame.columns:

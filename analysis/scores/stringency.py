@@ -19,10 +19,44 @@ FORMULAS = {
     "stringency": r"S_{c,r} = 100 \cdot \frac{\sum_{k \in K^{obs}_{c,r}} w_k\, x_{c,r,k}}"
                   r"{\sum_{k \in K^{obs}_{c,r}} w_k}",
     "three_level": r"x_{c,r,k} = \max_{m \in M_{c,k}(t_r)} v(\text{code}_m)\, f^{e_m}",
-    "depth_counts": r"x_{c,r,k} = \min\!\left(1, \frac{\sum_m f^{e_m} n_m}{n_{L,k}}\right)",
+    "depth_counts": r"x_{c,r,k} = \min\left\{1,\ \frac{\sum_m f^{e_m} n_m}{n_{L,k}}\right\}",
     "relative_to_leader": r"RS_{c,r} = S_{c,r} / S_{L,r}",
     "coverage": r"C_{c,r} = \frac{|K_{c,r} \cap K_{L,r}|}{|K_{L,r}|}",
     "breadth": r"B_{c,r} = |\{\text{GSDB type}(k) : k \in K_{c,r}\}|",
+}
+
+# What each formula measures and why, in words: a label and one sentence (the report shows them
+# beside FORMULAS, key for key).
+DESCRIPTIONS = {
+    "stringency": (
+        "Stringency index",
+        "How hard a sender's sanctions bite in a round: the weighted mean intensity of the "
+        "instruments it uses, on a 0–100 scale, so senders with different tool kits are comparable.",
+    ),
+    "three_level": (
+        "Intensity of an instrument (three-level coding)",
+        "An instrument's intensity is its strongest measure in force, coded symbolic, partial or "
+        "full, and reduced by any later easing.",
+    ),
+    "depth_counts": (
+        "Intensity of an instrument (listing depth)",
+        "The alternative intensity counts how many persons and entities a sender listed, relative "
+        "to the leader's count and capped at the leader's level.",
+    ),
+    "relative_to_leader": (
+        "Stringency relative to the leader",
+        "A sender's index divided by the leader's in the same round, so 1 means as stringent as the"
+        " United States.",
+    ),
+    "coverage": (
+        "Coverage of the leader's instruments",
+        "The share of the leader's instruments that the sender also uses.",
+    ),
+    "breadth": (
+        "Breadth",
+        "The number of distinct sanction types (in the Global Sanctions Data Base's typology) a "
+        "sender uses.",
+    ),
 }
 
 

@@ -30,6 +30,30 @@ FORMULAS = {
     "first_mover_share": r"FMS_r = \frac{1}{|M_r|} \sum_{m \in M_r} \text{first}_m",
 }
 
+# What each formula measures and why, in words: a label and one sentence (the report shows them
+# beside FORMULAS, key for key).
+DESCRIPTIONS = {
+    "lag": (
+        "Lag behind the leader",
+        "Days between a Japanese measure and the leader's comparable measure: the basic sign of "
+        "following.",
+    ),
+    "relative_lag": (
+        "Lag relative to peers",
+        "Japan's lag minus the median lag of the peer followers, so Japan is judged against other "
+        "followers rather than against zero.",
+    ),
+    "first_mover": (
+        "First move",
+        "A Japanese measure is a first move when the leader took no comparable measure in the "
+        "preceding window.",
+    ),
+    "first_mover_share": (
+        "Share of first moves",
+        "The share of a round's Japanese measures that were first moves.",
+    ),
+}
+
 
 def leader_match(leader_measures: pd.DataFrame, date: pd.Timestamp, matching: str) -> pd.Series | None:
     """The leader's comparable measure a Japanese measure dated `date` is timed against (None if none).
