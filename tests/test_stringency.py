@@ -17,8 +17,10 @@ from analysis.scores.stringency import (
     stringency_table,
 )
 
-ORDINAL = {"diplomatic_suspension": 1, "travel_ban": 1, "asset_freeze": 2, "crimea_trade_ban": 2,
-           "arms_embargo": 2, "dual_use_ban": 2, "sectoral_finance": 3, "energy_technology": 3}  # Σ = 16
+ORDINAL_2014 = {"diplomatic_suspension": 1, "travel_ban": 1, "asset_freeze": 2, "crimea_trade_ban": 2,
+                "arms_embargo": 2, "dual_use_ban": 2, "sectoral_finance": 3, "energy_technology": 3}  # Σ = 16
+# The instruments first used in 2022 are outside the 2014–2016 rounds' repertoire: their weight never counts.
+ORDINAL = ORDINAL_2014 | {k: 5 for k in INSTRUMENTS if k not in ORDINAL_2014}
 EQUAL = dict.fromkeys(INSTRUMENTS, 1)
 LEVELS = {"symbolic": 0.5, "partial": 0.5, "full": 1.0}
 ROUNDS = [{"id": "R1", "start": "2014-03-01", "end": "2014-03-31"},
@@ -151,14 +153,14 @@ def test_depth_counts_by_hand():
 
 def test_index_vectorised_over_weight_sets():
     x = np.array([1.0, 0.5, 0, 0, 0, 0, 0, np.nan])
-    weights = np.stack([np.ones(8), np.array(list(ORDINAL.values()), dtype=float)])
+    weights = np.stack([np.ones(8), np.array(list(ORDINAL_2014.values()), dtype=float)])
     # Equal: (1 + 0.5)/7 over the known seven; ordinal: (1 + 0.5)/(16 − 3).
     assert stringency_index(x, weights) == pytest.approx([100 * 1.5 / 7, 100 * 1.5 / 13])
     assert np.isnan(stringency_index(np.full(8, np.nan), np.ones(8)))
 
 
 def test_breadth_maps_instruments_to_gsdb_types():
-    x = np.zeros(8)
+    x = np.zeros(len(INSTRUMENTS))
     x[[3, 5, 7]] = 1.0  # Crimea trade ban, dual-use, energy technology: all GSDB `trade`
     assert breadth(x) == 1
     x[4] = np.nan  # an arms embargo of unknown intensity is still in force
