@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+
 from analysis.present.bibliography import bib_entry, display_title
 
 
