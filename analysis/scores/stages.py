@@ -84,6 +84,7 @@ def score_influence(tables: Tables, choices: Mapping[str, Any]) -> Tables:
         a["strength_ladder"],
         a["mixed_us_share"],
         a["competing_causes"],
+        a["general_statements"],
     )
     return {"influence": table, "by_type": by_type}
 
