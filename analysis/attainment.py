@@ -152,6 +152,28 @@ def monte_carlo_interval(measure: str, placements: Mapping[str, np.ndarray], *, 
     return float(low), float(high)
 
 
+BLANK_READINGS = {"not_requested": False, "requested": True}
+
+
+def with_blank_flags_read(measures: pd.DataFrame, reading: str) -> pd.DataFrame:
+    """`us_requested` with blanks (no document says either way) read as `reading` says.
+
+    Japanese measures only: the flag is about what the US asked Japan for; other senders' blanks stay false.
+    """
+    if reading not in BLANK_READINGS:
+        raise ValueError(f"blank_us_requested must be one of {sorted(BLANK_READINGS)}, not {reading!r}")
+    frame = measures.copy()
+    if "us_requested" not in frame.columns:
+        frame["us_requested"] = None
+    flags = frame["us_requested"].astype(object)
+    blank = flags.map(lambda v: v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v))
+                      or (isinstance(v, str) and not v.strip()))
+    japanese = frame["sender"].astype(str) == "JP" if "sender" in frame.columns else blank
+    frame["us_requested"] = [BLANK_READINGS[reading] and bool(jp) if is_blank else value
+                             for value, is_blank, jp in zip(flags, blank, japanese, strict=True)]
+    return frame
+
+
 def requested_instruments(measures: pd.DataFrame, end: pd.Timestamp) -> np.ndarray:
     """Mask over INSTRUMENTS of the kinds of measure the US asked for (us_requested true) up to `end`."""
     asked = measures[measures["us_requested"] & measures["date"].notna() & (measures["date"] <= end)]
@@ -216,7 +238,8 @@ def attainment_table(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]]
     aggregation = str(choices["aggregation"])
     if aggregation not in AGGREGATIONS:
         raise ValueError(f"aggregation must be one of {sorted(AGGREGATIONS)}, not {aggregation!r}")
-    frame = prepare_measures(measures)
+    frame = prepare_measures(with_blank_flags_read(measures, str(choices.get("blank_us_requested",
+                                                                             "not_requested"))))
     w = weight_vector(weights)
     options = {"leader": leader, "intensity": intensity, "three_level_values": three_level_values,
                "uncoded_intensity": uncoded_intensity, "easing_factor": easing_factor}

@@ -32,7 +32,7 @@ CONFLICT_FIELDS = ("date_announced", "date_in_force", "individuals", "entities",
 MEASURE_COLUMNS = [
     "event_id", "sender", "target", "instrument", "affects_instrument", "date_announced", "date_in_force",
     "date", "date_precision", "round", "individuals", "entities", "list_public", "intensity_code",
-    "us_requested", "sources", "n_reports", "has_conflict",
+    "us_requested", "sources", "n_reports", "has_conflict", "count_basis",
 ]
 CONFLICT_COLUMNS = ["event_id", "field", "versions", "rule", "resolved_value"]
 CHECK_COLUMNS = ["check", "table", "subject", "value", "detail"]
@@ -117,6 +117,18 @@ def _reports(rows: pd.DataFrame, column: str, field: str) -> list[Report]:
     ]
 
 
+def flag_of_reports(values: pd.Series) -> bool | None:
+    """One event's flag from its reports: true if any report says true, else false if any says false.
+
+    None (blank) when no report fills the flag: a blank is "no document says", never "no".
+    """
+    known = [bool(v) for v in values if v is not None and v is not pd.NA and not
+             (isinstance(v, float) and pd.isna(v))]
+    if any(known):
+        return True
+    return False if known else None
+
+
 def resolve_measures(measures: pd.DataFrame, conflict_resolution: str, date_basis: str,
                      windows: Sequence[Mapping[str, str]], thesis_key: str = THESIS_KEY,
                      coarse_date_placement: str = "first_day") -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -158,7 +170,10 @@ def resolve_measures(measures: pd.DataFrame, conflict_resolution: str, date_basi
         intensity = _reports(rows, "intensity_code", "intensity_code")
         record["intensity_code"] = choose("intensity_code", intensity, conflict_resolution,
                                           thesis_key).value if intensity else ""
-        record["us_requested"] = bool(rows["us_requested"].fillna(False).astype(bool).any())
+        record["us_requested"] = flag_of_reports(rows["us_requested"])
+        # A running total (all listings in force at its date) is never added to listings it contains.
+        basis = rows["count_basis"].fillna("").astype(str) if "count_basis" in rows else pd.Series([], dtype=str)
+        record["count_basis"] = "running_total" if (basis == "running_total").any() else "listing"
         record["sources"] = ";".join(sorted(set(rows["source"])))
         record["n_reports"] = len(rows)
         record["has_conflict"] = any(c["event_id"] == event_id and c["field"] != "list_public"
@@ -169,8 +184,8 @@ def resolve_measures(measures: pd.DataFrame, conflict_resolution: str, date_basi
         clean[column] = pd.array([int(v) if v else pd.NA for v in clean[column]], dtype="Int64")
     clean["list_public"] = pd.array([{"true": True, "false": False}.get(v, pd.NA)
                                      for v in clean["list_public"]], dtype="boolean")
-    for column in ("us_requested", "has_conflict"):
-        clean[column] = clean[column].astype(bool)
+    clean["us_requested"] = pd.array(clean["us_requested"].tolist(), dtype="boolean")
+    clean["has_conflict"] = clean["has_conflict"].astype(bool)
     clean["n_reports"] = clean["n_reports"].astype("int64")
     conflict_table = pd.DataFrame(conflicts, columns=CONFLICT_COLUMNS)
     field_order = {field: i for i, field in enumerate(CONFLICT_FIELDS)}
