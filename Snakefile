@@ -32,7 +32,7 @@ LOGS = f"{RESULTS}/logs"
 BENCH = f"{RESULTS}/benchmarks"
 ENV = "envs/pipeline.yaml"
 RAW_TABLES = ["sources", "measures", "pressure", "attributions", "engagements", "evidence",
-              "thesis_claims"]
+              "thesis_claims", "disagreements"]
 CLEAN_TABLES = RAW_TABLES + ["conflicts", "data_checks"]
 FIGURES = ["timeline", "stringency", "lag", "attainment", "influence", "evidence_weights",
            "posteriors"]
@@ -217,7 +217,7 @@ rule score_reactivity:
         engagements=rules.clean_data.output.engagements,
         timing=rules.score_timing.output.rounds,
         attainment=rules.score_attainment.output.attainment,
-        code="analysis/reactivity.py",
+        code=["analysis/reactivity.py", "analysis/clean.py"],
     output:
         reactivity=f"{RESULTS}/scores/reactivity.csv",
     params:
@@ -250,7 +250,7 @@ rule decide_verdicts:
         attributions=rules.clean_data.output.attributions,
         evidence=rules.clean_data.output.evidence,
         code=["analysis/verdicts.py", "analysis/headline.py", "analysis/influence.py",
-              "analysis/reactivity.py"],
+              "analysis/reactivity.py", "analysis/clean.py"],
     output:
         verdicts=f"{RESULTS}/scores/verdicts.csv",
         headline=f"{RESULTS}/scores/headline.json",
@@ -277,11 +277,15 @@ rule replicate_thesis:
         measures=rules.clean_data.output.measures,
         pressure=rules.clean_data.output.pressure,
         engagements=rules.clean_data.output.engagements,
-        conflicts=rules.clean_data.output.conflicts,
         verdicts=rules.decide_verdicts.output.verdicts,
+        stringency=rules.score_stringency.output.stringency,
+        # Other documents' reports of the same event, one row per report: the independent evidence.
+        raw=expand("data/raw/{table}.csv", table=["measures", "pressure", "engagements"]),
         code="analysis/replication.py",
     output:
         replication=f"{RESULTS}/scores/replication.csv",
+    params:
+        rounds=ROUNDS,
     log:
         f"{LOGS}/replicate_thesis.log",
     conda:
@@ -364,7 +368,7 @@ rule render_report:
         qmd="report/report.qmd",
         project="report/_quarto.yml",
         csl="report/chicago-author-date.csl",
-        helpers=["analysis/report_data.py", "analysis/narrative.py"],
+        helpers=["analysis/report_data.py", "analysis/narrative.py", "analysis/clean.py"],
         engine_code=["analysis/render.py", "analysis/render_filters/crossref.lua",
                      "analysis/render_filters/template.html", "analysis/render_filters/template.typ"],
         # the report shows each score's formula as math, read from the module that computes it

@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.clean import events_once
+
 
 def _value(value: object) -> float | int | str | bool | None:
     """JSON-safe scalar: missing → None; floats to 6 significant digits so rebuilds are byte-identical."""
@@ -55,7 +57,7 @@ def headline_numbers(
     measures = tables["measures"]
     out["n_measures"] = len(measures)
     out["n_measures_jp"] = int((measures["sender"].astype(str) == "JP").sum())
-    out["n_pressure_acts"] = len(tables["pressure"])
+    out["n_pressure_acts"] = len(events_once(tables["pressure"], "pressure_id"))
     out["n_attributions"] = len(tables["attributions"])
     out["n_evidence_items"] = len(tables["evidence"])
     stringency, attainment = tables["stringency"], tables["attainment"]

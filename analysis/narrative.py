@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.clean import events_once
+
 SENDER_NAMES = {"JP": "Japan", "US": "the United States", "EU": "the European Union",
                 "CA": "Canada", "AU": "Australia", "NZ": "New Zealand", "RU": "Russia"}
 INSTRUMENT_NAMES = {
@@ -121,7 +123,8 @@ def round_chapter(window: Mapping[str, str], tables: Mapping[str, pd.DataFrame],
     measures, pressure = tables["measures"], tables["pressure"]
     in_round = measures[measures["round"].astype(str) == round_id]
     japan = in_round[in_round["sender"].astype(str) == "JP"].sort_values("date")
-    acts = pressure[pressure["round"].astype(str) == round_id]
+    # Reports of one act share an event_id: count acts, not reports.
+    acts = events_once(pressure[pressure["round"].astype(str) == round_id], "pressure_id")
     direct = int((acts["channel"].astype(str) == "direct").sum())
 
     japan_steps = [f"{INSTRUMENT_NAMES.get(str(r.instrument), r.instrument)} "

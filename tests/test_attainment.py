@@ -189,7 +189,8 @@ def test_blank_us_requested_is_read_by_the_config_key():
         measure("JP-yes", "JP", "arms_embargo", "2014-09-25", us_requested=True),
         measure("US-blank", "US", "travel_ban", "2014-03-06", us_requested=None),
     ])
-    assert with_blank_flags_read(frame, "not_requested")["us_requested"].tolist() == [False, False, True, False]
+    read = with_blank_flags_read(frame, "not_requested")["us_requested"].tolist()
+    assert read == [False, False, True, False]
     assert with_blank_flags_read(frame, "requested")["us_requested"].tolist() == [True, False, True, False]
     with pytest.raises(ValueError, match="blank_us_requested"):
         with_blank_flags_read(frame, "maybe")

@@ -137,7 +137,7 @@ def test_short_row_and_quoted_newline_do_not_crash_and_keep_line_numbers(tmp_pat
     engagement = [p for p in problems if p.file == "raw/engagements.csv"]
     # line 2 has 3 fields; lines 3-4 are one record (a quoted newline); line 5 has an unknown kind
     assert [(p.line, p.column) for p in engagement] == [(2, None), (5, "kind")]
-    assert "3 fields but the header has 13" in engagement[0].message
+    assert "3 fields but the header has 15" in engagement[0].message
 
 
 def test_cross_table_references(tmp_path, monkeypatch):
@@ -234,3 +234,14 @@ def test_workflow_fails_on_a_broken_table_and_keeps_earlier_outputs(tmp_path):
     assert report.read_bytes() == report_before
     assert {path.name: path.read_bytes() for path in cleaned.parent.iterdir()} == {
         name: content for name, (_mtime, content) in clean_before.items()}
+
+
+def test_a_disagreement_about_an_unknown_row_is_a_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    raw = overlay(tmp_path)
+    (raw / "disagreements.csv").write_text(
+        "disagreement_id,kind,about,versions,source,section,paragraph,note\n"
+        "DG-001,citation_error,NO-SUCH-ROW,a: x | b: y,silbaum2017,,1,n\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    problems = validate_package(PACKAGE, "raw", round_ids=ROUND_IDS)
+    assert [(p.file, p.line, p.column, p.value) for p in problems] == [
+        ("raw/disagreements.csv", 2, "about", "NO-SUCH-ROW")]
