@@ -14,6 +14,8 @@ from pathlib import Path
 from analysis.codebook import Codebook, Field, Resource, date_span, load_codebook
 
 # Tables whose `source` must be a seed document (the row was coded from one of shared/seeds).
+# Kinds of source a measures row may be coded from besides a seed (the sender's official notice).
+PUBLIC_RECORD_KINDS = ("primary", "public_record")
 SEED_CODED_TABLES = ("measures", "pressure", "attributions", "engagements", "evidence", "thesis_claims")
 # evidence.rests_on may name a row of any of these tables (table -> id column).
 RESTS_ON_TABLES = {"measures": "measure_id", "pressure": "pressure_id",
@@ -276,6 +278,7 @@ def _check_seed_sources(tables: dict[str, Table]) -> list[Problem]:
     if sources is None:
         return []
     kinds = {row.get("key", ""): row.get("kind", "") for _, row in sources.rows}
+    urls = {row.get("key", ""): row.get("url", "") for _, row in sources.rows}
     problems = []
     for name in SEED_CODED_TABLES:
         table = tables.get(name)
@@ -283,6 +286,19 @@ def _check_seed_sources(tables: dict[str, Table]) -> list[Problem]:
             continue
         for line, row in table.rows:
             value = row.get("source", "")
+            if name == "measures" and kinds.get(value) in PUBLIC_RECORD_KINDS:
+                # A public-record row: dated by the sender's own notice, so it has no seed locator.
+                for column in ("section", "paragraph", "date_section", "date_paragraph"):
+                    if row.get(column, ""):
+                        problems.append(Problem(table.file, line, column, row[column],
+                                                f"a public-record row ({value!r}) has no seed locator"))
+                if not urls.get(value):
+                    problems.append(Problem(table.file, line, "source", value,
+                                            f"a public-record row's source ({value!r}) needs its URL in sources"))
+                continue
+            if name == "measures" and value in kinds and not row.get("paragraph", ""):
+                problems.append(Problem(table.file, line, "paragraph", "",
+                                        "a row coded from a seed needs its paragraph"))
             if value in kinds and kinds[value] != "seed":
                 problems.append(Problem(
                     table.file, line, "source", value,

@@ -6,6 +6,7 @@ raw tables exist it MUST pass (the real data validate with zero problems).
 
 from __future__ import annotations
 
+import csv
 import shutil
 import subprocess
 import sys
@@ -245,3 +246,24 @@ def test_a_disagreement_about_an_unknown_row_is_a_problem(tmp_path: Path, monkey
     problems = validate_package(PACKAGE, "raw", round_ids=ROUND_IDS)
     assert [(p.file, p.line, p.column, p.value) for p in problems] == [
         ("raw/disagreements.csv", 2, "about", "NO-SUCH-ROW")]
+
+
+def test_public_record_rows_have_no_seed_locator_and_seed_rows_need_one(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch):
+    raw = overlay(tmp_path)
+    measures = (raw / "measures.csv").read_text(encoding="utf-8").splitlines()
+    header = measures[0].split(",")
+    sources = (raw / "sources.csv").read_text(encoding="utf-8").splitlines()
+    primary = next(line.split(",")[0] for line in sources[1:] if line.split(",")[1] == "primary")
+    row = dict(zip(header, next(csv.reader([measures[1]])), strict=True))
+    public = row | {"measure_id": "X-pr", "source": primary, "section": "", "paragraph": "", "note": "gist"}
+    located = public | {"measure_id": "X-pr2", "paragraph": "3"}
+    seed_without = row | {"measure_id": "X-seed", "paragraph": ""}
+    with (raw / "measures.csv").open("a", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+        writer.writerows([public, located, seed_without])
+    monkeypatch.chdir(tmp_path)
+    problems = [(p.column, p.message) for p in validate_package(PACKAGE, "raw", round_ids=ROUND_IDS)
+                if p.file == "raw/measures.csv"]
+    assert problems == [("paragraph", f"a public-record row ({primary!r}) has no seed locator"),
+                        ("paragraph", "a row coded from a seed needs its paragraph")]
