@@ -293,8 +293,9 @@ def _check_seed_sources(tables: dict[str, Table]) -> list[Problem]:
                         problems.append(Problem(table.file, line, column, row[column],
                                                 f"a public-record row ({value!r}) has no seed locator"))
                 if not urls.get(value):
-                    problems.append(Problem(table.file, line, "source", value,
-                                            f"a public-record row's source ({value!r}) needs its URL in sources"))
+                    problems.append(Problem(
+                        table.file, line, "source", value,
+                        f"a public-record row's source ({value!r}) needs its URL in sources"))
                 continue
             if name == "measures" and value in kinds and not row.get("paragraph", ""):
                 problems.append(Problem(table.file, line, "paragraph", "",
