@@ -97,23 +97,27 @@ def independent_reports(
 def judge_against(kind: str, thesis: str, reports: list[tuple[str, str]]) -> tuple[str, str]:
     """(status, reason) of a date or count claim against independent reports.
 
-    A report agrees when it states the claim's value at least as precisely as the claim does; it
-    differs when it is as precise and states another value. Reports coarser than a dated claim
-    ("2014" against "2014-04-29") neither confirm nor contradict it.
+    A report agrees when it states the claim's value at least as precisely as the claim does, and
+    contradicts when it states another value at its own precision: a coarser date that does not contain
+    the claimed one ("2014-03" against "2014-04-29") contradicts it, a coarser one that does ("2014")
+    neither confirms nor contradicts it.
     """
     if not reports:
         return "not independently checkable", "no source other than the thesis reports this"
     if kind == "date":
         precise = [(s, v) for s, v in reports if len(v) >= len(thesis)]
-        if not precise:
+        against = [(s, v) for s, v in reports if len(v) < len(thesis) and not thesis.startswith(v)]
+        agreeing = [(s, v) for s, v in precise if _same(kind, thesis, v)]
+        against += [(s, v) for s, v in precise if not _same(kind, thesis, v)]
+        if not agreeing and not against:
             coarse = "; ".join(f"{s}={v}" for s, v in reports)
             return "not independently checkable", f"other sources give only a coarser date ({coarse})"
-        reports = precise
-    agreeing = [(s, v) for s, v in reports if _same(kind, thesis, v)]
-    others = [(s, v) for s, v in reports if not _same(kind, thesis, v)]
-    if agreeing and not others:
+    else:
+        agreeing = [(s, v) for s, v in reports if _same(kind, thesis, v)]
+        against = [(s, v) for s, v in reports if not _same(kind, thesis, v)]
+    if agreeing and not against:
         return "agrees", ""
-    listed = "; ".join(f"{s}={v}" for s, v in others)
+    listed = "; ".join(f"{s}={v}" for s, v in against)
     if agreeing:
         return "differs", f"sources disagree among themselves: {listed} against " + "; ".join(
             f"{s}={v}" for s, v in agreeing

@@ -154,5 +154,8 @@ def test_judge_against_by_hand():
     assert judge_against("date", "2014-04-29", [("a", "2014-04-29")]) == ("agrees", "")
     assert judge_against("date", "2014-04", [("a", "2014-04-29")]) == ("agrees", "")
     assert judge_against("date", "2014-04-29", [("a", "2014-04")])[0] == "not independently checkable"
+    # A coarser date outside the claimed one contradicts it: Kobayashi's March against 29 April.
+    status, reason = judge_against("date", "2014-04-29", [("a", "2014-04-29"), ("kob", "2014-03")])
+    assert status == "differs" and "kob=2014-03" in reason
     status, reason = judge_against("count", "23", [("a", "23"), ("b", "30")])
     assert status == "differs" and "b=30" in reason

@@ -148,7 +148,7 @@ def test_cross_table_references(tmp_path, monkeypatch):
         ("raw/measures.csv", 4, "cites"),          # cites an unknown key
         ("raw/measures.csv", 7, "date"),           # in force before announced
         ("raw/measures.csv", 8, "sender"),         # reports of one event disagree on the sender
-        ("raw/measures.csv", 14, "source"),        # coded from a primary source, not a seed
+        ("raw/measures.csv", 14, "paragraph"),     # a primary source (public record) with a seed locator
         ("raw/attributions.csv", 2, "about_event"),
         ("raw/evidence.csv", 3, "rests_on"),
         ("raw/thesis_claims.csv", 3, "target_id"),  # no such event
