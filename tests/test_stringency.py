@@ -196,3 +196,22 @@ def test_adding_a_measure_never_lowers_stock(rows, extra, end_day, uncoded):
     after = stringency_index(positions_at(prepare_measures(grown), "JP", end, **options), w)
     assert 0.0 <= before <= 100.0 and 0.0 <= after <= 100.0
     assert after >= before - 1e-12
+
+
+def test_running_total_stands_for_the_listings_it_contains():
+    """The leader's 10 listed in March are inside its June total of 30; only July's 5 come on top."""
+    frame = prepare_measures(pd.DataFrame([
+        measure("US-l1", "US", "travel_ban", "2014-03-17", individuals=10, count_basis="listing"),
+        measure("US-tot", "US", "travel_ban", "2014-06-01", individuals=30, count_basis="running_total"),
+        measure("US-l2", "US", "travel_ban", "2014-07-01", individuals=5, count_basis="listing"),
+        measure("JP-tb", "JP", "travel_ban", "2014-08-01", individuals=14, list_public=True),
+    ]))
+    options = {"leader": "US", "intensity": "depth_counts", "three_level_values": LEVELS,
+               "uncoded_intensity": "full", "easing_factor": 0.5}
+    travel = INSTRUMENTS.index("travel_ban")
+    japan = positions_at(frame, "JP", pd.Timestamp("2014-08-31"), **options)
+    assert japan[travel] == pytest.approx(14 / 35)
+    # Before the total exists, the listings are summed as before.
+    early = positions_at(frame.assign(sender=frame["sender"]), "JP", pd.Timestamp("2014-08-31"),
+                         leader_end=pd.Timestamp("2014-04-30"), **options)
+    assert early[travel] == pytest.approx(1.0)  # 14 against the 10 listed by 30 April, capped

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.data.clean import events_once
 from analysis.present import labels
 from analysis.vocabulary import FOCAL, MAJOR_SENDERS, PRESSURING, TARGET
 
@@ -641,7 +642,7 @@ def round_chapter(
     measures, pressure = tables["measures"], tables["pressure"]
     in_round = measures[measures["round"].astype(str) == round_id]
     japan = in_round[in_round["sender"].astype(str) == FOCAL].sort_values("date")
-    acts = pressure[pressure["round"].astype(str) == round_id]
+    acts = events_once(pressure[pressure["round"].astype(str) == round_id], "pressure_id")
     direct = int((acts["channel"].astype(str) == "direct").sum())
 
     japan_steps = [
@@ -921,9 +922,11 @@ def replication_table(replication: pd.DataFrame, names: Mapping[str, str]) -> pd
             "About": [about_label(t, names) for t in replication["target_id"]],
             "Field": [labels.label(labels.FIELDS, f) for f in replication["target_field"]],
             "Thesis": replication["thesis_value"].astype(str).replace("<NA>", ""),
+            "Other sources": (replication["independent_values"].astype(str).replace("<NA>", "")
+                              if "independent_values" in replication else ""),
             "Pipeline": replication["pipeline_value"].astype(str).replace("<NA>", ""),
-            "Status": replication["status"].astype(str),
-            "Why it differs": [reason(r) for r in replication["reason"]],
+            "Status": replication["status"].astype(str).str.replace("_", " "),
+            "Why it differs or cannot be checked": [reason(r) for r in replication["reason"]],
         }
     )
 
@@ -1059,6 +1062,9 @@ def later_period(measures: pd.DataFrame, engagements: pd.DataFrame) -> str:
     easing = measures[
         (measures["sender"].astype(str) == FOCAL) & (measures["instrument"].astype(str) == "easing")
     ].sort_values("date")
+    # Several documents' reports of one engagement are one event.
+    if "engagement_id" in engagements.columns:
+        engagements = events_once(engagements, "engagement_id")
     independent = engagements[engagements["independent_initiative"].astype(str).str.lower() == "true"]
     targets = [
         f"{date_text(r.date, r.date_precision)} (aimed at "
