@@ -15,6 +15,8 @@ INFLUENCE_COLUMNS = [
     "round",
     "aggregation",
     "influence",
+    "lower",
+    "upper",
     "n_statements",
     "n_sources",
     "ego",
@@ -216,6 +218,8 @@ def score_influence(
     mixed_share: float,
     competing_causes: str,
     general_statements: str = "whole_period",
+    bootstrap_draws: int = 0,
+    seed: int = 0,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """influence.csv (one row per round, then the pooled row `all`) and influence_by_type.csv.
 
@@ -236,11 +240,15 @@ def score_influence(
     for round_id in [*(w["id"] for w in rounds), ALL_ROUNDS]:
         statements = statements_in_round(scored, round_id, general_statements)
         result = aggregate_influence(statements, aggregation, type_weights)
+        low, high = bootstrap_interval(statements, aggregation, type_weights, bootstrap_draws,
+                                       np.random.default_rng([int(seed), len(rows)]))
         rows.append(
             {
                 "round": round_id,
                 "aggregation": aggregation,
                 "influence": result["influence"],
+                "lower": low,
+                "upper": high,
                 "n_statements": len(statements),
                 "n_sources": statements["source"].nunique(),
                 "ego": result["ego"],
@@ -261,6 +269,27 @@ def score_influence(
                     }
                 )
     return (pd.DataFrame(rows, columns=INFLUENCE_COLUMNS), pd.DataFrame(by_type, columns=BY_TYPE_COLUMNS))
+
+
+def bootstrap_interval(statements: pd.DataFrame, aggregation: str, type_weights: Mapping[str, float],
+                       draws: int, rng: np.random.Generator) -> tuple[float, float]:
+    """5th and 95th percentiles of AI over ``draws`` resamples of the round's statements (with
+    replacement; the rows of one statement, one per cause it names, move together). Missing without
+    statements or draws."""
+    if draws <= 0 or statements.empty:
+        return math.nan, math.nan
+    keys = ["source", "attributor_type"]
+    keys += [c for c in ("section", "paragraph", "attributor") if c in statements]
+    groups = [rows for _, rows in statements.groupby(keys, sort=True, dropna=False)]
+    values = []
+    for _ in range(int(draws)):
+        picked = rng.integers(0, len(groups), size=len(groups))
+        sample = pd.concat([groups[i] for i in picked], ignore_index=True)
+        values.append(aggregate_influence(sample, aggregation, type_weights)["influence"])
+    values = [v for v in values if not math.isnan(v)]
+    if not values:
+        return math.nan, math.nan
+    return float(np.percentile(values, 5)), float(np.percentile(values, 95))
 
 
 def _window_of(date: pd.Timestamp, rounds: Sequence[Mapping[str, str]]) -> str:
