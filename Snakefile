@@ -365,8 +365,8 @@ rule render_report:
         project="report/_quarto.yml",
         csl="report/chicago-author-date.csl",
         helpers=["analysis/report_data.py", "analysis/narrative.py"],
-        engine_code=["analysis/render.py", "analysis/render_filters/crossref.lua",
-                     "analysis/render_filters/template.html", "analysis/render_filters/template.typ"],
+        engine_code=["qmdrender/__init__.py", "qmdrender/engine.py", "qmdrender/filters/quarto.lua",
+                     "qmdrender/filters/template.html", "qmdrender/filters/template.typ"],
         # the report shows each score's formula as math, read from the module that computes it
         formula_code=[f"analysis/{module}.py" for module in ["stringency", "timing", "attainment",
                                                              "influence", "process_tracing",
