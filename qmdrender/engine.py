@@ -791,7 +791,8 @@ def render_offline(
     project = project_options(workdir)
     # execution is shared by the formats; `eval` and `error` cannot differ between them
     notebook = build_notebook(chunks, execute_options(meta, project, formats[0]))
-    execute_notebook(notebook, workdir, env)
+    if notebook.cells:  # a document without code needs no kernel
+        execute_notebook(notebook, workdir, env)
     import nbformat
 
     nbformat.write(notebook, workdir / f"{qmd.stem}.ipynb")
@@ -821,8 +822,8 @@ def render_offline(
                     str(FILTERS / "template.html"),
                     "--embed-resources",
                     "--mathml",
-                    "--include-in-header",
-                    VEGA_HEADER,
+                    # the Vega libraries (0.9 MB) only on a page that draws a chart
+                    *(["--include-in-header", VEGA_HEADER] if "vegaEmbed(" in text else []),
                 ],
                 workdir,
             )

@@ -69,7 +69,7 @@ local function read_meta(meta)
 end
 
 local function title_of(kind) return options[kind .. "-title"] or KINDS[kind].title end
-local function prefix_of(kind) return options[kind .. "-prefix"] or title_of(kind) end
+local function prefix_of(kind) return options[kind .. "-prefix"] or KINDS[kind].title end
 local function delimiter() return options["title-delim"] or ":" end
 
 local ROMAN = { { 1000, "m" }, { 900, "cm" }, { 500, "d" }, { 400, "cd" }, { 100, "c" }, { 90, "xc" },
@@ -321,7 +321,10 @@ local function subfloat_of(block, kind)
   end
   if block.t == "Table" and kind == "tbl" then
     local caption = pandoc.utils.blocks_to_inlines(block.caption.long or {})
-    return { id = block.identifier, content = pandoc.Blocks({ block }), caption = caption, table = block }
+    local bare = block:clone()
+    bare.identifier = ""
+    bare.caption = { long = {} }
+    return { id = block.identifier, content = pandoc.Blocks({ bare }), caption = caption, table = bare }
   end
   return nil
 end
@@ -607,6 +610,7 @@ local function reference(citation)
     if written_prefix:sub(1, 1):match("%u") then prefix = prefix:sub(1, 1):upper() .. prefix:sub(2) end
     inlines = pandoc.Inlines({ pandoc.Str(prefix .. "\u{00A0}" .. target.number) })
   end
+  if options["ref-hyperlink"] == "false" then return inlines end
   return pandoc.Link(inlines, "#" .. key, "", pandoc.Attr("", { "quarto-xref" }))
 end
 
