@@ -5,6 +5,7 @@ no scratch left behind, a clear message when the kernel cannot start, one format
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import signal
@@ -34,7 +35,7 @@ pypdf = pytest.importorskip("pypdf")
 
 
 def visible_html(text: str) -> str:
-    """The page's visible text: head and scripts dropped, tags stripped, entities decoded, spaces collapsed."""
+    """The page's visible text: head and scripts dropped, tags stripped, entities decoded."""
     body = text.rsplit("</head>", 1)[-1]
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.DOTALL)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).replace("\u00a0", " ").split())
@@ -297,11 +298,12 @@ def test_a_kernel_that_cannot_start_is_explained(tmp_path, monkeypatch):
     # a "kernel" that never answers, as when the loopback interface is down
     spec = tmp_path / "jupyter" / "kernels" / "silent"
     spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(
-        '{"argv": ["%s", "-c", "import time; time.sleep(30)", "{connection_file}"], '
-        '"display_name": "silent", "language": "python"}' % sys.executable,
-        encoding="utf-8",
-    )
+    kernel = {
+        "argv": [sys.executable, "-c", "import time; time.sleep(30)", "{connection_file}"],
+        "display_name": "silent",
+        "language": "python",
+    }
+    (spec / "kernel.json").write_text(json.dumps(kernel), encoding="utf-8")
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     notebook = nbformat.v4.new_notebook()
     notebook.cells.append(nbformat.v4.new_code_cell("1 + 1"))
