@@ -8,6 +8,7 @@ typst compiles the PDF with the fonts this package depends on.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import contextlib
 import datetime as dt
@@ -360,6 +361,8 @@ def execute_notebook(
             where = f" (cell {failed.metadata.get('label') or failed.metadata['chunk']}: {first_line[:60]!r})"
         raise RenderError(f"a cell failed{where}: {error.ename}: {error.evalue}") from error
     except (RuntimeError, TimeoutError) as error:
+        # nbclient has already cleaned up; its exit hook would fail on the missing kernel manager
+        atexit.unregister(client._cleanup_kernel)
         if not any(cell.get("execution_count") for cell in notebook.cells):
             raise RenderError(
                 f"the Jupyter kernel {kernel!r} did not start within {startup_timeout} s ({error}); "
