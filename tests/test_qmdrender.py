@@ -138,6 +138,9 @@ def test_fixture_holds_what_quarto_documents(rendered, name):
         assert got["html_source"].count(text) == count
     if "pdf_pages" in expect:
         assert got["pages"] == expect["pdf_pages"]
+    # a caption is text: an output image never ends up inside one
+    assert not re.search(r"<figcaption>(?:(?!</figcaption>).)*<img", got["html_source"], flags=re.DOTALL)
+    assert not re.search(r"caption: \[[^\]]*image\(", got["typst_source"])
 
 
 @pytest.mark.parametrize("name", NAMES)
