@@ -4,7 +4,6 @@ no scratch left behind, a clear message when the kernel cannot start, one format
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import re
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from rendered_text import NUMBERED, numbers, pdf_text, tidy, visible_html
 
 from qmdrender import engine
 from qmdrender.engine import RenderError
@@ -26,30 +26,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "qmdrender"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.qmd"))
 # date: today renders as this day (SOURCE_DATE_EPOCH = 2024-03-05T00:00:00Z)
 EPOCH = "1709596800"
-# what a number looks like in running text or a caption: "Figure 1", "Table ii", "Figure 1 (b)"
-NUMBERED = re.compile(
-    r"\b(Figure|Table|Equation|Listing|Section|Theorem|Lemma|Fig|Tab|Picture|figure)"
-    r" (\d+(?:\.\d+)*|[ivxlc]+)(?: \(([a-z])\))?"
-)
 pypdf = pytest.importorskip("pypdf")
-
-
-def visible_html(text: str) -> str:
-    """The page's visible text: head and scripts dropped, tags stripped, entities decoded."""
-    body = text.rsplit("</head>", 1)[-1]
-    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.DOTALL)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).replace("\u00a0", " ").split())
-
-
-def _tidy(text: str) -> str:
-    # tags gave spaces around inline elements: "Figure 1 ." → "Figure 1."
-    return re.sub(r" ([.,;:)])", r"\1", re.sub(r"\( ", "(", text))
-
-
-def pdf_text(path: Path) -> tuple[str, int]:
-    reader = pypdf.PdfReader(path)
-    text = " ".join(page.extract_text() for page in reader.pages)
-    return " ".join(text.replace("\u00a0", " ").split()), len(reader.pages)
 
 
 def pdf_fonts(path: Path) -> set[str]:
@@ -92,7 +69,7 @@ def rendered(tmp_path_factory):
             text, pages = pdf_text(targets["pdf"])
             results[name] = {
                 "html_source": raw,
-                "html": _tidy(visible_html(raw)),
+                "html": tidy(visible_html(raw)),
                 "pdf": text,
                 "pages": pages,
                 "typst_source": typ,
@@ -145,9 +122,6 @@ def test_fixture_holds_what_quarto_documents(rendered, name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_html_and_pdf_give_the_same_numbers(rendered, name):
-    def numbers(text: str) -> Counter:
-        return Counter(NUMBERED.findall(text))
-
     if isinstance(rendered[name], Exception):
         raise rendered[name]
     assert numbers(rendered[name]["html"]) == numbers(rendered[name]["pdf"])
@@ -199,7 +173,7 @@ def test_unresolved_reference_names_it_and_its_kind(tmp_path, ref, noun):
 
 def test_equation_label_never_leaks(tmp_path):
     targets = _render_text(tmp_path, "---\ntitle: x\n---\n\n$$ a = b $$ {#eq-ab}\n\nBy @eq-ab.\n")
-    page = _tidy(visible_html(targets["html"].read_text(encoding="utf-8")))
+    page = tidy(visible_html(targets["html"].read_text(encoding="utf-8")))
     assert "{#eq-ab}" not in page and "By Equation 1." in page
 
 
