@@ -599,6 +599,7 @@ def pandoc_metadata(options: Mapping[str, Any]) -> dict[str, Any]:
         out["date"] = date.isoformat()
     if date is not None:
         out["typst-date"] = f"datetime(year: {date.year}, month: {date.month}, day: {date.day})"
+    out.setdefault("lang", "en")  # Quarto's default language
     out.setdefault("reference-section-title", "References")
     out.setdefault("link-citations", True)
     return out

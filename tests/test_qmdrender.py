@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import psutil
 import pytest
 import yaml
 from rendered_text import NUMBERED, numbers, pdf_text, tidy, visible_html
@@ -258,12 +259,18 @@ def test_interrupted_render_keeps_the_last_good_outputs_and_no_scratch(tmp_path,
         text=True,
     )
     deadline = time.monotonic() + 60
-    # wait until the kernel runs the slow cell (its notebook is executing: scratch exists, a while on)
-    while not list(out.glob(".qmdrender-*")) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(5)
+    children: list[psutil.Process] = []
+    # wait until the kernel is up (it is the render's child process), then a little more, so the
+    # interrupt lands while the slow cell runs
+    while not children and time.monotonic() < deadline:
+        time.sleep(0.2)
+        children = psutil.Process(process.pid).children(recursive=True)
+    assert children, "the render never started a kernel"
+    time.sleep(3)
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=60)
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, "the kernel outlived the interrupted render"
     assert process.returncode != 0, stderr
     assert targets["html"].read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == ["doc.html"], stderr
