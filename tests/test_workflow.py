@@ -16,17 +16,8 @@ import yaml
 PROJECT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 # What a clean checkout holds; derived state (results/, .snakemake/, .venv/) is left behind.
-IGNORE = shutil.ignore_patterns(
-    "results",
-    ".snakemake",
-    ".venv",
-    ".git",
-    "__pycache__",
-    "*.egg-info",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".hypothesis",
-)
+IGNORE = shutil.ignore_patterns("results", ".snakemake", ".venv", ".git", "__pycache__", "*.egg-info",
+                                ".pytest_cache", ".ruff_cache", ".hypothesis")
 
 
 def run(args: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
@@ -57,19 +48,9 @@ def test_dry_run_plans_every_stage(tmp_path):
     shutil.copytree(PROJECT, project, ignore=IGNORE)
     result = run(["-n"], project)
     rules = planned_rules(result.stdout + result.stderr)
-    for stage in [
-        "validate_raw",
-        "clean_data",
-        "score_stringency",
-        "score_attainment",
-        "score_influence",
-        "score_process_tracing",
-        "score_reactivity",
-        "decide_verdicts",
-        "make_figures",
-        "render_report",
-        "all",
-    ]:
+    for stage in ["validate_raw", "clean_data", "score_stringency", "score_attainment",
+                  "score_influence", "score_process_tracing", "score_reactivity", "decide_verdicts",
+                  "make_figures", "render_report", "all"]:
         assert stage in rules
 
 
@@ -157,22 +138,14 @@ def test_editing_one_key_reruns_only_the_rules_that_read_it(built_project):
     config_path = built_project / "config.yaml"
     original = config_path.read_text(encoding="utf-8")
     try:
-        config_path.write_text(
-            original.replace("aggregation: source_balanced", "aggregation: weighted"), encoding="utf-8"
-        )
+        config_path.write_text(original.replace("aggregation: source_balanced",
+                                                "aggregation: weighted"), encoding="utf-8")
         result = run(["-n"], built_project)
         rules = planned_rules(result.stdout + result.stderr)
         assert "score_influence" in rules
         # Upstream stages and sibling scores do not read the key: they must not rerun.
-        assert not rules & {
-            "validate_raw",
-            "clean_data",
-            "score_stringency",
-            "score_timing",
-            "score_attainment",
-            "score_process_tracing",
-            "build_bibliography",
-        }
+        assert not rules & {"validate_raw", "clean_data", "score_stringency", "score_timing",
+                            "score_attainment", "score_process_tracing", "build_bibliography"}
     finally:
         config_path.write_text(original, encoding="utf-8")
 
@@ -188,35 +161,21 @@ SCORING_KEY_EDITS = {
     "stringency.weights": (
         ("  weights: ordinal_cost", "  weights: equal"),
         {"results/scores/stringency.csv", "results/scores/attainment.csv"},
-        {
-            "results/scores/influence.csv",
-            "results/scores/posteriors.csv",
-            "results/scores/evidence_weights.csv",
-            "results/scores/timing_measures.csv",
-            "results/clean/measures.csv",
-        },
+        {"results/scores/influence.csv", "results/scores/posteriors.csv",
+         "results/scores/evidence_weights.csv", "results/scores/timing_measures.csv",
+         "results/clean/measures.csv"},
     ),
     "attributed_influence.aggregation": (
         ("aggregation: source_balanced", "aggregation: weighted"),
         {"results/scores/influence.csv"},
-        {
-            "results/scores/stringency.csv",
-            "results/scores/attainment.csv",
-            "results/scores/posteriors.csv",
-            "results/scores/evidence_weights.csv",
-            "results/clean/attributions.csv",
-        },
+        {"results/scores/stringency.csv", "results/scores/attainment.csv", "results/scores/posteriors.csv",
+         "results/scores/evidence_weights.csv", "results/clean/attributions.csv"},
     ),
     "process_tracing.lr_profile": (
         ("lr_profile: moderate", "lr_profile: strong"),
         {"results/scores/posteriors.csv", "results/scores/evidence_weights.csv"},
-        {
-            "results/scores/stringency.csv",
-            "results/scores/attainment.csv",
-            "results/scores/influence.csv",
-            "results/scores/timing_rounds.csv",
-            "results/clean/evidence.csv",
-        },
+        {"results/scores/stringency.csv", "results/scores/attainment.csv", "results/scores/influence.csv",
+         "results/scores/timing_rounds.csv", "results/clean/evidence.csv"},
     ),
 }
 
@@ -256,18 +215,9 @@ def test_html_draws_every_figure_with_the_network_off(built_project):
     html = built_project / "results/report/report.html"
     outside, errors = [], []
     with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(
-            executable_path=chromium,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = driver.chromium.launch(executable_path=chromium, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
         context = browser.new_context()
 
         def only_the_file(route):
