@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -126,6 +127,16 @@ def test_html_and_pdf_give_the_same_numbers(rendered, name):
     if isinstance(rendered[name], Exception):
         raise rendered[name]
     assert numbers(rendered[name]["html"]) == numbers(rendered[name]["pdf"])
+
+
+@pytest.mark.skipif(not shutil.which("quarto"), reason="no quarto binary on PATH")
+@pytest.mark.parametrize("name", NAMES)
+def test_fixture_strings_hold_with_quarto_too(tmp_path, name):
+    targets = {"html": tmp_path / f"{name}.html", "pdf": tmp_path / f"{name}.pdf"}
+    engine.render(FIXTURES / f"{name}.qmd", targets, engine="quarto")
+    page, pdf = tidy(visible_html(targets["html"].read_text(encoding="utf-8"))), pdf_text(targets["pdf"])[0]
+    for text in expectations(name).get("both", []):
+        assert text in page and text in pdf, text
 
 
 def test_numbers_check_can_fail():
