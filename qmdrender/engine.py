@@ -50,6 +50,8 @@ EXECUTE_DEFAULTS = {
     "warning": True,
     "error": False,
 }
+# figure size options Quarto hands to matplotlib before each cell
+FIGURE_SIZE_OPTIONS = ("fig-width", "fig-height", "fig-dpi")
 NOTEBOOK_OUTPUT_PRIORITY = ("text/markdown", "image/svg+xml", "image/png", "text/html", "text/plain")
 CODE_FENCE = re.compile(r"^(?P<fence>`{3,})\s*\{python(?P<opts>[^}]*)\}\s*$")
 INLINE_CODE = re.compile(r"`\{python\}\s+(?P<expr>[^`]+?)\s*`")
@@ -292,11 +294,44 @@ def execute_options(meta: Mapping[str, Any], project: Mapping[str, Any], fmt: st
         merged.update(source.get("execute") or {})
         section = _format_section(source, fmt)
         merged.update(section.get("execute") or {})
-        merged.update({k: v for k, v in section.items() if k in EXECUTE_DEFAULTS or k.startswith("code-")})
+        merged.update({k: v for k, v in source.items() if k in FIGURE_SIZE_OPTIONS})
+        merged.update(
+            {
+                k: v
+                for k, v in section.items()
+                if k in EXECUTE_DEFAULTS or k in FIGURE_SIZE_OPTIONS or k.startswith("code-")
+            }
+        )
     return merged
 
 
 # ── Executing ────────────────────────────────────────────────────────────────────────────────
+def figure_size_source(chunks: list[Chunk], defaults: Mapping[str, Any], chunk: Chunk) -> str:
+    """Code that gives matplotlib the cell's fig-width/fig-height (inches) and fig-dpi, as Quarto
+    does before each cell: the cell's options, else the document's, else matplotlib's defaults.
+    Empty when the document never sets them (nothing is imported then)."""
+    if not any(key in defaults or key in c.options for key in FIGURE_SIZE_OPTIONS for c in chunks):
+        return ""
+    options = {key: chunk.options.get(key, defaults.get(key)) for key in FIGURE_SIZE_OPTIONS}
+    for key, value in options.items():
+        if value is not None and not isinstance(value, int | float):
+            raise RenderError(f"{key}: {value!r} is not a number")
+    width, height, dpi = (repr(v) if v is not None else "None" for v in options.values())
+    return (
+        "try:\n"
+        "    import matplotlib as _qmd_mpl\n"
+        "except ImportError:\n"
+        "    pass\n"
+        "else:\n"
+        "    _qmd_size = list(_qmd_mpl.rcParamsDefault['figure.figsize'])\n"
+        f"    _qmd_size = [{width} if {width} is not None else _qmd_size[0], "
+        f"{height} if {height} is not None else _qmd_size[1]]\n"
+        "    _qmd_mpl.rcParams['figure.figsize'] = _qmd_size\n"
+        f"    _qmd_mpl.rcParams['figure.dpi'] = {dpi} if {dpi} is not None "
+        "else _qmd_mpl.rcParamsDefault['figure.dpi']\n"
+    )
+
+
 def build_notebook(chunks: list[Chunk], defaults: Mapping[str, Any]) -> Any:
     """One notebook cell per python chunk, plus one before each markdown chunk with inline code."""
     import nbformat
@@ -315,6 +350,8 @@ def build_notebook(chunks: list[Chunk], defaults: Mapping[str, Any]) -> Any:
             # evaluated at this point of the document, printed as one JSON line the renderer reads back
             values = ", ".join(f"str({expr})" for expr in expressions)
             source = f"print(__import__('json').dumps([{values}]))"
+        if chunk.kind == "code" and (sizing := figure_size_source(chunks, defaults, chunk)):
+            notebook.cells.append(nbformat.v4.new_code_cell(sizing))  # not shown: no "chunk"
         cell = nbformat.v4.new_code_cell(source)
         cell.metadata["chunk"] = index
         if chunk.options.get("label"):
@@ -527,7 +564,7 @@ def notebook_markdown(
     fmt: str,
 ) -> str:
     """The document body as pandoc markdown for `fmt`, with cell outputs and inline values in place."""
-    cells = {cell.metadata["chunk"]: cell for cell in notebook.cells}
+    cells = {cell.metadata["chunk"]: cell for cell in notebook.cells if "chunk" in cell.metadata}
     parts = []
     for index, chunk in enumerate(chunks):
         if chunk.kind == "code":
