@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -235,13 +236,23 @@ def test_pdf_identifiers_carry_no_invisible_characters(tmp_path):
 GOOD = "---\ntitle: Good\n---\n\nThe good version.\n"
 
 
+def _scratch_in_system_temp() -> set[str]:
+    return {
+        p.name
+        for p in Path(tempfile.gettempdir()).iterdir()
+        if p.name.startswith((".qmdrender-", "render-report-"))
+    }
+
+
 def test_failed_render_keeps_the_last_good_outputs_and_no_scratch(tmp_path):
+    in_temp = _scratch_in_system_temp()
     targets = _render_text(tmp_path, GOOD, formats=("html", "pdf"))
     before = {fmt: path.read_bytes() for fmt, path in targets.items()}
     with pytest.raises(RenderError):
         _render_text(tmp_path, "---\ntitle: Bad\n---\n\nSee @fig-none.\n", formats=("html", "pdf"))
     assert {fmt: path.read_bytes() for fmt, path in targets.items()} == before
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["doc.html", "doc.pdf"]
+    assert _scratch_in_system_temp() <= in_temp  # nothing left in the system's temporary folder
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
