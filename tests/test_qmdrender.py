@@ -233,6 +233,19 @@ def test_pdf_identifiers_carry_no_invisible_characters(tmp_path):
     assert not re.search("[\u200b\u200c\u200d\u2060\ufeff\u00ad]", raw)
 
 
+def test_a_long_identifier_wraps_in_a_narrow_cell_without_invisible_characters(tmp_path):
+    key = "attributed_influence.type_weight_sets.experts_only.alter_target"
+    text = (
+        "---\ntitle: x\n---\n\n| key | meaning |\n|:--|:--------------------------------------|\n"
+        f"| {key} | {'a long explanation of the key that fills the wide column ' * 3}|\n"
+    )
+    targets = _render_text(tmp_path, text, formats=("pdf",))
+    raw = "".join(page.extract_text() for page in pypdf.PdfReader(targets["pdf"]).pages)
+    assert key not in raw  # it wrapped (the narrow column cannot hold it on one line) …
+    assert key in "".join(raw.split())  # … only at line ends, with nothing inserted
+    assert not re.search("[\u200b\u200c\u200d\u2060\ufeff\u00ad]", raw)
+
+
 GOOD = "---\ntitle: Good\n---\n\nThe good version.\n"
 
 
