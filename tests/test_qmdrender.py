@@ -184,6 +184,17 @@ def test_unresolved_reference_names_it_and_its_kind(tmp_path, ref, noun):
     assert "citation" not in str(failure.value)
 
 
+def test_a_figure_shown_in_one_format_only_cannot_shift_numbers(tmp_path):
+    text = (
+        '---\ntitle: x\n---\n\n::: {.content-visible when-format="html"}\n'
+        "![Web only.](shape.svg){#fig-web}\n:::\n\n![Both.](shape.svg){#fig-both}\n\nSee @fig-both.\n"
+    )
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "shape.svg").write_bytes((FIXTURES / "shape.svg").read_bytes())
+    with pytest.raises(RenderError, match=r"HTML and PDF number these differently: fig-both"):
+        _render_text(tmp_path, text, formats=("html", "pdf"))
+
+
 def test_equation_label_never_leaks(tmp_path):
     targets = _render_text(tmp_path, "---\ntitle: x\n---\n\n$$ a = b $$ {#eq-ab}\n\nBy @eq-ab.\n")
     page = tidy(visible_html(targets["html"].read_text(encoding="utf-8")))
