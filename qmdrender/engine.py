@@ -853,6 +853,9 @@ def render_offline(
         )
         if fmt == "html":
             html = workdir / f"{qmd.stem}.html"
+            charts = "vegaEmbed(" in text
+            if charts:
+                write_vega_header(workdir)
             numbers[fmt] = run_pandoc(
                 markdown,
                 html,
@@ -864,7 +867,7 @@ def render_offline(
                     "--embed-resources",
                     "--mathml",
                     # the Vega libraries (0.9 MB) only on a page that draws a chart
-                    *(["--include-in-header", VEGA_HEADER] if "vegaEmbed(" in text else []),
+                    *(["--include-in-header", VEGA_HEADER] if charts else []),
                 ],
                 workdir,
             )
@@ -996,7 +999,8 @@ def render(
                 ignore=shutil.ignore_patterns(".*", "_freeze", "*_files", "__pycache__"),
             )
             stage_resources(meta, workdir, inputs)
-            write_vega_header(workdir)
+            if chosen == "quarto":  # a project may include the bundle in its HTML head (the report does)
+                write_vega_header(workdir)
             inputs_file = workdir / INPUTS_FILE
             absolute = {
                 name: (
