@@ -510,7 +510,7 @@ def _float(label: str, displays: list[str], others: list[str], opts: Mapping[str
     )
 
 
-def _echo(chunk: Chunk, opts: Mapping[str, Any], fmt: str) -> str:
+def _echo(chunk: Chunk, opts: Mapping[str, Any]) -> str:
     info = "python"
     label = str(opts.get("lst-label") or "")
     if label:
@@ -524,16 +524,14 @@ def _echo(chunk: Chunk, opts: Mapping[str, Any], fmt: str) -> str:
     return code
 
 
-def cell_markdown(
-    chunk: Chunk, cell: Any, defaults: Mapping[str, Any], media: Path, index: int, fmt: str
-) -> str:
+def cell_markdown(chunk: Chunk, cell: Any, defaults: Mapping[str, Any], media: Path, index: int) -> str:
     """What a code cell contributes to the document, honouring Quarto's cell options."""
     opts = {**defaults, **chunk.options}
     if opts.get("include") is False:
         return ""
     parts = []
     if opts.get("echo") is True:
-        parts.append(_echo(chunk, opts, fmt))
+        parts.append(_echo(chunk, opts))
     displays, others = [], []
     if opts.get("output") is not False:
         label = str(opts.get("label", f"cell-{index}"))
@@ -561,14 +559,14 @@ def notebook_markdown(
     defaults: Mapping[str, Any],
     media: Path,
     meta: Mapping[str, Any],
-    fmt: str,
 ) -> str:
-    """The document body as pandoc markdown for `fmt`, with cell outputs and inline values in place."""
+    """The document body as pandoc markdown (for one format: `defaults` and `meta` are that format's),
+    with cell outputs and inline values in place."""
     cells = {cell.metadata["chunk"]: cell for cell in notebook.cells if "chunk" in cell.metadata}
     parts = []
     for index, chunk in enumerate(chunks):
         if chunk.kind == "code":
-            parts.append(cell_markdown(chunk, cells.get(index, {}), defaults, media, index, fmt))
+            parts.append(cell_markdown(chunk, cells.get(index, {}), defaults, media, index))
             continue
         text = chunk.text
         if index in cells:
@@ -843,7 +841,7 @@ def render_offline(
         options = format_options(meta, project, fmt)
         media = workdir / f"{qmd.stem}_files"
         markdown = workdir / f"{qmd.stem}.{fmt}.md"
-        text = notebook_markdown(chunks, notebook, execute_options(meta, project, fmt), media, options, fmt)
+        text = notebook_markdown(chunks, notebook, execute_options(meta, project, fmt), media, options)
         markdown.write_text(
             "---\n"
             + yaml.safe_dump(pandoc_metadata(options), allow_unicode=True, sort_keys=True)
