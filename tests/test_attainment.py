@@ -27,7 +27,7 @@ ROUNDS = [{"id": "R1", "start": "2014-03-01", "end": "2014-03-31"},
           {"id": "R2", "start": "2014-04-01", "end": "2014-08-31"}]
 CHOICES = {"measure": "proportional", "reference": "pre_round_stock", "aggregation": "weighted_mean",
            "us_ideal_source": "explicit_us_requests", "tau": 0.05, "placement_jitter": 0.1,
-           "monte_carlo_draws": 400, "seed": 7}
+           "monte_carlo_draws": 400, "seed": 7, "blank_us_requested": "not_requested"}
 
 
 def measure(event_id, sender, instrument, date, **extra):

@@ -242,7 +242,7 @@ def test_workflow_fails_on_a_broken_table_and_keeps_earlier_outputs(tmp_path):
 PUBLIC_SOURCE = ("wire20220408,wire,online,Fixture Agency,Synthetic wire report,Fixture site,Fixture Agency,"
                  "2022-04-08,{url},,,Synthetic row for tests only.\n")
 PUBLIC_MEASURE = ("JP-20220408-coal-wire,JP-coal-2022,JP,RU,energy_import_ban,,announced,2022-04-08,,,,,"
-                  "false,wire20220408,{section},{paragraph},,,,Fixture note: a wire reports a coal ban.\n")
+                  ",wire20220408,{section},{paragraph},,,,Fixture note: a wire reports a coal ban.,stated,,,\n")
 
 
 def _with_public_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str = "https://example.org/wire",
@@ -322,5 +322,7 @@ def test_public_record_rows_have_no_seed_locator_and_seed_rows_need_one(tmp_path
     monkeypatch.chdir(tmp_path)
     problems = [(p.column, p.message) for p in validate_package(PACKAGE, "raw", round_ids=ROUND_IDS)
                 if p.file == "raw/measures.csv"]
-    assert problems == [("paragraph", f"a public-record row ({primary!r}) has no seed locator"),
-                        ("paragraph", "a row coded from a seed needs its paragraph")]
+    assert problems == [
+        ("paragraph", f"a locator points into a seed; {primary!r} is a public source (its URL locates the "
+                      "row): leave it empty"),
+        ("paragraph", "a row coded from the seed 'silbaum2017' needs its paragraph locator")]

@@ -1012,17 +1012,37 @@ def codebook_table(package: Mapping[str, Any], checks: pd.DataFrame) -> pd.DataF
     )
 
 
-def coverage_table(checks: pd.DataFrame) -> pd.DataFrame:
-    """Rows each document contributes to each table, then rows per round."""
+# How the coverage table names the rows of sources that are not one of the five documents, by kind.
+SOURCE_KIND_GROUPS = {
+    "primary": "Official records cited for dates",
+    "public_record": "Official records cited for dates",
+    "official": "Public sources: official notices",
+    "wire": "Public sources: wire reports",
+    "press": "Public sources: press reports",
+    "tracker": "Public sources: sanctions trackers",
+    "state_media": "Public sources: state media",
+}
+
+
+def coverage_table(checks: pd.DataFrame, sources: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Rows each document contributes to each table, then rows per round. Rows from the many public
+    sources are summed by kind of source (the sources table lists each), so the table stays short."""
 
     def counts(check: str) -> pd.DataFrame:
-        part = checks[checks["check"].astype(str) == check]
-        wide = part.pivot_table(index="subject", columns="table", values="value", aggfunc="sum", fill_value=0)
+        part = checks[checks["check"].astype(str) == check].copy()
+        if check == "rows_per_source" and sources is not None:
+            kinds = dict(zip(sources["key"].astype(str), sources["kind"].astype(str), strict=True))
+            part["subject"] = [SOURCE_KIND_GROUPS.get(kinds.get(str(s), ""), str(s)) for s in part["subject"]]
+        wide = part.pivot_table(index="subject", columns="table", values="value", aggfunc="sum", fill_value=0,
+                                sort=False)
         return wide.astype(int)
 
     coverage = pd.concat([counts("rows_per_source"), counts("rows_per_round")]).fillna(0).astype(int)
+    grouped = set(SOURCE_KIND_GROUPS.values())
     coverage.index = [
-        f"@{s}" if not str(s).startswith("R") and s != "all" else round_name(s).capitalize()
+        s if s in grouped
+        else f"@{s}" if not str(s).startswith("R") and s != "all"
+        else round_name(s).capitalize()
         for s in coverage.index
     ]
     coverage.index.name = "Document or round"
@@ -1151,7 +1171,7 @@ def report_fragments(
     }
     frames = {
         "codebook": codebook_table(package, tables["data_checks"]),
-        "coverage": coverage_table(tables["data_checks"]),
+        "coverage": coverage_table(tables["data_checks"], tables.get("sources")),
         "choices": choices_table(choices),
         "verdicts": verdicts_table(tables["verdicts"]),
         "replication": replication_table(tables["replication"], names),
