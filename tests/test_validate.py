@@ -242,7 +242,8 @@ def test_workflow_fails_on_a_broken_table_and_keeps_earlier_outputs(tmp_path):
 PUBLIC_SOURCE = ("wire20220408,wire,online,Fixture Agency,Synthetic wire report,Fixture site,Fixture Agency,"
                  "2022-04-08,{url},,,Synthetic row for tests only.\n")
 PUBLIC_MEASURE = ("JP-20220408-coal-wire,JP-coal-2022,JP,RU,energy_import_ban,,announced,2022-04-08,,,,,"
-                  ",wire20220408,{section},{paragraph},,,,Fixture note: a wire reports a coal ban.,stated,,,\n")
+                  ",wire20220408,{section},{paragraph},,,,Fixture note: a wire reports a coal ban.,"
+                  "stated,,,\n")
 
 
 def _with_public_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str = "https://example.org/wire",
