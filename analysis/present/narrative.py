@@ -922,8 +922,12 @@ def replication_table(replication: pd.DataFrame, names: Mapping[str, str]) -> pd
             "About": [about_label(t, names) for t in replication["target_id"]],
             "Field": [labels.label(labels.FIELDS, f) for f in replication["target_field"]],
             "Thesis": replication["thesis_value"].astype(str).replace("<NA>", ""),
-            "Other sources": (replication["independent_values"].astype(str).replace("<NA>", "")
-                              if "independent_values" in replication else ""),
+            # "key=value; key=value" as author-date citations, so the cell reads (and wraps) as text
+            "Other sources": [
+                "" if missing(v) else re.sub(r"\b([a-z]+\d{4}[a-z]*)=", r"@\1: ", str(v)).replace(";", "; ")
+                for v in (replication["independent_values"] if "independent_values" in replication
+                          else [""] * len(replication))
+            ],
             "Pipeline": replication["pipeline_value"].astype(str).replace("<NA>", ""),
             "Status": replication["status"].astype(str).str.replace("_", " "),
             "Why it differs or cannot be checked": [reason(r) for r in replication["reason"]],
