@@ -817,22 +817,78 @@ def _pandoc_options(options: Mapping[str, Any]) -> list[str]:
     return [*(["--toc"] if options.get("toc") else []), f"--toc-depth={toc_depth}"]
 
 
+# How many executed notebooks a cell cache keeps (the newest): enough to switch back and forth
+# between a few codings without re-executing, small enough not to grow without bound.
+CACHE_ENTRIES = 8
+
+
+def cell_cache_key(notebook: Any, inputs: Mapping[str, Any], document: Path, env: Mapping[str, str]) -> str:
+    """What the executed cells depend on: their code and options, the content of every input the
+    document may read (and of every file beside it), the environment the kernel gets and the versions
+    of Python and the engine. Prose is not part of it: a prose edit reuses the executed cells."""
+    import hashlib
+    import sys
+
+    digest = hashlib.sha256()
+
+    def feed(*parts: str | bytes) -> None:
+        for part in parts:
+            digest.update(part if isinstance(part, bytes) else part.encode("utf-8"))
+            digest.update(b"\0")
+
+    feed(sys.version, version("nbclient"), Path(__file__).read_bytes())
+    for cell in notebook.cells:
+        feed(cell.cell_type, cell.source, json.dumps(cell.metadata, sort_keys=True, default=str))
+    document = Path(document).resolve()
+    # the document itself enters through its cells only
+    for name in sorted(inputs):
+        for path in _flatten(inputs[name]):
+            if Path(path).resolve() != document:
+                feed(name, Path(path).read_bytes() if Path(path).is_file() else b"<missing>")
+    folder = document.parent
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        if path.resolve() != document:
+            feed(str(path.relative_to(folder)), path.read_bytes())
+    for key in sorted(env):
+        if key != INPUTS_ENV:  # a scratch path, different every run; its content is hashed above
+            feed(key, env[key])
+    return digest.hexdigest()
+
+
 def render_offline(
     qmd: Path,
     workdir: Path,
     meta: Mapping[str, Any],
     env: Mapping[str, str],
     formats: tuple[str, ...] = FORMATS,
+    cache: tuple[Path, str] | None = None,
 ) -> dict[str, Path]:
-    """The offline engine in `workdir` (a copy of the document's folder): returns {format: file}."""
+    """The offline engine in `workdir` (a copy of the document's folder): returns {format: file}.
+
+    `cache` (folder, key) reuses the executed notebook stored under `key` instead of running the
+    cells, and stores it after a run; the key must change whenever anything the cells read does
+    (cell_cache_key)."""
     body = expand_includes(split_front_matter(qmd.read_text(encoding="utf-8"))[1], qmd.parent, qmd.name)
     chunks = split_chunks(body)
     project = project_options(workdir)
     # execution is shared by the formats; `eval` and `error` cannot differ between them
     notebook = build_notebook(chunks, execute_options(meta, project, formats[0]))
-    if notebook.cells:  # a document without code needs no kernel
-        execute_notebook(notebook, workdir, env)
     import nbformat
+
+    cached = cache[0] / f"{cache[1]}.ipynb" if cache else None
+    if cached is not None and cached.is_file():
+        notebook = nbformat.read(cached, as_version=4)
+    elif notebook.cells:  # a document without code needs no kernel
+        execute_notebook(notebook, workdir, env)
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            partial = cached.with_suffix(".tmp")
+            nbformat.write(notebook, partial)
+            os.replace(partial, cached)  # atomic: an interrupted write leaves no half entry
+            for old in sorted(cached.parent.glob("*.ipynb"), key=lambda p: p.stat().st_mtime)[
+                :-CACHE_ENTRIES
+            ]:
+                old.unlink(missing_ok=True)
 
     nbformat.write(notebook, workdir / f"{qmd.stem}.ipynb")
     outputs: dict[str, Path] = {}
@@ -962,6 +1018,7 @@ def render(
     inputs: Mapping[str, Any] | None = None,
     engine: str = "auto",
     keep_scratch: bool = False,
+    cache_dir: Path | None = None,
 ) -> str:
     """Render `qmd` to the formats `targets` names ({"html": file, "pdf": file}, either or both).
 
@@ -969,7 +1026,9 @@ def render(
     finds them through REPORT_INPUTS. Work happens in a hidden scratch folder beside the first
     target, removed afterwards whatever happens (`keep_scratch` keeps it, for debugging). A target
     is replaced only when every format has rendered, by an atomic rename: a failed or interrupted
-    render leaves the previous files as they were. Returns the engine description.
+    render leaves the previous files as they were. `cache_dir` keeps executed notebooks keyed by
+    everything the cells read (cell_cache_key), so a prose-only edit runs no cell (offline engine).
+    Returns the engine description.
     """
     qmd = Path(qmd).resolve()
     targets = {fmt: Path(path) for fmt, path in targets.items()}
@@ -1014,7 +1073,16 @@ def render(
             if chosen == "quarto":
                 produced = render_quarto(qmd, workdir, env, formats)
             else:
-                produced = render_offline(workdir / qmd.name, workdir, meta, env, formats)
+                notebook = build_notebook(
+                    split_chunks(
+                        expand_includes(
+                            split_front_matter(qmd.read_text(encoding="utf-8"))[1], qmd.parent, qmd.name
+                        )
+                    ),
+                    execute_options(meta, project_options(workdir), formats[0]),
+                )
+                cache = (Path(cache_dir), cell_cache_key(notebook, absolute, qmd, env)) if cache_dir else None
+                produced = render_offline(workdir / qmd.name, workdir, meta, env, formats, cache)
             staged = [_stage_atomic(produced[fmt], targets[fmt]) for fmt in formats]
             for tmp, fmt in zip(staged, formats, strict=True):
                 os.replace(tmp, targets[fmt])

@@ -1,0 +1,78 @@
+"""The render's cell cache: a prose edit runs no cell; a change to a cell, an input or the environment
+does. Keyed by what the cells read, so a reused notebook is the one a fresh run would give."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qmdrender import engine
+
+DOCUMENT = """---
+title: Cache
+---
+
+Some prose {words}.
+
+```{{python}}
+from pathlib import Path
+import json, os
+value = Path(json.loads(Path(os.environ["REPORT_INPUTS"]).read_text())["data"]).read_text()
+print(value)
+```
+"""
+
+
+def write(folder: Path, words: str = "first", data: str = "one") -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "doc.qmd").write_text(DOCUMENT.format(words=words), encoding="utf-8")
+    (folder / "data.txt").write_text(data, encoding="utf-8")
+    return folder / "doc.qmd", folder / "data.txt"
+
+
+def render(doc: Path, data: Path, out: Path, cache: Path) -> str:
+    target = out / "doc.html"
+    engine.render(doc, {"html": target}, {"data": str(data)}, engine="offline", cache_dir=cache)
+    return target.read_text(encoding="utf-8")
+
+
+@pytest.fixture()
+def counted(monkeypatch):
+    """Counts kernel runs (the real ones still happen)."""
+    runs = []
+    real = engine.execute_notebook
+
+    def execute(*args, **kwargs):
+        runs.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "execute_notebook", execute)
+    return runs
+
+
+def test_prose_edit_reuses_cells_and_a_data_edit_reruns_them(tmp_path, counted):
+    cache = tmp_path / "cache"
+    doc, data = write(tmp_path / "doc")
+    first = render(doc, data, tmp_path / "out", cache)
+    assert "one" in first and len(counted) == 1
+    doc, data = write(tmp_path / "doc", words="second")
+    prose = render(doc, data, tmp_path / "out", cache)
+    assert len(counted) == 1, "a prose edit must not execute any cell"
+    assert "second" in prose and "one" in prose
+    doc, data = write(tmp_path / "doc", words="second", data="two")
+    changed = render(doc, data, tmp_path / "out", cache)
+    assert len(counted) == 2 and "two" in changed
+    # the cached page equals a cold render of the same state
+    cold = render(doc, data, tmp_path / "cold", tmp_path / "fresh-cache")
+    assert changed == cold
+
+
+def test_a_cell_edit_invalidates(tmp_path):
+    doc, data = write(tmp_path / "doc")
+    notebook = engine.build_notebook(engine.split_chunks(DOCUMENT.format(words="x")), {})
+    key = engine.cell_cache_key(notebook, {"data": str(data)}, doc, {"A": "1"})
+    assert key == engine.cell_cache_key(notebook, {"data": str(data)}, doc, {"A": "1"})
+    assert key != engine.cell_cache_key(notebook, {"data": str(data)}, doc, {"A": "2"})
+    notebook.cells[0].source += "\nprint(1)"
+    assert key != engine.cell_cache_key(notebook, {"data": str(data)}, doc, {"A": "1"})
