@@ -43,6 +43,13 @@ def write_json(data: Any, path: str | Path) -> None:
                                        allow_nan=False) + "\n")
 
 
+def write_yaml_atomic(data: Any, path: str | Path) -> None:
+    """YAML (block style, Unicode kept, keys in their given order), written atomically."""
+    import yaml
+
+    write_text_atomic(path, yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100))
+
+
 def read_csv(path: str | Path) -> pd.DataFrame:
     """Read a CSV the pipeline wrote: empty cells stay missing, ids stay strings."""
     return pd.read_csv(path, dtype_backend="numpy_nullable", keep_default_na=True,

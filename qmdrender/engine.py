@@ -645,7 +645,7 @@ def stage_resources(meta: Mapping[str, Any], workdir: Path, inputs: Mapping[str,
     """Put the bibliography/CSL where the front matter says, from the inputs when one has that file
     name (the declared input wins over a stale copy beside the document)."""
     by_name = {Path(p).name: Path(p) for p in _flatten(inputs.values())}
-    for key in ("bibliography", "csl"):
+    for key in ("bibliography", "csl", "metadata-files"):
         values = meta.get(key)
         for value in values if isinstance(values, list) else [values] if values else []:
             source = by_name.get(Path(value).name)
@@ -654,6 +654,20 @@ def stage_resources(meta: Mapping[str, Any], workdir: Path, inputs: Mapping[str,
                 shutil.copyfile(source, workdir / value)
             elif not (workdir / value).exists():
                 raise RenderError(f"{key} file {value!r} is neither beside the document nor an input")
+
+
+def merged_metadata(meta: Mapping[str, Any], workdir: Path) -> dict[str, Any]:
+    """The front matter with its `metadata-files` merged in, as Quarto does: each file (YAML, staged in
+    `workdir`) adds the keys the document does not set itself; the document's own keys win."""
+    merged: dict[str, Any] = {}
+    files = meta.get("metadata-files") or []
+    for name in files if isinstance(files, list) else [files]:
+        loaded = yaml.safe_load((workdir / name).read_text(encoding="utf-8")) or {}
+        if not isinstance(loaded, Mapping):
+            raise RenderError(f"metadata file {name!r} must hold a YAML mapping")
+        merged.update(loaded)
+    merged.update({k: v for k, v in meta.items() if k != "metadata-files"})
+    return merged
 
 
 def _flatten(values: Any) -> Iterator[str]:
@@ -1056,6 +1070,8 @@ def render(
                 ignore=shutil.ignore_patterns(".*", "_freeze", "*_files", "__pycache__"),
             )
             stage_resources(meta, workdir, inputs)
+            if chosen != "quarto":  # Quarto merges metadata-files itself
+                meta = merged_metadata(meta, workdir)
             if chosen == "quarto":  # a project may include the bundle in its HTML head (the report does)
                 write_vega_header(workdir)
             inputs_file = workdir / INPUTS_FILE

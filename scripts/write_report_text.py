@@ -3,8 +3,8 @@
 import json
 from pathlib import Path
 
-from analysis.io import logged, read_csv, write_csv, write_text_atomic
-from analysis.present.narrative import report_fragments
+from analysis.io import logged, read_csv, write_csv, write_text_atomic, write_yaml_atomic
+from analysis.present.narrative import abstract, report_fragments
 from analysis.scores import attainment, influence, process_tracing, reactivity, stringency, timing, verdicts
 
 # The score modules whose formulas the methods chapter shows, with a heading for each.
@@ -47,6 +47,7 @@ with logged(snakemake.log[0]) as log:
     package = json.loads(Path(snakemake.input.package).read_text(encoding="utf-8"))
     blocks = [(title, module.FORMULAS, module.DESCRIPTIONS) for title, module in FORMULA_MODULES]
     texts, frames = report_fragments(tables, read_csv(snakemake.input.choices), windows, package, blocks)
+    write_yaml_atomic({"abstract": abstract(texts["findings"])}, snakemake.output.abstract)
     for path in snakemake.output.text:
         write_text_atomic(path, texts[Path(path).stem] + "\n")
     for path in snakemake.output.tables:

@@ -1109,6 +1109,20 @@ def later_period(measures: pd.DataFrame, engagements: pd.DataFrame) -> str:
     )
 
 
+ABSTRACT_LEAD = (
+    "Did US pressure make Japan sanction Russia after the annexation of Crimea, and does the case show "
+    "Japan to be a reactive state? An MA thesis answered yes to the first question and no to the second "
+    "by reading the evidence qualitatively. This report codes that evidence, and that of four further "
+    "commentaries, into source-cited tables, scores each round by explicit formulas and decides each "
+    "hypothesis by a documented rule that readers can change."
+)
+
+
+def abstract(findings_text: str) -> str:
+    """The report's abstract: the question, then the computed findings (never typed)."""
+    return f"{ABSTRACT_LEAD} {findings_text.strip()}"
+
+
 TEXT_FRAGMENTS = [
     "findings",
     "verdicts_in_words",

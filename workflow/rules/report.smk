@@ -68,6 +68,8 @@ rule write_report_text:
     output:
         text=expand("{{root}}/report/text/{name}.md", name=TEXT_FRAGMENTS),
         tables=expand("{{root}}/report/tables/{name}.csv", name=DISPLAY_TABLES),
+        # the abstract, merged into the front matter through `metadata-files`
+        abstract="{root}/report/abstract.yml",
     log:
         log_of("write_report_text"),
     conda:
@@ -91,6 +93,7 @@ rule render_report:
         choices=rules.tabulate_choices.output.choices,
         text=rules.write_report_text.output.text,
         tables=rules.write_report_text.output.tables,
+        abstract=rules.write_report_text.output.abstract,
         specs=lambda wildcards: [figure_at(figure, "vl.json")(wildcards) for figure in FIGURES],
         svgs=lambda wildcards: [figure_at(figure, "svg")(wildcards) for figure in FIGURES],
     output:
