@@ -255,3 +255,18 @@ def test_measure_tables_cite_the_primary_sources_of_every_report():
         "[@silbaum2017; @hirose2014stimson]",
     ]
     assert "[@kitade2016; @mofa20140429]" in round_chapter(WINDOW, {**tables(), "measures": measures}, "US")
+
+
+def test_findings_count_the_thesis_rounds_and_state_out_of_sample_rounds_apart(monkeypatch):
+    import analysis.present.narrative as narrative
+
+    verdicts = pd.DataFrame({
+        "hypothesis": ["HP1", "HP1", "HP2", "HP3", "HP1", "HP2"],
+        "round": ["R1", "R2", "all", "all", "R4", "R4"],
+        "verdict": ["supported", "rejected", "supported", "rejected", "rejected", "supported"],
+        "thesis_verdict": ["supported", "supported", "rejected", "rejected", "", ""],
+    })
+    monkeypatch.setattr(narrative, "hp1_conditions", lambda round_id, tables, settings: [])
+    text = narrative.findings({"verdicts": verdicts}, {}, ["R1", "R2"], ["R4"])
+    assert "supported in 1 of 2 rounds; the thesis finds it in 2" in text
+    assert text.endswith("Out of sample, in round 4, HP1 is **rejected** and HP2 is **supported**.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -321,10 +321,12 @@ def pooled_reconciliation(
     )
 
 
-def findings(tables: Mapping[str, pd.DataFrame], settings: Mapping[str, Any], rounds: list[str]) -> str:
-    """The findings in a paragraph: each verdict beside the thesis's, computed, never typed."""
+def findings(tables: Mapping[str, pd.DataFrame], settings: Mapping[str, Any], rounds: list[str],
+             out_of_sample: Sequence[str] = ()) -> str:
+    """The findings in a paragraph: each verdict beside the thesis's, computed, never typed. `rounds` are
+    the thesis's (in-sample) rounds; the out-of-sample ones get a sentence of their own."""
     verdicts = tables["verdicts"]
-    hp1 = verdicts[(verdicts["hypothesis"] == "HP1") & (verdicts["round"].astype(str) != "all")]
+    hp1 = verdicts[(verdicts["hypothesis"] == "HP1") & verdicts["round"].astype(str).isin(rounds)]
     supported = int((hp1["verdict"] == "supported").sum())
     thesis_hp1 = int((hp1["thesis_verdict"].astype(str) == "supported").sum())
     hp2, hp3 = _row(verdicts, hypothesis="HP2"), _row(verdicts, hypothesis="HP3")
@@ -356,7 +358,20 @@ def findings(tables: Mapping[str, pd.DataFrame], settings: Mapping[str, Any], ro
         + phrase(hp3, "HP3")
         + f". Of the {len(compared)} verdicts "
         f"the thesis states that this build can compare, {agree} agree{'s' if agree == 1 else ''}."
+        + "".join(_out_of_sample_finding(verdicts, r) for r in out_of_sample)
     )
+
+
+def _out_of_sample_finding(verdicts: pd.DataFrame, round_id: str) -> str:
+    """One sentence on the verdicts of a round the thesis never saw."""
+    said = []
+    for hypothesis in ("HP1", "HP2", "HP3"):
+        row = _row(verdicts, hypothesis=hypothesis, round=round_id)
+        if row is not None:
+            said.append(f"{hypothesis} is **{row['verdict']}**")
+    if not said:
+        return ""
+    return f" Out of sample, in {round_name(round_id)}, {join_words(said)}."
 
 
 # ── Where and why the report differs from the thesis ────────────────────────────────────────
@@ -1178,7 +1193,12 @@ def report_fragments(
     ]
     names = thing_labels(tables)
     texts = {
-        "findings": findings(tables, settings, rounds),
+        "findings": findings(
+            tables,
+            settings,
+            [w["id"] for w in windows if not w.get("out_of_sample")],
+            [w["id"] for w in windows if w.get("out_of_sample")],
+        ),
         "verdicts_in_words": "\n\n".join(w for w in words if w),
         "rounds": "\n\n".join(round_chapter(w, tables, leader, settings) for w in windows),
         "discussion": discussion(tables, settings, rounds),
