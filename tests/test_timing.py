@@ -138,3 +138,33 @@ def test_vague_dates_are_not_timed():
                                coarsest_precision="year")[0].set_index("event_id")
     # Timing every date: the US's 1 January placement is the first → 267 days (Jan 1 → Sep 25).
     assert everything.loc["JP-sf", "lag_days"] == 267
+
+
+def test_timing_by_sender_times_each_sender_as_the_leader():
+    from analysis.scores.timing import timing_by_sender
+
+    eu = pd.DataFrame([measure("EU-tb", "EU", "travel_ban", "2014-03-17"),
+                       measure("EU-af", "EU", "asset_freeze", "2014-07-31")])
+    frame = timing_by_sender(pd.concat([MEASURES, eu], ignore_index=True), ROUNDS, against=["US", "EU"])
+    assert list(frame.columns) == ["event_id", "instrument", "round", "against", "lag_days"]
+    lag = frame.set_index(["event_id", "against"])["lag_days"]
+    # the same numbers as timing_tables with that sender as the leader (first comparable measure)
+    assert lag[("JP-tb", "US")] == 54  # 2014-03-06 → 2014-04-29
+    assert lag[("JP-tb", "EU")] == 43  # 2014-03-17 → 2014-04-29
+    assert lag[("JP-af", "EU")] == 5
+    assert np.isnan(lag[("JP-du", "EU")])  # the EU has no comparable measure
+    us_only = timing_tables(MEASURES, ROUNDS, leader="US", peers=[], first_mover_window_days=30)[0]
+    assert frame[frame["against"] == "US"]["lag_days"].tolist() == pytest.approx(
+        us_only["lag_days"].tolist(), nan_ok=True)
+
+
+def test_timing_by_sender_leaves_out_measures_beyond_the_comparable_window():
+    from analysis.scores.timing import timing_by_sender
+
+    late = pd.DataFrame([measure("JP-tb22", "JP", "travel_ban", "2022-03-01"),
+                         measure("US-tb22", "US", "travel_ban", "2022-02-24")])
+    rounds = [*ROUNDS, {"id": "R4", "start": "2022-01-01", "end": "2022-12-31", "out_of_sample": True}]
+    frame = timing_by_sender(pd.concat([MEASURES, late], ignore_index=True), rounds, against=["US"],
+                             comparable_within_days=365)
+    row = frame.set_index("event_id").loc["JP-tb22"]
+    assert row["round"] == "R4" and row["lag_days"] == 5  # not timed against the 2014 US travel bans

@@ -13,6 +13,7 @@ from analysis.vocabulary import FOCAL
 
 TIMING_MEASURE_COLUMNS = ["event_id", "instrument", "round", "date", "leader_event_id", "leader_date",
                           "lag_days", "peer_median_lag_days", "relative_lag_days", "first_mover"]
+TIMING_SENDER_COLUMNS = ["event_id", "instrument", "round", "against", "lag_days"]
 TIMING_ROUND_COLUMNS = ["round", "n_measures", "n_matched", "median_lag_days", "median_relative_lag_days",
                         "first_mover_share"]
 # A date of month or year precision is placed on the period's first day (docs/tables.md); the period
@@ -174,6 +175,27 @@ def timing_tables(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]], *
     by_measure = pd.DataFrame(rows, columns=TIMING_MEASURE_COLUMNS)
     by_measure["first_mover"] = by_measure["first_mover"].astype("boolean")
     return by_measure, round_summary(by_measure, [w["id"] for w in rounds])
+
+
+def timing_by_sender(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]], *, against: Sequence[str],
+                     matching: str = "first", coarsest_precision: str = "month", actor: str = FOCAL,
+                     comparable_within_days: int | None = None) -> pd.DataFrame:
+    """timing_by_sender.csv: `actor`'s lag behind each sender of `against` (e.g. the US and the EU), per
+    measure, in long form (event_id, instrument, round, against, lag_days).
+
+    Each sender in turn is timed as the leader by :func:`timing_tables`, so the matching, precision and
+    comparability rules are the ones the headline lag uses; a measure without a comparable measure of
+    that sender keeps an empty lag.
+    """
+    parts = []
+    for sender in against:
+        by_measure, _ = timing_tables(measures, rounds, leader=sender, peers=[], first_mover_window_days=0,
+                                      matching=matching, coarsest_precision=coarsest_precision, actor=actor,
+                                      comparable_within_days=comparable_within_days)
+        parts.append(by_measure.assign(against=sender)[TIMING_SENDER_COLUMNS])
+    if not parts:
+        return pd.DataFrame(columns=TIMING_SENDER_COLUMNS)
+    return pd.concat(parts, ignore_index=True)
 
 
 def round_summary(by_measure: pd.DataFrame, round_ids: Sequence[str]) -> pd.DataFrame:
