@@ -1459,7 +1459,7 @@ def thesis_conclusions(
         f"build in {hp1_before.count('supported')} of {len(hp1_before)}"
         + (f"; it fails because {join_words([_condition_words(c) for c in failed])}" if failed else "")
         + (
-            " (the round has no coded process-tracing item, so its posterior stays at the prior)"
+            "; the round has no coded process-tracing item, so its posterior stays at the prior"
             if _float(getattr(_row(tables["posteriors"], hypothesis="HP1", round=round_id), "n_items", 0))
             == 0
             else ""
