@@ -229,7 +229,9 @@ def timeline(
     )
     key = (
         alt.Chart(named)
-        .mark_text(align="left", baseline="middle", fontSize=10)
+        # a long key line (many measures in one key event) is cut to the chart's width; its
+        # tooltip and the chapter's tables give it whole
+        .mark_text(align="left", baseline="middle", fontSize=10, limit=WIDTH)
         .encode(
             x=alt.value(0),
             y=alt.Y("row:O", axis=None),
@@ -497,7 +499,7 @@ def lag_comparison_chart(by_sender: pd.DataFrame, rounds: Sequence[dict[str, Any
         .mark_point(filled=True, size=80, opacity=0.9)
         .encode(
             y=alt.Y("instrument_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
-            x=alt.X("median_lag_days:Q", title="Median days behind the sender (negative: Japan first)"),
+            x=alt.X("median_lag_days:Q", title="Median days behind (negative: Japan first)"),
             color=alt.Color(
                 "sample_name:N",
                 scale=alt.Scale(domain=sample_names, range=list(OKABE_ITO[: len(sample_names)])),

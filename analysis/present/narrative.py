@@ -1089,6 +1089,10 @@ KEPT_OUT = ("carve_out", "not_adopted")
 THESIS_CONCLUSIONS = ["late", "mild", "under US pressure", "keeping room for its own Russia policy"]
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def possessive(name: str) -> str:
     """'the United States'' / 'Japan's'."""
     return name + ("'" if name.endswith("s") else "'s")
@@ -1258,7 +1262,7 @@ def attribution_counts(attributions: pd.DataFrame, round_id: str) -> pd.DataFram
     types = [t for t in labels.ATTRIBUTOR_TYPES if t in wide.columns]
     out = pd.DataFrame(
         {
-            "Cause named": [labels.label(labels.CAUSES, c) for c in wide.index],
+            "Cause named": [_capital(labels.label(labels.CAUSES, c)) for c in wide.index],
             "Credits US pressure": [CREDITS_US.get(c, "no") for c in wide.index],
             **{labels.ATTRIBUTOR_TYPES[t].capitalize(): wide[t].tolist() for t in types},
             "Statements": wide.sum(axis=1).tolist(),
@@ -1481,7 +1485,7 @@ def thesis_conclusions(
         )
         + f" in {round_name(round_id)}."
     )
-    return outcome, " ".join([summary, *sentences])
+    return outcome, "\n".join([summary, "", *(f"- {sentence}" for sentence in sentences)])
 
 
 def out_of_sample_lead(
