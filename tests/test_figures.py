@@ -230,3 +230,20 @@ def test_out_of_sample_figure_without_such_a_round_shows_the_in_sample_lags_only
     spec, _ = spec_and_svg(all_figures(tables, ROUNDS, "US", ["CA"], THRESHOLDS)["out_of_sample"])
     assert len(spec["vconcat"]) == 1
     assert {row["sample"] for row in _values(spec) if "sample" in row} == {"2014"}
+
+
+def test_timeline_names_what_a_carve_out_spares(tables):
+    extra = pd.DataFrame(
+        {
+            "event_id": ["JP-k"],
+            "sender": ["JP"],
+            "instrument": ["carve_out"],
+            "affects_instrument": ["energy_import_ban"],
+            "date": ["2014-05-20"],
+        }
+    )
+    tables = {**tables, "measures": pd.concat([tables["measures"], extra], ignore_index=True)}
+    spec, _ = spec_and_svg(all_figures(tables, ROUNDS, "US", ["CA"], THRESHOLDS)["timeline"])
+    whats = {row.get("what") for row in _values(spec)}
+    assert "carve-out from energy import bans" in whats
+    assert "travel and visa bans" in whats  # an ordinary measure keeps its instrument's name

@@ -148,7 +148,14 @@ def timeline(
                     "date": measures["date"],
                     "lane": measures["sender"].map(SENDER_NAMES),
                     "kind": "measure",
-                    "what": measures["instrument"].map(labels.instrument),
+                    "what": [
+                        labels.measure_what(i, a)
+                        for i, a in zip(
+                            measures["instrument"],
+                            measures.get("affects_instrument", pd.Series([None] * len(measures))),
+                            strict=True,
+                        )
+                    ],
                     "sender": measures["sender"],
                 }
             ),
@@ -499,7 +506,7 @@ def lag_comparison_chart(by_sender: pd.DataFrame, rounds: Sequence[dict[str, Any
         .mark_point(filled=True, size=80, opacity=0.9)
         .encode(
             y=alt.Y("instrument_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
-            x=alt.X("median_lag_days:Q", title="Median days behind (negative: Japan first)"),
+            x=alt.X("median_lag_days:Q", title="Median lag (days)"),
             color=alt.Color(
                 "sample_name:N",
                 scale=alt.Scale(domain=sample_names, range=list(OKABE_ITO[: len(sample_names)])),
@@ -523,8 +530,9 @@ def lag_comparison_chart(by_sender: pd.DataFrame, rounds: Sequence[dict[str, Any
                 "against_name:N",
                 title=None,
                 sort=[labels.sender(s) for s in dict.fromkeys(data["against"])],
-                header=alt.Header(labelFontSize=12, labelExpr="'Behind the ' + datum.label"),
-            )
+                header=alt.Header(labelFontSize=12),
+            ),
+            spacing=24,
         )
     )
 

@@ -1499,8 +1499,8 @@ def out_of_sample_lead(
     inside, outside = split_windows(windows)
     if not outside:
         return (
-            "No out-of-sample round is built in this build (`rounds.out_of_sample` is `exclude`), so this "
-            "chapter is empty; every other chapter covers the in-sample rounds only."
+            "No out-of-sample round is built in this build (`rounds.out_of_sample` is `exclude`): the "
+            "figure below shows only the in-sample lags, and every chapter covers the in-sample rounds only."
         )
     parts = [
         "The thesis draws its conclusions from "
