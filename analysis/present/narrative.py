@@ -1472,8 +1472,10 @@ def thesis_conclusions(
         f"attribution statements credit US pressure in full or in part, against {yes0} of {n0} in {period}.",
         f"**Keeping room for its own Russia policy {outcome['keeping room for its own Russia policy']}.** "
         f"Japan kept {kept} measure(s) out of its sanctions or did not adopt them (coded carve-outs and "
-        f"non-adoptions; {kept0} in {period}) and took {number(initiatives, 0)} independent "
-        f"initiative(s) towards Russia ({number(initiatives0, 0)} in {period}).",
+        f"non-adoptions; {kept0} in {period}"
+        + (", whose rows code none, so this sign cannot be compared across the two" if kept0 == 0 else "")
+        + f") and took {number(initiatives, 0)} independent initiative(s) towards Russia "
+        f"({number(initiatives0, 0)} in {period}).",
     ]
     groups = {}
     for conclusion, result in outcome.items():
