@@ -1468,8 +1468,8 @@ def thesis_conclusions(
             == 0
             else ""
         )
-        + f". {yes} of the round's {n} "
-        f"attribution statements credit US pressure in full or in part, against {yes0} of {n0} in {period}.",
+        + f". Of the round's {n} attribution statements, {yes} credit US pressure in full or in part, "
+        f"against {yes0} of {n0} in {period}.",
         f"**Keeping room for its own Russia policy {outcome['keeping room for its own Russia policy']}.** "
         f"Japan kept {kept} measure(s) out of its sanctions or did not adopt them (coded carve-outs and "
         f"non-adoptions; {kept0} in {period}"
