@@ -192,7 +192,5 @@ def identity_line(identity: dict[str, Any]) -> str:
     name = "the default coding (config.yaml)" if variant == "default" else f"variant {variant}"
     differs = identity.get("differs_from_default") or []
     departs = f", which departs from config.yaml in {', '.join(differs)}" if differs else ""
-    return (
-        f"Built from {name}{departs}; config hash {identity['config_hash']}, "
-        f"data hash {identity['data_hash']}."
-    )
+    return (f"Built from {name}{departs}; config hash {identity['config_hash']}, "
+            f"data hash {identity['data_hash']}.")
