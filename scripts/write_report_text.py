@@ -29,6 +29,7 @@ TABLES = [
     "data_checks",
     "stringency",
     "leave_one_out",
+    "timing_by_sender",
     "attainment",
     "influence",
     "by_type",

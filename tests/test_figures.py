@@ -86,7 +86,17 @@ def tables() -> dict[str, pd.DataFrame]:
             "n_items": [2, 2],
         }
     )
+    by_sender = pd.DataFrame(
+        {
+            "event_id": ["JP-a", "JP-c", "JP-a", "JP-c"],
+            "instrument": ["travel_ban", "asset_freeze"] * 2,
+            "round": ["R1", "R2"] * 2,
+            "against": ["US", "US", "EU", "EU"],
+            "lag_days": [12, 140, 5, None],
+        }
+    )
     return {
+        "by_sender": by_sender,
         "measures": measures,
         "pressure": pressure,
         "engagements": engagements,
@@ -155,3 +165,85 @@ def test_evidence_figure_shows_what_each_item_shows(tables):
     spec, svg = spec_and_svg(all_figures(tables, ROUNDS, "US", ["CA"], THRESHOLDS)["evidence_weights"])
     assert "Obama asked Abe to act" in svg
     assert "EV-1" not in svg
+
+
+OUT_OF_SAMPLE = {
+    "id": "R4",
+    "label": "Round 4 (out of sample)",
+    "start": "2022-01-01",
+    "end": "2022-12-31",
+    "out_of_sample": True,
+}
+
+
+def with_out_of_sample_round(tables):
+    """The fixture plus a later round marked out of sample, with a Japanese measure and its timing."""
+    extra = pd.DataFrame(
+        {
+            "event_id": ["JP-z", "US-z"],
+            "sender": ["JP", "US"],
+            "instrument": ["asset_freeze"] * 2,
+            "date": ["2022-03-01", "2022-02-24"],
+        }
+    )
+    timed = pd.DataFrame(
+        {
+            "event_id": ["JP-z", "JP-z"],
+            "instrument": ["asset_freeze"] * 2,
+            "round": ["R4"] * 2,
+            "against": ["US", "EU"],
+            "lag_days": [5, 3],
+        }
+    )
+    return {
+        **tables,
+        "measures": pd.concat([tables["measures"], extra], ignore_index=True),
+        "by_sender": pd.concat([tables["by_sender"], timed], ignore_index=True),
+    }
+
+
+def test_timeline_keeps_to_the_in_sample_rounds(tables):
+    rounds = [*ROUNDS, OUT_OF_SAMPLE]
+    spec, _ = spec_and_svg(
+        all_figures(with_out_of_sample_round(tables), rounds, "US", ["CA"], THRESHOLDS)["timeline"]
+    )
+    dates = [row.get("date") for row in _values(spec) if "date" in row]
+    assert "2014-03-18" in dates and "2022-03-01" not in dates
+
+
+def test_out_of_sample_figure_times_each_round_against_the_in_sample_ones(tables):
+    rounds = [*ROUNDS, OUT_OF_SAMPLE]
+    spec, _ = spec_and_svg(
+        all_figures(with_out_of_sample_round(tables), rounds, "US", ["CA"], THRESHOLDS)["out_of_sample"]
+    )
+    assert len(spec["vconcat"]) == 2  # the round's own timeline above the lag comparison
+    rows = [row for row in _values(spec) if "median_lag_days" in row]
+    by = {(r["instrument"], r["against"], r["sample"]): r["median_lag_days"] for r in rows}
+    assert by[("asset_freeze", "US", "R4")] == 5
+    assert by[("asset_freeze", "US", "2014")] == 140
+    assert ("asset_freeze", "EU", "2014") not in by  # an untimed measure has no lag to show
+    timeline_dates = [row.get("date") for row in _values(spec) if "date" in row and "lane" in row]
+    assert "2022-03-01" in timeline_dates and "2014-03-18" not in timeline_dates
+
+
+def test_out_of_sample_figure_without_such_a_round_shows_the_in_sample_lags_only(tables):
+    spec, _ = spec_and_svg(all_figures(tables, ROUNDS, "US", ["CA"], THRESHOLDS)["out_of_sample"])
+    assert len(spec["vconcat"]) == 1
+    assert {row["sample"] for row in _values(spec) if "sample" in row} == {"2014"}
+
+
+def test_timeline_names_what_a_carve_out_spares(tables):
+    extra = pd.DataFrame(
+        {
+            "event_id": ["JP-k"],
+            "sender": ["JP"],
+            "instrument": ["carve_out"],
+            "affects_instrument": ["energy_import_ban"],
+            "date": ["2014-05-20"],
+        }
+    )
+    tables = {**tables, "measures": pd.concat([tables["measures"], extra], ignore_index=True)}
+    spec, _ = spec_and_svg(all_figures(tables, ROUNDS, "US", ["CA"], THRESHOLDS)["timeline"])
+    whats = {row.get("what") for row in _values(spec)}
+    assert "carve-out from energy import bans" in whats
+    assert "travel and visa bans" in whats  # an ordinary measure keeps its instrument's name

@@ -260,13 +260,223 @@ def test_measure_tables_cite_the_primary_sources_of_every_report():
 def test_findings_count_the_thesis_rounds_and_state_out_of_sample_rounds_apart(monkeypatch):
     import analysis.present.narrative as narrative
 
-    verdicts = pd.DataFrame({
-        "hypothesis": ["HP1", "HP1", "HP2", "HP3", "HP1", "HP2"],
-        "round": ["R1", "R2", "all", "all", "R4", "R4"],
-        "verdict": ["supported", "rejected", "supported", "rejected", "rejected", "supported"],
-        "thesis_verdict": ["supported", "supported", "rejected", "rejected", "", ""],
-    })
+    verdicts = pd.DataFrame(
+        {
+            "hypothesis": ["HP1", "HP1", "HP2", "HP3", "HP1", "HP2"],
+            "round": ["R1", "R2", "all", "all", "R4", "R4"],
+            "verdict": ["supported", "rejected", "supported", "rejected", "rejected", "supported"],
+            "thesis_verdict": ["supported", "supported", "rejected", "rejected", "", ""],
+        }
+    )
     monkeypatch.setattr(narrative, "hp1_conditions", lambda round_id, tables, settings: [])
     text = narrative.findings({"verdicts": verdicts}, {}, ["R1", "R2"], ["R4"])
     assert "supported in 1 of 2 rounds; the thesis finds it in 2" in text
     assert text.endswith("Out of sample, in round 4, HP1 is **rejected** and HP2 is **supported**.")
+
+
+# ── Out-of-sample chapter ───────────────────────────────────────────────────────────────────
+OOS_WINDOWS = [
+    {"id": "R1", "label": "Round 1", "start": "2014-03-01", "end": "2014-03-31"},
+    {"id": "R2", "label": "Round 2", "start": "2014-04-01", "end": "2016-07-31"},
+    {
+        "id": "R4",
+        "label": "Round 4 (out of sample)",
+        "start": "2022-01-01",
+        "end": "2022-12-31",
+        "out_of_sample": True,
+    },
+]
+OOS_SETTINGS = {
+    "hp1.pa_margin": "extensive",
+    "hp1.ai_threshold": "0.5",
+    "process_tracing.thresholds.supported": "0.75",
+}
+
+
+def oos_tables(
+    r4_lag_us: float = 10.0, r4_ratio: float = 0.8, r4_hp1: str = "rejected"
+) -> dict[str, pd.DataFrame]:
+    """Two in-sample rounds and one out-of-sample round; the keyword arguments set what decides the
+    conclusions in the out-of-sample round."""
+    by_sender = pd.DataFrame(
+        {
+            "event_id": ["J1", "J2", "J3", "J1", "J2", "J3", "J4"],
+            "instrument": [
+                "travel_ban",
+                "asset_freeze",
+                "asset_freeze",
+                "travel_ban",
+                "asset_freeze",
+                "asset_freeze",
+                "asset_freeze",
+            ],
+            "round": ["R1", "R2", "R4", "R1", "R2", "R4", "R4"],
+            "against": ["US", "US", "US", "EU", "EU", "EU", "EU"],
+            "lag_days": [2.0, 40.0, r4_lag_us, 12.0, None, 3.0, 7.0],
+        }
+    )
+    measures = pd.DataFrame(
+        {
+            "event_id": ["JP-k1", "JP-k2", "US-k"],
+            "sender": ["JP", "JP", "US"],
+            "instrument": ["carve_out", "not_adopted", "carve_out"],
+            "affects_instrument": ["energy_import_ban", "energy_import_ban", "asset_freeze"],
+            "date": ["2022-02-25", "2022-03-09", "2022-03-01"],
+            "date_precision": ["day"] * 3,
+            "round": ["R4"] * 3,
+            "sources": ["ap2022", "kyodo2022", "ap2022"],
+        }
+    )
+    stringency = pd.DataFrame(
+        {
+            "sender": ["JP", "JP", "JP", "US", "US", "US"],
+            "round": ["R1", "R2", "R4"] * 2,
+            "stringency": [5.0, 40.0, 80.0 * r4_ratio, 25.0, 60.0, 80.0],
+            "relative_to_leader": [0.2, 0.667, r4_ratio, 1.0, 1.0, 1.0],
+            "coverage": [0.3, 0.8, 1.0, 1.0, 1.0, 1.0],
+            "breadth": [1, 4, 5, 3, 4, 5],
+        }
+    )
+    verdicts = pd.DataFrame(
+        {
+            "hypothesis": ["HP1", "HP1", "HP1", "HP2", "HP3", "HP2", "HP3"],
+            "round": ["R1", "R2", "R4", "all", "all", "R4", "R4"],
+            "verdict": ["rejected", "supported", r4_hp1, "supported", "rejected", "rejected", "rejected"],
+            "thesis_verdict": ["supported", "supported", None, "rejected", "rejected", None, None],
+        }
+    )
+    attributions = pd.DataFrame(
+        {
+            "round": ["R1", "R2", "R4", "R4", "R4"],
+            "cause": ["us_pressure", "own_interest", "us_pressure", "g7_coordination", "g7_coordination"],
+            "attributor_type": ["expert", "ego", "ego", "ego", "media"],
+        }
+    )
+    return {
+        "timing_by_sender": by_sender,
+        "measures": measures,
+        "stringency": stringency,
+        "verdicts": verdicts,
+        "attributions": attributions,
+        "pressure": pd.DataFrame(
+            {
+                "round": ["R1", "R4", "R4", "R4"],
+                "act": [None, "request", "praise", "praise"],
+                "channel": ["direct", "direct", "indirect", "indirect"],
+            }
+        ),
+        "reactivity": pd.DataFrame({"round": ["R1", "R2", "R4"], "independent_initiatives": [2, 3, 0]}),
+        "influence": pd.DataFrame({"round": ["R1", "R2", "R4"], "influence": [0.2, 0.6, 0.1]}),
+        "attainment": pd.DataFrame(
+            {"round": ["R4"], "actor": ["US"], "improvement": [0.5], "attainment": [1.0]}
+        ),
+        "posteriors": pd.DataFrame(
+            {"hypothesis": ["HP1"], "round": ["R4"], "posterior": [0.5], "n_items": [0]}
+        ),
+    }
+
+
+def test_lag_comparison_pools_the_in_sample_rounds_and_keeps_each_out_of_sample_round_apart():
+    from analysis.present.narrative import lag_comparison
+
+    table = lag_comparison(oos_tables()["timing_by_sender"], OOS_WINDOWS)
+    cell = table.set_index(["instrument", "against", "sample"])
+    assert cell.loc[("asset_freeze", "US", "2014–2016"), "median_lag_days"] == 40
+    assert cell.loc[("asset_freeze", "EU", "R4"), "median_lag_days"] == 5  # median of 3 and 7
+    assert cell.loc[("asset_freeze", "EU", "R4"), "n"] == 2
+    assert ("asset_freeze", "EU", "2014–2016") not in cell.index  # the untimed measure drops out
+
+
+def test_conclusions_follow_the_numbers_either_way():
+    from analysis.present.narrative import thesis_conclusions
+
+    window = OOS_WINDOWS[-1]
+    outcome, text = thesis_conclusions(oos_tables(), OOS_WINDOWS, "US", window, OOS_SETTINGS)
+    assert outcome["late"] == "carries over"  # 10 days behind the US, 5 behind the EU
+    assert outcome["mild"] == "carries over"
+    assert outcome["under US pressure"] == "does not carry over"
+    assert (
+        outcome["keeping room for its own Russia policy"] == "carries over in part"
+    )  # kept out, no initiative
+    assert "**Late carries over.**" in text and "10 days after the United States'" in text
+    outcome, text = thesis_conclusions(
+        oos_tables(r4_lag_us=-4.0, r4_ratio=1.1, r4_hp1="supported"), OOS_WINDOWS, "US", window, OOS_SETTINGS
+    )
+    assert outcome["late"] == "carries over in part"  # before the US, after the EU
+    assert outcome["mild"] == "does not carry over"
+    assert outcome["under US pressure"] == "carries over"
+    assert "4 days before the United States'" in text
+
+
+def test_thesis_comparison_puts_each_out_of_sample_value_beside_the_in_sample_ones():
+    from analysis.present.narrative import thesis_comparison
+
+    table = thesis_comparison(oos_tables(), OOS_WINDOWS, "US").set_index("What")
+    assert list(table.columns) == ["Round 1", "Round 2", "2014–2016 pooled", "Round 4"]
+    assert table.loc["HP1, this build", "2014–2016 pooled"] == "supported in 1 of 2"
+    assert table.loc["HP1, this build", "Round 4"] == "rejected"
+    assert table.loc["HP2, this build", "Round 4"] == "rejected"
+    assert table.loc["HP2, the thesis", "2014–2016 pooled"] == "rejected"
+    assert table.loc["Median lag behind the United States (days)", "2014–2016 pooled"] == "21"
+    assert table.loc["Median lag behind the European Union (days)", "Round 4"] == "5"
+    assert table.loc["Statements crediting US pressure", "Round 4"] == "1 of 3"
+    assert table.loc["Measures kept out or not adopted", "Round 4"] == "2"
+
+
+def test_a_second_out_of_sample_round_gets_the_same_treatment():
+    from analysis.present.narrative import out_of_sample_lead, thesis_comparison
+
+    windows = [
+        *OOS_WINDOWS,
+        {
+            "id": "R5",
+            "label": "Round 5 (out of sample)",
+            "start": "2023-01-01",
+            "end": "2023-12-31",
+            "out_of_sample": True,
+        },
+    ]
+    tables = oos_tables()
+    tables["verdicts"] = pd.concat(
+        [
+            tables["verdicts"],
+            pd.DataFrame(
+                {
+                    "hypothesis": ["HP2"],
+                    "round": ["R4+R5"],
+                    "verdict": ["supported"],
+                    "thesis_verdict": [None],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    table = thesis_comparison(tables, windows, "US").set_index("What")
+    assert {"Round 4", "Round 5", "R4+R5"} <= set(table.columns)
+    assert table.loc["HP2, this build", "R4+R5"] == "supported"
+    text = out_of_sample_lead(tables, windows, "US", OOS_SETTINGS)
+    assert "in round 4." in text and "in round 5." in text  # a paragraph per round
+
+
+def test_chapter_without_out_of_sample_rounds_says_so_in_one_sentence():
+    from analysis.present.narrative import out_of_sample_body, out_of_sample_lead
+
+    windows = OOS_WINDOWS[:2]
+    lead = out_of_sample_lead(oos_tables(), windows, "US", OOS_SETTINGS)
+    assert lead.count(". ") == 0 and "exclude" in lead
+    assert out_of_sample_body(oos_tables(), windows, "US") == ""
+
+
+def test_kept_out_pressure_and_attribution_tables_count_the_rows():
+    from analysis.present.narrative import attribution_counts, kept_out_table, pressure_counts
+
+    tables = oos_tables()
+    kept = kept_out_table(tables["measures"], "R4")
+    assert kept["Kind"].tolist() == ["carve-out", "not adopted"]  # Japan's only, in date order
+    assert set(kept["What it spares"]) == {"energy import bans"}
+    acts = pressure_counts(tables["pressure"], ["R1", "R4"]).set_index("Act")
+    assert acts.loc["Praise", "Round 4"] == 2 and acts.loc["Not coded by act", "Round 1"] == 1
+    causes = attribution_counts(tables["attributions"], "R4").set_index("Cause named")
+    assert causes.loc["G7 coordination", "Statements"] == 2
+    assert causes.loc["G7 coordination", "Credits US pressure"] == "no"
+    assert causes.loc["US pressure", "Credits US pressure"] == "yes"

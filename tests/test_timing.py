@@ -8,32 +8,36 @@ import pytest
 
 from analysis.scores.timing import timing_tables
 
-ROUNDS = [{"id": "R1", "start": "2014-03-01", "end": "2014-03-31"},
-          {"id": "R2", "start": "2014-04-01", "end": "2014-08-31"},
-          {"id": "R3", "start": "2014-09-01", "end": "2014-12-31"}]
+ROUNDS = [
+    {"id": "R1", "start": "2014-03-01", "end": "2014-03-31"},
+    {"id": "R2", "start": "2014-04-01", "end": "2014-08-31"},
+    {"id": "R3", "start": "2014-09-01", "end": "2014-12-31"},
+]
 
 
 def measure(event_id, sender, instrument, date, **extra):
     return {"event_id": event_id, "sender": sender, "instrument": instrument, "date": date, **extra}
 
 
-MEASURES = pd.DataFrame([
-    measure("US-tb1", "US", "travel_ban", "2014-03-06"),
-    measure("US-tb2", "US", "travel_ban", "2014-03-17"),
-    measure("US-tb3", "US", "travel_ban", "2014-04-28"),
-    measure("US-af", "US", "asset_freeze", "2014-03-17"),
-    measure("US-du", "US", "dual_use_ban", "2014-04-10"),
-    measure("CA-tb", "CA", "travel_ban", "2014-03-17"),
-    measure("CA-tb2", "CA", "travel_ban", "2014-05-05"),
-    measure("AU-tb", "AU", "travel_ban", "2014-03-19"),
-    measure("NZ-tb", "NZ", "travel_ban", "2014-04-01"),
-    measure("JP-tb", "JP", "travel_ban", "2014-04-29"),
-    measure("JP-du", "JP", "dual_use_ban", "2014-04-01"),
-    measure("JP-af", "JP", "asset_freeze", "2014-08-05"),
-    measure("JP-ct", "JP", "crimea_trade_ban", "2014-09-24"),
-    measure("JP-ease", "JP", "easing", "2014-10-01", affects_instrument="travel_ban"),
-    measure("JP-late", "JP", "arms_embargo", "2017-01-10"),
-])
+MEASURES = pd.DataFrame(
+    [
+        measure("US-tb1", "US", "travel_ban", "2014-03-06"),
+        measure("US-tb2", "US", "travel_ban", "2014-03-17"),
+        measure("US-tb3", "US", "travel_ban", "2014-04-28"),
+        measure("US-af", "US", "asset_freeze", "2014-03-17"),
+        measure("US-du", "US", "dual_use_ban", "2014-04-10"),
+        measure("CA-tb", "CA", "travel_ban", "2014-03-17"),
+        measure("CA-tb2", "CA", "travel_ban", "2014-05-05"),
+        measure("AU-tb", "AU", "travel_ban", "2014-03-19"),
+        measure("NZ-tb", "NZ", "travel_ban", "2014-04-01"),
+        measure("JP-tb", "JP", "travel_ban", "2014-04-29"),
+        measure("JP-du", "JP", "dual_use_ban", "2014-04-01"),
+        measure("JP-af", "JP", "asset_freeze", "2014-08-05"),
+        measure("JP-ct", "JP", "crimea_trade_ban", "2014-09-24"),
+        measure("JP-ease", "JP", "easing", "2014-10-01", affects_instrument="travel_ban"),
+        measure("JP-late", "JP", "arms_embargo", "2017-01-10"),
+    ]
+)
 
 
 def run(**choices):
@@ -112,18 +116,21 @@ def test_round_summary_by_hand():
 
 
 def test_vague_dates_are_not_timed():
-    vague = pd.DataFrame([
-        measure("US-sf", "US", "sectoral_finance", "2014-01-01", date_precision="year"),
-        measure("US-sf2", "US", "sectoral_finance", "2014-07-16", date_precision="day"),
-        measure("US-ar", "US", "arms_embargo", "2014-01-01", date_precision="year"),
-        measure("CA-sf", "CA", "sectoral_finance", "2014-01-01", date_precision="year"),
-        measure("AU-sf", "AU", "sectoral_finance", "2014-09-01", date_precision="month"),
-        measure("JP-sf", "JP", "sectoral_finance", "2014-09-25", date_precision="day"),
-        measure("JP-ar", "JP", "arms_embargo", "2014-09-25", date_precision="day"),
-        measure("JP-du", "JP", "dual_use_ban", "2014-01-01", date_precision="year"),
-    ])
-    rows = timing_tables(vague, ROUNDS, leader="US", peers=["CA", "AU", "NZ"],
-                         first_mover_window_days=30)[0].set_index("event_id")
+    vague = pd.DataFrame(
+        [
+            measure("US-sf", "US", "sectoral_finance", "2014-01-01", date_precision="year"),
+            measure("US-sf2", "US", "sectoral_finance", "2014-07-16", date_precision="day"),
+            measure("US-ar", "US", "arms_embargo", "2014-01-01", date_precision="year"),
+            measure("CA-sf", "CA", "sectoral_finance", "2014-01-01", date_precision="year"),
+            measure("AU-sf", "AU", "sectoral_finance", "2014-09-01", date_precision="month"),
+            measure("JP-sf", "JP", "sectoral_finance", "2014-09-25", date_precision="day"),
+            measure("JP-ar", "JP", "arms_embargo", "2014-09-25", date_precision="day"),
+            measure("JP-du", "JP", "dual_use_ban", "2014-01-01", date_precision="year"),
+        ]
+    )
+    rows = timing_tables(vague, ROUNDS, leader="US", peers=["CA", "AU", "NZ"], first_mover_window_days=30)[
+        0
+    ].set_index("event_id")
     # The year-dated US measure is skipped: matched to 16 July → 15 + 31 + 25 = 71 days.
     assert rows.loc["JP-sf", "leader_event_id"] == "US-sf2" and rows.loc["JP-sf", "lag_days"] == 71
     # Peers: CA's year-dated measure is skipped; AU (month, kept) 1 September − 16 July = 47.
@@ -134,7 +141,48 @@ def test_vague_dates_are_not_timed():
     assert pd.isna(rows.loc["JP-ar", "first_mover"]) and pd.isna(rows.loc["JP-ar", "leader_event_id"])
     # A year-dated Japanese measure gets neither a lag nor a first-mover flag.
     assert pd.isna(rows.loc["JP-du", "first_mover"]) and np.isnan(rows.loc["JP-du", "lag_days"])
-    everything = timing_tables(vague, ROUNDS, leader="US", peers=["CA"], first_mover_window_days=30,
-                               coarsest_precision="year")[0].set_index("event_id")
+    everything = timing_tables(
+        vague, ROUNDS, leader="US", peers=["CA"], first_mover_window_days=30, coarsest_precision="year"
+    )[0].set_index("event_id")
     # Timing every date: the US's 1 January placement is the first → 267 days (Jan 1 → Sep 25).
     assert everything.loc["JP-sf", "lag_days"] == 267
+
+
+def test_timing_by_sender_times_each_sender_as_the_leader():
+    from analysis.scores.timing import timing_by_sender
+
+    eu = pd.DataFrame(
+        [
+            measure("EU-tb", "EU", "travel_ban", "2014-03-17"),
+            measure("EU-af", "EU", "asset_freeze", "2014-07-31"),
+        ]
+    )
+    frame = timing_by_sender(pd.concat([MEASURES, eu], ignore_index=True), ROUNDS, against=["US", "EU"])
+    assert list(frame.columns) == ["event_id", "instrument", "round", "against", "lag_days"]
+    lag = frame.set_index(["event_id", "against"])["lag_days"]
+    # the same numbers as timing_tables with that sender as the leader (first comparable measure)
+    assert lag[("JP-tb", "US")] == 54  # 2014-03-06 → 2014-04-29
+    assert lag[("JP-tb", "EU")] == 43  # 2014-03-17 → 2014-04-29
+    assert lag[("JP-af", "EU")] == 5
+    assert np.isnan(lag[("JP-du", "EU")])  # the EU has no comparable measure
+    us_only = timing_tables(MEASURES, ROUNDS, leader="US", peers=[], first_mover_window_days=30)[0]
+    assert frame[frame["against"] == "US"]["lag_days"].tolist() == pytest.approx(
+        us_only["lag_days"].tolist(), nan_ok=True
+    )
+
+
+def test_timing_by_sender_leaves_out_measures_beyond_the_comparable_window():
+    from analysis.scores.timing import timing_by_sender
+
+    late = pd.DataFrame(
+        [
+            measure("JP-tb22", "JP", "travel_ban", "2022-03-01"),
+            measure("US-tb22", "US", "travel_ban", "2022-02-24"),
+        ]
+    )
+    rounds = [*ROUNDS, {"id": "R4", "start": "2022-01-01", "end": "2022-12-31", "out_of_sample": True}]
+    frame = timing_by_sender(
+        pd.concat([MEASURES, late], ignore_index=True), rounds, against=["US"], comparable_within_days=365
+    )
+    row = frame.set_index("event_id").loc["JP-tb22"]
+    assert row["round"] == "R4" and row["lag_days"] == 5  # not timed against the 2014 US travel bans

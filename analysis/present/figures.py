@@ -10,6 +10,7 @@ import pandas as pd
 import vl_convert
 
 from analysis.present import labels
+from analysis.present.narrative import lag_comparison, sample_label
 from analysis.vocabulary import (
     FOCAL,
     MAJOR_SENDERS,
@@ -36,6 +37,9 @@ FIGURE_DESCRIPTIONS = {
     "evidence_weights": "Weight of evidence in decibans of the process-tracing items that weigh most "
     "for or against each hypothesis.",
     "posteriors": "Posterior probability of each hypothesis per round, with the verdict thresholds.",
+    "out_of_sample": "The out-of-sample rounds: a timeline of their sanctions, pressure and engagements "
+    "(when such a round is built), and Japan's median lag per instrument behind the United States and "
+    "the European Union in the in-sample rounds beside each out-of-sample round.",
 }
 
 
@@ -144,7 +148,14 @@ def timeline(
                     "date": measures["date"],
                     "lane": measures["sender"].map(SENDER_NAMES),
                     "kind": "measure",
-                    "what": measures["instrument"].map(labels.instrument),
+                    "what": [
+                        labels.measure_what(i, a)
+                        for i, a in zip(
+                            measures["instrument"],
+                            measures.get("affects_instrument", pd.Series([None] * len(measures))),
+                            strict=True,
+                        )
+                    ],
                     "sender": measures["sender"],
                 }
             ),
@@ -225,7 +236,9 @@ def timeline(
     )
     key = (
         alt.Chart(named)
-        .mark_text(align="left", baseline="middle", fontSize=10)
+        # a long key line (many measures in one key event) is cut to the chart's width; its
+        # tooltip and the chapter's tables give it whole
+        .mark_text(align="left", baseline="middle", fontSize=10, limit=WIDTH)
         .encode(
             x=alt.value(0),
             y=alt.Y("row:O", axis=None),
@@ -493,6 +506,78 @@ def posteriors(
     )
 
 
+def lag_comparison_chart(by_sender: pd.DataFrame, rounds: Sequence[dict[str, Any]]) -> alt.Chart:
+    """Japan's median lag per instrument behind each major sender: the in-sample rounds pooled beside
+    each out-of-sample round (narrative.lag_comparison computes the medians the chapter's table shows)."""
+    data = lag_comparison(by_sender, list(rounds))
+    names = {r["id"]: r["label"] for r in rounds}
+    data["sample_name"] = data["sample"].map(lambda s: names.get(s, s))
+    samples = list(
+        dict.fromkeys([sample_label(list(rounds))] + [r["id"] for r in rounds if r.get("out_of_sample")])
+    )
+    sample_names = [names.get(s, s) for s in samples]
+    data["instrument_name"] = data["instrument"].map(labels.instrument)
+    data["against_name"] = data["against"].map(labels.sender)
+    order = [labels.instrument(i) for i in labels.INSTRUMENTS if i in set(data["instrument"])]
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#888888", strokeDash=[3, 3]).encode(x="x:Q")
+    points = (
+        alt.Chart()
+        .mark_point(filled=True, size=80, opacity=0.9)
+        .encode(
+            y=alt.Y("instrument_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
+            x=alt.X("median_lag_days:Q", title="Median lag (days)"),
+            color=alt.Color(
+                "sample_name:N",
+                scale=alt.Scale(domain=sample_names, range=list(OKABE_ITO[: len(sample_names)])),
+                title=None,
+            ),
+            shape=alt.Shape("sample_name:N", scale=alt.Scale(domain=sample_names), title=None),
+            tooltip=[
+                alt.Tooltip("instrument_name:N", title="Instrument"),
+                alt.Tooltip("against_name:N", title="Behind"),
+                alt.Tooltip("sample_name:N", title="Rounds"),
+                alt.Tooltip("median_lag_days:Q", title="Median lag (days)", format=".1f"),
+                alt.Tooltip("n:Q", title="Japanese measures timed"),
+            ],
+        )
+    )
+    return (
+        alt.layer(zero, points, data=data)
+        .properties(width=(WIDTH - 240) // 2, height=alt.Step(16))
+        .facet(
+            column=alt.Column(
+                "against_name:N",
+                title=None,
+                sort=[labels.sender(s) for s in dict.fromkeys(data["against"])],
+                header=alt.Header(labelFontSize=12),
+            ),
+            spacing=24,
+        )
+    )
+
+
+def out_of_sample(
+    measures: pd.DataFrame,
+    pressure: pd.DataFrame,
+    engagements: pd.DataFrame,
+    by_sender: pd.DataFrame,
+    rounds: Sequence[dict[str, Any]],
+) -> alt.VConcatChart:
+    """The out-of-sample chapter's figure: a timeline over the out-of-sample rounds (when any is built)
+    above Japan's lag per instrument in and out of sample."""
+    outside = [r for r in rounds if r.get("out_of_sample")]
+    parts: list[alt.TopLevelMixin] = []
+    if outside:
+        parts.append(timeline(measures, pressure, engagements, outside))
+    parts.append(lag_comparison_chart(by_sender, rounds))
+    # each part keeps its own colours, shapes and legend (the timeline's kinds, the lag chart's rounds)
+    return (
+        alt.vconcat(*parts, spacing=18)
+        .resolve_scale(color="independent", shape="independent")
+        .properties(description=FIGURE_DESCRIPTIONS["out_of_sample"])
+    )
+
+
 def spec_and_svg(chart: alt.TopLevelMixin) -> tuple[dict[str, Any], str]:
     """The Vega-Lite spec (for the interactive HTML) and its SVG rendering (for the PDF)."""
     spec = chart.to_dict()
@@ -508,6 +593,7 @@ FIGURE_INPUTS = {
     "influence": ["by_type"],
     "evidence_weights": ["weights", "evidence"],
     "posteriors": ["posteriors"],
+    "out_of_sample": ["measures", "pressure", "engagements", "by_sender"],
 }
 
 
@@ -520,14 +606,20 @@ def make_figure(
     thresholds: dict[str, float],
 ) -> alt.TopLevelMixin:
     """Figure ``name`` of the report (see FIGURE_DESCRIPTIONS) from the tables FIGURE_INPUTS names."""
+    inside = [r for r in rounds if not r.get("out_of_sample")]
     builders = {
-        "timeline": lambda: timeline(tables["measures"], tables["pressure"], tables["engagements"], rounds),
+        # the timeline spans the in-sample rounds only: out-of-sample rounds years later would squeeze
+        # them flat; those rounds get their own timeline in the out_of_sample figure
+        "timeline": lambda: timeline(tables["measures"], tables["pressure"], tables["engagements"], inside),
         "stringency": lambda: stringency(tables["stringency"], rounds, leader, peers),
         "lag": lambda: lag(tables["timing"], rounds, leader),
         "attainment": lambda: attainment(tables["attainment"], rounds),
         "influence": lambda: influence(tables["by_type"], rounds),
         "evidence_weights": lambda: evidence_weights(tables["weights"], tables.get("evidence")),
         "posteriors": lambda: posteriors(tables["posteriors"], rounds, thresholds),
+        "out_of_sample": lambda: out_of_sample(
+            tables["measures"], tables["pressure"], tables["engagements"], tables["by_sender"], rounds
+        ),
     }
     if set(builders) != set(FIGURE_DESCRIPTIONS) or set(FIGURE_INPUTS) != set(FIGURE_DESCRIPTIONS):
         raise ValueError("FIGURE_DESCRIPTIONS, FIGURE_INPUTS and the chart functions name different figures")

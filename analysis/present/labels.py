@@ -70,6 +70,23 @@ def instrument(code: Any) -> str:
     return label(INSTRUMENTS, code)
 
 
+# Measure rows that act on another instrument (their affects_instrument), phrased around it.
+AFFECTING = {
+    "carve_out": "carve-out from {}",
+    "not_adopted": "{} not adopted",
+    "easing": "easing of {}",
+}
+
+
+def measure_what(code: Any, affects: Any = None) -> str:
+    """What a measure row is, in words: its instrument, or for a carve-out, a measure not adopted or an
+    easing, what it acts on ('carve-out from energy import bans')."""
+    text = "" if code is None else str(code)
+    if text in AFFECTING and affects is not None and str(affects) not in ("", "nan", "<NA>"):
+        return AFFECTING[text].format(instrument(affects))
+    return instrument(code)
+
+
 def short(text: Any, limit: int = 60) -> str:
     """`text` cut at a word boundary to at most `limit` characters, with an ellipsis when cut."""
     words = " ".join(str(text).split())

@@ -321,8 +321,12 @@ def pooled_reconciliation(
     )
 
 
-def findings(tables: Mapping[str, pd.DataFrame], settings: Mapping[str, Any], rounds: list[str],
-             out_of_sample: Sequence[str] = ()) -> str:
+def findings(
+    tables: Mapping[str, pd.DataFrame],
+    settings: Mapping[str, Any],
+    rounds: list[str],
+    out_of_sample: Sequence[str] = (),
+) -> str:
     """The findings in a paragraph: each verdict beside the thesis's, computed, never typed. `rounds` are
     the thesis's (in-sample) rounds; the out-of-sample ones get a sentence of their own."""
     verdicts = tables["verdicts"]
@@ -940,8 +944,11 @@ def replication_table(replication: pd.DataFrame, names: Mapping[str, str]) -> pd
             # "key=value; key=value" as author-date citations, so the cell reads (and wraps) as text
             "Other sources": [
                 "" if missing(v) else re.sub(r"\b([a-z]+\d{4}[a-z]*)=", r"@\1: ", str(v)).replace(";", "; ")
-                for v in (replication["independent_values"] if "independent_values" in replication
-                          else [""] * len(replication))
+                for v in (
+                    replication["independent_values"]
+                    if "independent_values" in replication
+                    else [""] * len(replication)
+                )
             ],
             "Pipeline": replication["pipeline_value"].astype(str).replace("<NA>", ""),
             "Status": replication["status"].astype(str).str.replace("_", " "),
@@ -1052,15 +1059,18 @@ def coverage_table(checks: pd.DataFrame, sources: pd.DataFrame | None = None) ->
         if check == "rows_per_source" and sources is not None:
             kinds = dict(zip(sources["key"].astype(str), sources["kind"].astype(str), strict=True))
             part["subject"] = [SOURCE_KIND_GROUPS.get(kinds.get(str(s), ""), str(s)) for s in part["subject"]]
-        wide = part.pivot_table(index="subject", columns="table", values="value", aggfunc="sum", fill_value=0,
-                                sort=False)
+        wide = part.pivot_table(
+            index="subject", columns="table", values="value", aggfunc="sum", fill_value=0, sort=False
+        )
         return wide.astype(int)
 
     coverage = pd.concat([counts("rows_per_source"), counts("rows_per_round")]).fillna(0).astype(int)
     grouped = set(SOURCE_KIND_GROUPS.values())
     coverage.index = [
-        s if s in grouped
-        else f"@{s}" if not str(s).startswith("R") and s != "all"
+        s
+        if s in grouped
+        else f"@{s}"
+        if not str(s).startswith("R") and s != "all"
         else round_name(s).capitalize()
         for s in coverage.index
     ]
@@ -1138,6 +1148,558 @@ def abstract(findings_text: str) -> str:
     return f"{ABSTRACT_LEAD} {findings_text.strip()}"
 
 
+# ── Out-of-sample rounds: does the thesis hold on rounds it never saw? ───────────────────────
+# Everything here runs per window marked out_of_sample (analysis/config.py round_windows), compared
+# with the in-sample rounds pooled; nothing names a particular round or year.
+# Causes that credit US pressure (in full or in part); every other cause points away from it.
+CREDITS_US = {"us_pressure": "yes", "mixed": "in part"}
+# Measure rows that record what Japan kept out of its sanctions (their affects_instrument says what).
+KEPT_OUT = ("carve_out", "not_adopted")
+THESIS_CONCLUSIONS = ["late", "mild", "under US pressure", "keeping room for its own Russia policy"]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def possessive(name: str) -> str:
+    """'the United States'' / 'Japan's'."""
+    return name + ("'" if name.endswith("s") else "'s")
+
+
+def days(value: Any) -> str:
+    """A number of days as the tables show it: whole days plain, a median between two days with .5."""
+    if missing(value):
+        return "n/a"
+    value = float(value)
+    return f"{value:.0f}" if value.is_integer() else f"{value:.1f}"
+
+
+def percent(value: Any) -> str:
+    return "n/a" if missing(value) else f"{float(value) * 100:.0f}%"
+
+
+def split_windows(windows: list[Mapping[str, Any]]) -> tuple[list[str], list[Mapping[str, Any]]]:
+    """(ids of the in-sample rounds, the out-of-sample windows), in date order."""
+    inside = [str(w["id"]) for w in windows if not w.get("out_of_sample")]
+    return inside, [w for w in windows if w.get("out_of_sample")]
+
+
+def sample_label(windows: list[Mapping[str, Any]]) -> str:
+    """The in-sample period by its years, e.g. '2014–2016' (from the windows, never typed)."""
+    inside = [w for w in windows if not w.get("out_of_sample")]
+    if not inside:
+        return "in sample"
+    first, last = min(str(w["start"])[:4] for w in inside), max(str(w["end"])[:4] for w in inside)
+    return first if first == last else f"{first}–{last}"
+
+
+def pooled_id(outside: list[Mapping[str, Any]]) -> str:
+    """The round label decide_verdicts gives the verdicts pooled over the out-of-sample rounds."""
+    return "+".join(str(w["id"]) for w in outside)
+
+
+def median_lag(
+    by_sender: pd.DataFrame, rounds: list[str], against: str, instrument: str | None = None
+) -> float:
+    """Median of Japan's lags (days) behind `against` over the measures of `rounds` (NaN if none)."""
+    rows = by_sender[
+        by_sender["round"].astype(str).isin(rounds) & (by_sender["against"].astype(str) == against)
+    ]
+    if instrument is not None:
+        rows = rows[rows["instrument"].astype(str) == instrument]
+    lags = rows["lag_days"].astype(float).dropna()
+    return float(lags.median()) if len(lags) else float("nan")
+
+
+def lag_comparison(by_sender: pd.DataFrame, windows: list[Mapping[str, Any]]) -> pd.DataFrame:
+    """Japan's median lag per instrument and sender timed against: the in-sample rounds pooled (sample
+    = their years) and each out-of-sample round (sample = its id). Long form: instrument, against,
+    sample, n, median_lag_days; only instruments Japan used in an out-of-sample round or in sample."""
+    inside, outside = split_windows(windows)
+    samples = [(sample_label(windows), inside)] + [(str(w["id"]), [str(w["id"])]) for w in outside]
+    rows = []
+    timed = by_sender.dropna(subset=["lag_days"])
+    for against in dict.fromkeys(by_sender["against"].astype(str)):
+        for instrument in dict.fromkeys(timed["instrument"].astype(str)):
+            for name, rounds in samples:
+                part = timed[
+                    timed["round"].astype(str).isin(rounds)
+                    & (timed["against"].astype(str) == against)
+                    & (timed["instrument"].astype(str) == instrument)
+                ]
+                if len(part):
+                    rows.append(
+                        {
+                            "instrument": instrument,
+                            "against": against,
+                            "sample": name,
+                            "n": len(part),
+                            "median_lag_days": float(part["lag_days"].astype(float).median()),
+                        }
+                    )
+    return pd.DataFrame(rows, columns=["instrument", "against", "sample", "n", "median_lag_days"])
+
+
+def lag_table(comparison: pd.DataFrame, windows: list[Mapping[str, Any]]) -> pd.DataFrame:
+    """The lag comparison as a display table: an instrument a row, a column per sender and sample."""
+    _, outside = split_windows(windows)
+    samples = [sample_label(windows)] + [str(w["id"]) for w in outside]
+    rows = []
+    for instrument in dict.fromkeys(comparison["instrument"].astype(str)):
+        row: dict[str, Any] = {"Instrument": labels.instrument(instrument)}
+        for against in dict.fromkeys(comparison["against"].astype(str)):
+            for name in samples:
+                hit = comparison[
+                    (comparison["instrument"] == instrument)
+                    & (comparison["against"] == against)
+                    & (comparison["sample"] == name)
+                ]
+                cell = (
+                    ""
+                    if hit.empty
+                    else f"{days(hit['median_lag_days'].iloc[0])} (n = {int(hit['n'].iloc[0])})"
+                )
+                row[f"{labels.sender(against)}, {name}"] = cell
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def allies_round_table(stringency: pd.DataFrame, round_id: str, leader: str) -> pd.DataFrame:
+    """Each sender's stringency (stock at the round's end), its ratio to the leader's, the coverage of
+    the leader's instruments and the number of instruments used, in one round."""
+    rows = stringency[stringency["round"].astype(str) == round_id]
+    order = [s for s in labels.SENDERS if s in set(rows["sender"].astype(str))]
+    by_sender = rows.set_index(rows["sender"].astype(str))
+    return pd.DataFrame(
+        [
+            {
+                "Sender": labels.sender(s),
+                "Stringency (0–100)": number(by_sender.loc[s, "stringency"], 1),
+                f"÷ {possessive(labels.sender(leader))}": number(by_sender.loc[s, "relative_to_leader"]),
+                f"Share of {possessive(labels.sender(leader))} instruments": percent(
+                    by_sender.loc[s, "coverage"]
+                ),
+                "GSDB types in force": number(by_sender.loc[s, "breadth"], 0),
+            }
+            for s in order
+        ]
+    )
+
+
+def kept_out_rows(measures: pd.DataFrame, round_id: str) -> pd.DataFrame:
+    """Japan's rows in a round that record a carve-out or a measure not adopted."""
+    return measures[
+        (measures["round"].astype(str) == round_id)
+        & (measures["sender"].astype(str) == FOCAL)
+        & measures["instrument"].astype(str).isin(KEPT_OUT)
+    ].sort_values(["date", "event_id"])
+
+
+def kept_out_table(measures: pd.DataFrame, round_id: str) -> pd.DataFrame:
+    rows = kept_out_rows(measures, round_id)
+    return pd.DataFrame(
+        {
+            "Date": [date_text(d, p) for d, p in zip(rows["date"], rows["date_precision"], strict=True)],
+            "Kind": [labels.instrument(i) for i in rows["instrument"]],
+            "What it spares": [
+                labels.instrument(a) if not missing(a) else "" for a in rows["affects_instrument"]
+            ],
+            "Reported by": [cite(str(s).split(";")) for s in rows["sources"]],
+        }
+    )
+
+
+def pressure_counts(pressure: pd.DataFrame, round_ids: list[str]) -> pd.DataFrame:
+    """Acts of pressure and coordination per act type (the `act` column; uncoded when empty) and round."""
+    rows = pressure[pressure["round"].astype(str).isin(round_ids)]
+    acts = rows["act"].astype("string").fillna("not coded by act") if "act" in rows else pd.Series(dtype=str)
+    wide = pd.crosstab(acts, rows["round"].astype(str)).reindex(columns=round_ids, fill_value=0)
+    wide.index = [labels.label({}, a).capitalize() for a in wide.index]
+    wide.index.name = "Act"
+    wide.columns = [round_name(r).capitalize() for r in wide.columns]
+    return wide.reset_index()
+
+
+def attribution_counts(attributions: pd.DataFrame, round_id: str) -> pd.DataFrame:
+    """A round's attribution statements by claimed cause and who speaks, with whether the cause credits
+    US pressure: both sides of the question, as coded."""
+    rows = attributions[attributions["round"].astype(str) == round_id]
+    if rows.empty:
+        return pd.DataFrame(columns=["Cause named", "Credits US pressure", "Statements"])
+    wide = pd.crosstab(rows["cause"].astype(str), rows["attributor_type"].astype(str))
+    types = [t for t in labels.ATTRIBUTOR_TYPES if t in wide.columns]
+    out = pd.DataFrame(
+        {
+            "Cause named": [_capital(labels.label(labels.CAUSES, c)) for c in wide.index],
+            "Credits US pressure": [CREDITS_US.get(c, "no") for c in wide.index],
+            **{labels.ATTRIBUTOR_TYPES[t].capitalize(): wide[t].tolist() for t in types},
+            "Statements": wide.sum(axis=1).tolist(),
+        }
+    )
+    return out.sort_values(["Statements", "Cause named"], ascending=[False, True], ignore_index=True)
+
+
+def _japan(stringency: pd.DataFrame, round_id: str, column: str) -> float:
+    row = _row(stringency, sender=FOCAL, round=round_id)
+    return float("nan") if row is None else _float(row[column])
+
+
+def _credits(attributions: pd.DataFrame, rounds: list[str]) -> tuple[int, int]:
+    """(statements crediting US pressure in full or in part, all statements) dated to `rounds`."""
+    rows = attributions[attributions["round"].astype(str).isin(rounds)]
+    return int(rows["cause"].astype(str).isin(list(CREDITS_US)).sum()), len(rows)
+
+
+def _initiatives(reactivity: pd.DataFrame, rounds: list[str]) -> float:
+    rows = reactivity[reactivity["round"].astype(str).isin(rounds)]
+    return float(rows["independent_initiatives"].astype(float).sum()) if len(rows) else float("nan")
+
+
+def _influence(influence: pd.DataFrame, round_id: str) -> float:
+    row = _row(influence, round=round_id)
+    return float("nan") if row is None else _float(row["influence"])
+
+
+def _verdict(verdicts: pd.DataFrame, hypothesis: str, round_id: str, column: str = "verdict") -> str:
+    row = _row(verdicts, hypothesis=hypothesis, round=round_id)
+    return "" if row is None or missing(row[column]) else str(row[column])
+
+
+def thesis_comparison(
+    tables: Mapping[str, pd.DataFrame], windows: list[Mapping[str, Any]], leader: str
+) -> pd.DataFrame:
+    """Each verdict and score the thesis's conclusions rest on: a column per in-sample round, the
+    in-sample rounds pooled, and each out-of-sample round (pooled verdicts of several out-of-sample
+    rounds get a column of their own)."""
+    inside, outside = split_windows(windows)
+    verdicts, stringency = tables["verdicts"], tables["stringency"]
+    pooled_label, oos_pooled = f"{sample_label(windows)} pooled", pooled_id(outside)
+    columns = (
+        [(r, [r]) for r in inside]
+        + [(pooled_label, inside)]
+        + [(str(w["id"]), [str(w["id"])]) for w in outside]
+    )
+    if len(outside) > 1:
+        columns.append((oos_pooled, [str(w["id"]) for w in outside]))
+
+    def pooled_verdict(hypothesis: str, name: str, column: str = "verdict") -> str:
+        if name == pooled_label:
+            return _verdict(verdicts, hypothesis, "all", column)
+        if name == oos_pooled and column == "verdict":
+            return _verdict(verdicts, hypothesis, oos_pooled)
+        return ""
+
+    def hp1(name: str, rounds: list[str], column: str = "verdict") -> str:
+        if len(rounds) == 1 and name == rounds[0]:
+            return _verdict(verdicts, "HP1", name, column)
+        found = [_verdict(verdicts, "HP1", r, column) for r in rounds]
+        found = [f for f in found if f]
+        return f"supported in {found.count('supported')} of {len(found)}" if found else ""
+
+    def per_round(value) -> Any:
+        return lambda name, rounds: value(rounds[0]) if len(rounds) == 1 else ""
+
+    def lag(against: str):
+        return lambda name, rounds: days(median_lag(tables["timing_by_sender"], rounds, against))
+
+    def credits(name: str, rounds: list[str]) -> str:
+        yes, n = _credits(tables["attributions"], rounds)
+        return f"{yes} of {n}"
+
+    rows = [
+        ("HP1, this build", hp1),
+        (
+            "HP1, the thesis",
+            lambda name, rounds: hp1(name, rounds, "thesis_verdict") if set(rounds) <= set(inside) else "",
+        ),
+        ("HP2, this build", lambda name, rounds: pooled_verdict("HP2", name)),
+        ("HP2, the thesis", lambda name, rounds: pooled_verdict("HP2", name, "thesis_verdict")),
+        ("HP3, this build", lambda name, rounds: pooled_verdict("HP3", name)),
+        ("HP3, the thesis", lambda name, rounds: pooled_verdict("HP3", name, "thesis_verdict")),
+        *[
+            (f"Median lag behind the {labels.sender(s)} (days)", lag(s))
+            for s in dict.fromkeys(tables["timing_by_sender"]["against"].astype(str))
+        ],
+        (
+            f"Stringency ÷ {possessive(labels.sender(leader))} at the round's end",
+            per_round(lambda r: number(_japan(stringency, r, "relative_to_leader"))),
+        ),
+        (
+            f"Share of {possessive(labels.sender(leader))} instruments Japan has in force",
+            per_round(lambda r: percent(_japan(stringency, r, "coverage"))),
+        ),
+        ("Attributed US influence", per_round(lambda r: number(_influence(tables["influence"], r)))),
+        ("Statements crediting US pressure", credits),
+        (
+            "Independent initiatives towards Russia",
+            lambda name, rounds: number(_initiatives(tables["reactivity"], rounds), 0),
+        ),
+        (
+            "Measures kept out or not adopted",
+            lambda name, rounds: (
+                number(sum(len(kept_out_rows(tables["measures"], r)) for r in rounds), 0) if rounds else ""
+            ),
+        ),
+    ]
+    table = [{"": label, **{name: fn(name, rounds) for name, rounds in columns}} for label, fn in rows]
+    out = pd.DataFrame(table)
+    out.columns = ["What"] + [
+        round_name(c).capitalize() if c in inside or c in {str(w["id"]) for w in outside} else c
+        for c, _ in columns
+    ]
+    return out
+
+
+def _days_behind(lag: float, sender: str) -> str:
+    name = "the " + possessive(labels.sender(sender))
+    if pd.isna(lag):
+        return f"could not be timed against {name}"
+    if lag == 0:
+        return f"on the same day as {name}"
+    return f"{days(abs(lag))} days {'after' if lag > 0 else 'before'} {name}"
+
+
+PLURAL = {
+    "carries over": "carry over",
+    "carries over in part": "carry over in part",
+    "does not carry over": "do not carry over",
+    "cannot be judged": "cannot be judged",
+}
+
+
+def _carry(flags: list[bool | None]) -> str:
+    known = [f for f in flags if f is not None]
+    if not known:
+        return "cannot be judged"
+    if all(known):
+        return "carries over"
+    return "carries over in part" if any(known) else "does not carry over"
+
+
+def thesis_conclusions(
+    tables: Mapping[str, pd.DataFrame],
+    windows: list[Mapping[str, Any]],
+    leader: str,
+    window: Mapping[str, Any],
+    settings: Mapping[str, Any],
+) -> tuple[dict[str, str], str]:
+    """Whether each of the thesis's conclusions (THESIS_CONCLUSIONS) carries over to an out-of-sample
+    round, judged from the round's scores against the in-sample rounds': ({conclusion: outcome}, the
+    paragraph that says so). Late: Japan's median lag behind each major sender is positive. Mild:
+    Japan's stringency stays below the leader's. Under US pressure: HP1 is supported, as the thesis
+    finds it in every round. Room for its own Russia policy: Japan both kept measures out and took
+    independent initiatives towards Russia, the two signs the thesis reads it from."""
+    inside, _ = split_windows(windows)
+    round_id, period = str(window["id"]), sample_label(windows)
+    by_sender = tables["timing_by_sender"]
+    senders = list(dict.fromkeys(by_sender["against"].astype(str)))
+    lags = {s: median_lag(by_sender, [round_id], s) for s in senders}
+    before = {s: median_lag(by_sender, inside, s) for s in senders}
+    ratio = _japan(tables["stringency"], round_id, "relative_to_leader")
+    cover = _japan(tables["stringency"], round_id, "coverage")
+    ratios = [number(_japan(tables["stringency"], r, "relative_to_leader")) for r in inside]
+    hp1 = _verdict(tables["verdicts"], "HP1", round_id)
+    failed = [c for c in hp1_conditions(round_id, tables, settings) if c["passes"] is False]
+    hp1_before = [_verdict(tables["verdicts"], "HP1", r) for r in inside]
+    yes, n = _credits(tables["attributions"], [round_id])
+    yes0, n0 = _credits(tables["attributions"], inside)
+    initiatives, initiatives0 = (
+        _initiatives(tables["reactivity"], [round_id]),
+        _initiatives(tables["reactivity"], inside),
+    )
+    kept = len(kept_out_rows(tables["measures"], round_id))
+    kept0 = sum(len(kept_out_rows(tables["measures"], r)) for r in inside)
+    outcome = {
+        "late": _carry([None if pd.isna(v) else v > 0 for v in lags.values()]),
+        "mild": _carry([None if pd.isna(ratio) else ratio < 1]),
+        "under US pressure": _carry([None if not hp1 else hp1 == "supported"]),
+        "keeping room for its own Russia policy": _carry(
+            [None if pd.isna(initiatives) else initiatives > 0, kept > 0]
+        ),
+    }
+    sentences = [
+        f"**Late {outcome['late']}.** On the median, Japan's measures in {round_name(round_id)} came "
+        + join_words([_days_behind(lags[s], s) for s in senders])
+        + f" comparable measures; in {period} the median lags were "
+        + join_words([f"{days(before[s])} days behind the {labels.sender(s)}" for s in senders])
+        + ".",
+        f"**Mild {outcome['mild']}.** At the round's end Japan's sanctions stood at {number(ratio)} times "
+        f"the stringency of the {labels.sender(leader)}, with {percent(cover)} of its instruments in "
+        f"force; the ratio was {join_words(ratios)} in {join_words([round_name(r) for r in inside])}.",
+        f"**Under US pressure {outcome['under US pressure']}.** HP1 is {hp1 or 'not computed'} in "
+        f"{round_name(round_id)}, where the thesis finds it supported in every round it studies and this "
+        f"build in {hp1_before.count('supported')} of {len(hp1_before)}"
+        + (f"; it fails because {join_words([_condition_words(c) for c in failed])}" if failed else "")
+        + (
+            "; the round has no coded process-tracing item, so its posterior stays at the prior"
+            if _float(getattr(_row(tables["posteriors"], hypothesis="HP1", round=round_id), "n_items", 0))
+            == 0
+            else ""
+        )
+        + f". Of the round's {n} attribution statements, {yes} credit US pressure in full or in part, "
+        f"against {yes0} of {n0} in {period}.",
+        f"**Keeping room for its own Russia policy {outcome['keeping room for its own Russia policy']}.** "
+        f"Japan kept {kept} measure(s) out of its sanctions or did not adopt them (coded carve-outs and "
+        f"non-adoptions; {kept0} in {period}"
+        + (", whose rows code none, so this sign cannot be compared across the two" if kept0 == 0 else "")
+        + f") and took {number(initiatives, 0)} independent initiative(s) towards Russia "
+        f"({number(initiatives0, 0)} in {period}).",
+    ]
+    groups = {}
+    for conclusion, result in outcome.items():
+        groups.setdefault(result, []).append(conclusion)
+    summary = (
+        f"Of the thesis's {len(outcome)} conclusions, "
+        + join_words(
+            [f"{len(c)} {r if len(c) == 1 else PLURAL[r]} ({join_words(c)})" for r, c in groups.items()]
+        )
+        + f" in {round_name(round_id)}."
+    )
+    return outcome, "\n".join([summary, "", *(f"- {sentence}" for sentence in sentences)])
+
+
+def out_of_sample_lead(
+    tables: Mapping[str, pd.DataFrame],
+    windows: list[Mapping[str, Any]],
+    leader: str,
+    settings: Mapping[str, Any],
+) -> str:
+    """The chapter's opening: what the out-of-sample rounds are, whether each of the thesis's
+    conclusions carries over, and the verdicts and scores beside the in-sample ones (a table)."""
+    inside, outside = split_windows(windows)
+    if not outside:
+        return (
+            "No out-of-sample round is built in this build (`rounds.out_of_sample` is `exclude`): the "
+            "figure below shows only the in-sample lags, and every chapter covers the in-sample rounds only."
+        )
+    parts = [
+        "The thesis draws its conclusions from "
+        + join_words([round_name(r) for r in inside])
+        + f" ({sample_label(windows)}). "
+        + join_words([str(w["label"]) for w in outside])
+        + f" {'was' if len(outside) == 1 else 'were'} never part of it: coded from public sources in the "
+        "same tables and codebook, and scored by the same code and verdict rules, "
+        + ("it tests" if len(outside) == 1 else "they test")
+        + " whether the thesis's conclusions hold on a round it never saw. HP2 and HP3, which pool "
+        "rounds, are decided over the in-sample rounds and, apart, over the out-of-sample ones, so this "
+        "round cannot change an in-sample verdict.",
+    ]
+    for window in outside:
+        _, paragraph = thesis_conclusions(tables, windows, leader, window, settings)
+        parts.append(paragraph)
+    parts.append(
+        pipe_table(
+            thesis_comparison(tables, windows, leader),
+            "The verdicts and the scores the thesis's conclusions rest on: each in-sample round, the "
+            "in-sample rounds pooled, and each out-of-sample round beside them.",
+            "tbl-oos-thesis",
+        )
+    )
+    return "\n\n".join(parts)
+
+
+def out_of_sample_body(
+    tables: Mapping[str, pd.DataFrame], windows: list[Mapping[str, Any]], leader: str
+) -> str:
+    """The chapter's sections after its figure: timing, stringency, what Japan kept out, pressure and
+    attributions, per out-of-sample round (empty when none is built)."""
+    inside, outside = split_windows(windows)
+    if not outside:
+        return ""
+    period = sample_label(windows)
+    comparison = lag_comparison(tables["timing_by_sender"], windows)
+    senders = list(dict.fromkeys(tables["timing_by_sender"]["against"].astype(str)))
+    parts = [
+        "## Timing against the United States and the European Union",
+        "",
+        "Each Japanese measure is timed against the first comparable measure (same instrument, within "
+        "the comparability window) of each sender in turn, by the code that times it against the leader. "
+        f"@tbl-oos-lags gives the median lag per instrument in {period} and in each out-of-sample round; "
+        "a negative lag means Japan moved first.",
+        "",
+        pipe_table(
+            lag_table(comparison, windows),
+            "Japan's median lag in days behind the comparable "
+            "measure of each sender, per instrument (n: Japanese measures timed).",
+            "tbl-oos-lags",
+        ),
+        "",
+    ]
+    for window in outside:
+        r = str(window["id"])
+        faster = [
+            labels.instrument(i)
+            for i in dict.fromkeys(comparison["instrument"])
+            if all(
+                median_lag(tables["timing_by_sender"], [r], s, i)
+                < median_lag(tables["timing_by_sender"], inside, s, i)
+                for s in senders
+            )
+        ]
+        parts += [
+            f"In {round_name(r)}, Japan followed faster than in {period} against every sender for "
+            + (join_words(faster) if faster else "no instrument")
+            + ".",
+            "",
+        ]
+    for window in outside:
+        r = str(window["id"])
+        kept = kept_out_rows(tables["measures"], r)
+        spared = sorted({labels.instrument(a) for a in kept["affects_instrument"] if not missing(a)})
+        acts = tables["pressure"][tables["pressure"]["round"].astype(str) == r]
+        yes, n = _credits(tables["attributions"], [r])
+        parts += [
+            f"## Stringency and coverage against the allies in {round_name(r)}",
+            "",
+            f"@tbl-oos-allies-{r.lower()} gives each sender's stringency at the end of {round_name(r)}, "
+            f"its ratio to the {labels.sender(leader)}'s and how many of the "
+            f"{labels.sender(leader)}'s instruments it covers.",
+            "",
+            pipe_table(
+                allies_round_table(tables["stringency"], r, leader),
+                f"Stringency (stock at the round's end), ratio to the {labels.sender(leader)} and "
+                f"coverage, {round_name(r)}.",
+                f"tbl-oos-allies-{r.lower()}",
+            ),
+            "",
+            f"## What Japan kept out in {round_name(r)}",
+            "",
+            f"The coded rows record {len(kept)} carve-out(s) or measure(s) Japan did not adopt"
+            + (f", sparing {join_words(spared)}" if spared else "")
+            + f" (@tbl-oos-kept-{r.lower()}).",
+            "",
+            pipe_table(
+                kept_out_table(tables["measures"], r),
+                f"Japan's carve-outs and measures not adopted, {round_name(r)}.",
+                f"tbl-oos-kept-{r.lower()}",
+            ),
+            "",
+            f"## Pressure and attributions in {round_name(r)}",
+            "",
+            f"The round holds {len(acts)} coded act(s) of US or G7 pressure and coordination, "
+            f"{int((acts['channel'].astype(str) == 'direct').sum())} of them direct; @tbl-oos-pressure "
+            f"counts them by kind beside the in-sample rounds, whose acts carry no act type. Of the "
+            f"round's {n} attribution statements, {yes} credit US pressure in full or in part and "
+            f"{n - yes} name another cause (@tbl-oos-attributions-{r.lower()}).",
+            "",
+            pipe_table(
+                attribution_counts(tables["attributions"], r),
+                f"Attribution statements by the cause they name and who speaks, {round_name(r)}.",
+                f"tbl-oos-attributions-{r.lower()}",
+            ),
+            "",
+        ]
+    parts += [
+        pipe_table(
+            pressure_counts(tables["pressure"], inside + [str(w["id"]) for w in outside]),
+            "Acts of US (and G7) pressure and coordination on Japan by kind, per round.",
+            "tbl-oos-pressure",
+        ),
+    ]
+    return "\n".join(parts)
+
+
 TEXT_FRAGMENTS = [
     "findings",
     "verdicts_in_words",
@@ -1147,6 +1709,8 @@ TEXT_FRAGMENTS = [
     "key_choices",
     "data_summary",
     "later_period",
+    "out_of_sample_lead",
+    "out_of_sample",
 ]
 TABLES = [
     "codebook",
@@ -1206,6 +1770,8 @@ def report_fragments(
         "key_choices": key_choices(choices),
         "data_summary": data_summary(tables["data_checks"]),
         "later_period": later_period(tables["measures"], tables["engagements"]),
+        "out_of_sample_lead": out_of_sample_lead(tables, windows, leader, settings),
+        "out_of_sample": out_of_sample_body(tables, windows, leader),
     }
     frames = {
         "codebook": codebook_table(package, tables["data_checks"]),

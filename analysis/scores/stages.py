@@ -21,6 +21,7 @@ import pandas as pd
 from analysis.config import round_windows
 from analysis.scores import attainment, influence, process_tracing, reactivity, stringency, timing, verdicts
 from analysis.scores.headline import headline_numbers
+from analysis.vocabulary import FOCAL, MAJOR_SENDERS
 
 Tables = dict[str, pd.DataFrame]
 
@@ -61,7 +62,15 @@ def score_timing(tables: Tables, choices: Mapping[str, Any]) -> Tables:
         coarsest_precision=t["coarsest_date_precision"],
         comparable_within_days=t["comparable_within_days"],
     )
-    return {"timing_measures": by_measure, "timing_rounds": by_round}
+    by_sender = timing.timing_by_sender(
+        tables["measures"],
+        round_windows(choices),
+        against=[s for s in MAJOR_SENDERS if s != FOCAL],
+        matching=t["matching"],
+        coarsest_precision=t["coarsest_date_precision"],
+        comparable_within_days=t["comparable_within_days"],
+    )
+    return {"timing_measures": by_measure, "timing_rounds": by_round, "timing_by_sender": by_sender}
 
 
 def score_attainment(tables: Tables, choices: Mapping[str, Any]) -> Tables:

@@ -11,22 +11,42 @@ from analysis.registry import check_option
 from analysis.scores.stringency import INSTRUMENTS, prepare_measures
 from analysis.vocabulary import FOCAL
 
-TIMING_MEASURE_COLUMNS = ["event_id", "instrument", "round", "date", "leader_event_id", "leader_date",
-                          "lag_days", "peer_median_lag_days", "relative_lag_days", "first_mover"]
-TIMING_ROUND_COLUMNS = ["round", "n_measures", "n_matched", "median_lag_days", "median_relative_lag_days",
-                        "first_mover_share"]
+TIMING_MEASURE_COLUMNS = [
+    "event_id",
+    "instrument",
+    "round",
+    "date",
+    "leader_event_id",
+    "leader_date",
+    "lag_days",
+    "peer_median_lag_days",
+    "relative_lag_days",
+    "first_mover",
+]
+TIMING_SENDER_COLUMNS = ["event_id", "instrument", "round", "against", "lag_days"]
+TIMING_ROUND_COLUMNS = [
+    "round",
+    "n_measures",
+    "n_matched",
+    "median_lag_days",
+    "median_relative_lag_days",
+    "first_mover_share",
+]
 # A date of month or year precision is placed on the period's first day (docs/tables.md); the period
 # it may stand for runs this long.
 PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
-PRECISION_SPAN = {"day": pd.DateOffset(days=1), "month": pd.DateOffset(months=1),
-                  "year": pd.DateOffset(years=1)}
+PRECISION_SPAN = {
+    "day": pd.DateOffset(days=1),
+    "month": pd.DateOffset(months=1),
+    "year": pd.DateOffset(years=1),
+}
 
 FORMULAS = {
     "lag": r"\text{lag}_m = t_{JP}(m) - t_L(m)",
     "relative_lag": r"\text{rel}_m = \text{lag}_m - "
-                    r"\operatorname{median}_{p \in P} \left(t_p(m) - t_L(m)\right)",
+    r"\operatorname{median}_{p \in P} \left(t_p(m) - t_L(m)\right)",
     "first_mover": r"\text{first}_m = \mathbb{1}\left[\nexists\, \ell \in L_{k(m)} : "
-                   r"t_{JP}(m) - W \le t_\ell \le t_{JP}(m)\right]",
+    r"t_{JP}(m) - W \le t_\ell \le t_{JP}(m)\right]",
     "first_mover_share": r"FMS_r = \frac{1}{|M_r|} \sum_{m \in M_r} \text{first}_m",
 }
 
@@ -35,8 +55,7 @@ FORMULAS = {
 DESCRIPTIONS = {
     "lag": (
         "Lag behind the leader",
-        "Days between a Japanese measure and the leader's comparable measure: the basic sign of "
-        "following.",
+        "Days between a Japanese measure and the leader's comparable measure: the basic sign of following.",
     ),
     "relative_lag": (
         "Lag relative to peers",
@@ -81,8 +100,12 @@ def lag_days(date: pd.Timestamp, reference: pd.Timestamp) -> float:
     return float((date - reference).days)
 
 
-def is_first_mover(leader_measures: pd.DataFrame, date: pd.Timestamp, window_days: int,
-                   vague_leader_measures: pd.DataFrame | None = None) -> bool | None:
+def is_first_mover(
+    leader_measures: pd.DataFrame,
+    date: pd.Timestamp,
+    window_days: int,
+    vague_leader_measures: pd.DataFrame | None = None,
+) -> bool | None:
     """True when the leader has no comparable measure dated in [date − window_days, date].
 
     A same-day leader measure counts as a prior move (coordinated announcement, not a first move).
@@ -96,15 +119,18 @@ def is_first_mover(leader_measures: pd.DataFrame, date: pd.Timestamp, window_day
         return False
     if vague_leader_measures is not None and not vague_leader_measures.empty:
         placed = vague_leader_measures["date"]
-        ends = [d + PRECISION_SPAN.get(p, PRECISION_SPAN["day"])
-                for d, p in zip(placed, vague_leader_measures["date_precision"], strict=True)]
+        ends = [
+            d + PRECISION_SPAN.get(p, PRECISION_SPAN["day"])
+            for d, p in zip(placed, vague_leader_measures["date_precision"], strict=True)
+        ]
         if ((placed <= date) & (pd.Series(ends, index=placed.index) > start)).any():
             return None
     return True
 
 
-def peer_median_lag(by_sender: Mapping[str, pd.DataFrame], peers: Sequence[str], leader_date: pd.Timestamp,
-                    matching: str) -> float:
+def peer_median_lag(
+    by_sender: Mapping[str, pd.DataFrame], peers: Sequence[str], leader_date: pd.Timestamp, matching: str
+) -> float:
     """Median over peers of the lag of each peer's first comparable measure behind the leader's.
 
     Under `first` a peer's first measure of the instrument is used, whenever it was; under
@@ -123,10 +149,18 @@ def peer_median_lag(by_sender: Mapping[str, pd.DataFrame], peers: Sequence[str],
     return float(np.median(lags)) if lags else np.nan
 
 
-def timing_tables(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]], *, leader: str,
-                  peers: Sequence[str], first_mover_window_days: int, matching: str = "first",
-                  coarsest_precision: str = "month", actor: str = FOCAL,
-                  comparable_within_days: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def timing_tables(
+    measures: pd.DataFrame,
+    rounds: Sequence[Mapping[str, str]],
+    *,
+    leader: str,
+    peers: Sequence[str],
+    first_mover_window_days: int,
+    matching: str = "first",
+    coarsest_precision: str = "month",
+    actor: str = FOCAL,
+    comparable_within_days: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """timing_measures.csv and timing_rounds.csv (docs/tables.md).
 
     One row per measure of `actor` whose instrument is one of the eight (easing, counter-measures and
@@ -145,8 +179,10 @@ def timing_tables(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]], *
     rank = frame["date_precision"].map(PRECISION_RANK).fillna(0)
     precise = rank <= PRECISION_RANK[coarsest_precision]
     window_of = _round_lookup(rounds)
-    by_instrument = {k: {s: g for s, g in frame[precise & (frame["instrument"] == k)].groupby(
-        "sender", sort=False)} for k in INSTRUMENTS}
+    by_instrument = {
+        k: {s: g for s, g in frame[precise & (frame["instrument"] == k)].groupby("sender", sort=False)}
+        for k in INSTRUMENTS
+    }
     vague = frame[~precise & (frame["sender"] == leader)]
     empty = frame.iloc[0:0]
     rows = []
@@ -161,19 +197,69 @@ def timing_tables(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]], *
         timed = bool(precise[index])
         lag = lag_days(measure["date"], leader_date) if timed else np.nan
         peer_lag = peer_median_lag(senders, peers, leader_date, matching) if match is not None else np.nan
-        first = is_first_mover(leader_rows, measure["date"], first_mover_window_days,
-                               vague[vague["instrument"] == measure["instrument"]]) if timed else None
-        rows.append({
-            "event_id": measure["event_id"], "instrument": measure["instrument"],
-            "round": window_of(measure["date"]), "date": measure["date"].strftime("%Y-%m-%d"),
-            "leader_event_id": match["event_id"] if match is not None else None,
-            "leader_date": leader_date.strftime("%Y-%m-%d") if match is not None else None,
-            "lag_days": lag, "peer_median_lag_days": peer_lag, "relative_lag_days": lag - peer_lag,
-            "first_mover": first,
-        })
+        first = (
+            is_first_mover(
+                leader_rows,
+                measure["date"],
+                first_mover_window_days,
+                vague[vague["instrument"] == measure["instrument"]],
+            )
+            if timed
+            else None
+        )
+        rows.append(
+            {
+                "event_id": measure["event_id"],
+                "instrument": measure["instrument"],
+                "round": window_of(measure["date"]),
+                "date": measure["date"].strftime("%Y-%m-%d"),
+                "leader_event_id": match["event_id"] if match is not None else None,
+                "leader_date": leader_date.strftime("%Y-%m-%d") if match is not None else None,
+                "lag_days": lag,
+                "peer_median_lag_days": peer_lag,
+                "relative_lag_days": lag - peer_lag,
+                "first_mover": first,
+            }
+        )
     by_measure = pd.DataFrame(rows, columns=TIMING_MEASURE_COLUMNS)
     by_measure["first_mover"] = by_measure["first_mover"].astype("boolean")
     return by_measure, round_summary(by_measure, [w["id"] for w in rounds])
+
+
+def timing_by_sender(
+    measures: pd.DataFrame,
+    rounds: Sequence[Mapping[str, str]],
+    *,
+    against: Sequence[str],
+    matching: str = "first",
+    coarsest_precision: str = "month",
+    actor: str = FOCAL,
+    comparable_within_days: int | None = None,
+) -> pd.DataFrame:
+    """timing_by_sender.csv: `actor`'s lag behind each sender of `against` (e.g. the US and the EU), per
+    measure, in long form (event_id, instrument, round, against, lag_days).
+
+    Each sender in turn is timed as the leader by :func:`timing_tables`, so the matching, precision and
+    comparability rules are the ones the headline lag uses; a measure without a comparable measure of
+    that sender keeps an empty lag.
+    """
+    parts = []
+    for sender in against:
+        by_measure, _ = timing_tables(
+            measures,
+            rounds,
+            leader=sender,
+            peers=[],
+            first_mover_window_days=0,
+            matching=matching,
+            coarsest_precision=coarsest_precision,
+            actor=actor,
+            comparable_within_days=comparable_within_days,
+        )
+        parts.append(by_measure.assign(against=sender)[TIMING_SENDER_COLUMNS])
+    if not parts:
+        return pd.DataFrame(columns=TIMING_SENDER_COLUMNS)
+    return pd.concat(parts, ignore_index=True)
 
 
 def round_summary(by_measure: pd.DataFrame, round_ids: Sequence[str]) -> pd.DataFrame:
@@ -187,12 +273,16 @@ def round_summary(by_measure: pd.DataFrame, round_ids: Sequence[str]) -> pd.Data
         subset = by_measure[by_measure["round"] == round_id]
         lags = subset["lag_days"].astype(float).dropna()
         relative = subset["relative_lag_days"].astype(float).dropna()
-        rows.append({
-            "round": round_id, "n_measures": len(subset), "n_matched": len(lags),
-            "median_lag_days": float(lags.median()) if len(lags) else np.nan,
-            "median_relative_lag_days": float(relative.median()) if len(relative) else np.nan,
-            "first_mover_share": _share(subset["first_mover"]),
-        })
+        rows.append(
+            {
+                "round": round_id,
+                "n_measures": len(subset),
+                "n_matched": len(lags),
+                "median_lag_days": float(lags.median()) if len(lags) else np.nan,
+                "median_relative_lag_days": float(relative.median()) if len(relative) else np.nan,
+                "first_mover_share": _share(subset["first_mover"]),
+            }
+        )
     return pd.DataFrame(rows, columns=TIMING_ROUND_COLUMNS)
 
 

@@ -102,6 +102,7 @@ FIGURE_TABLES = {
     "engagements": ("clean_data", "clean/engagements.csv"),
     "stringency": ("score_stringency", "scores/stringency.csv"),
     "timing": ("score_timing", "scores/timing_measures.csv"),
+    "by_sender": ("score_timing", "scores/timing_by_sender.csv"),
     "attainment": ("score_attainment", "scores/attainment.csv"),
     "by_type": ("score_influence", "scores/influence_by_type.csv"),
     "weights": ("score_process_tracing", "scores/evidence_weights.csv"),

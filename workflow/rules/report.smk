@@ -53,6 +53,7 @@ rule write_report_text:
         **{table: clean(table) for table in CLEAN_TABLES},
         stringency=score("score_stringency", "stringency.csv"),
         leave_one_out=score("score_stringency", "stringency_leave_one_out.csv"),
+        timing_by_sender=score("score_timing", "timing_by_sender.csv"),
         attainment=score("score_attainment", "attainment.csv"),
         influence=score("score_influence", "influence.csv"),
         by_type=score("score_influence", "influence_by_type.csv"),

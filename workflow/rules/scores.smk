@@ -19,13 +19,14 @@ rule score_stringency:
 
 
 rule score_timing:
-    """Japan's lag behind the leader and the peers; first-mover share per round."""
+    """Japan's lag behind the leader and the peers; first-mover share per round; lag behind the US and EU."""
     input:
         measures=clean("measures"),
         code=["analysis/scores/timing.py", "analysis/scores/stringency.py", *STAGE_CODE],
     output:
         timing_measures="{root}/scores/timing_measures.csv",
         timing_rounds="{root}/scores/timing_rounds.csv",
+        timing_by_sender="{root}/scores/timing_by_sender.csv",
     params:
         **choice_params("score_timing"),
     log:
