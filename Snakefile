@@ -60,7 +60,7 @@ rule validate_raw:
     input:
         package="data/datapackage.json",
         tables=expand("data/raw/{table}.csv", table=RAW_TABLES),
-        code=["analysis/validate.py", "analysis/codebook.py"],
+        code=["analysis/validate.py", "analysis/rawtable.py", "analysis/codebook.py"],
     output:
         report=f"{RESULTS}/validated/validation.json",
     params:
@@ -81,7 +81,7 @@ rule clean_data:
         validated=rules.validate_raw.output.report,
         package="data/datapackage.json",
         tables=expand("data/raw/{table}.csv", table=RAW_TABLES),
-        code=["analysis/clean.py", "analysis/rounds.py", "analysis/codebook.py"],
+        code=["analysis/clean.py", "analysis/rawtable.py", "analysis/rounds.py", "analysis/codebook.py"],
     output:
         **{table: f"{RESULTS}/clean/{table}.csv" for table in CLEAN_TABLES},
     params:

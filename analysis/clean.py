@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.codebook import Resource, date_precision, first_day, place_date, typed_table
+from analysis.rawtable import load_table
 from analysis.rounds import assign_round, round_ids
 
 CONFLICT_RULES = ("prefer_thesis", "prefer_primary_citation", "earliest", "latest")
@@ -30,23 +31,43 @@ DATE_BASES = ("announced", "in_force")
 THESIS_KEY = "silbaum2017"
 CONFLICT_FIELDS = ("date_announced", "date_in_force", "individuals", "entities", "list_public")
 MEASURE_COLUMNS = [
-    "event_id", "sender", "target", "instrument", "affects_instrument", "date_announced", "date_in_force",
-    "date", "date_precision", "round", "individuals", "entities", "list_public", "intensity_code",
-    "us_requested", "sources", "n_reports", "has_conflict",
+    "event_id",
+    "sender",
+    "target",
+    "instrument",
+    "affects_instrument",
+    "date_announced",
+    "date_in_force",
+    "date",
+    "date_precision",
+    "round",
+    "individuals",
+    "entities",
+    "list_public",
+    "intensity_code",
+    "us_requested",
+    "sources",
+    "n_reports",
+    "has_conflict",
 ]
 CONFLICT_COLUMNS = ["event_id", "field", "versions", "rule", "resolved_value"]
 CHECK_COLUMNS = ["check", "table", "subject", "value", "detail"]
 # Raw table -> its id column (the stable sort order of its cleaned version).
-ID_COLUMNS = {"sources": "key", "measures": "measure_id", "pressure": "pressure_id",
-              "attributions": "attribution_id", "engagements": "engagement_id",
-              "evidence": "evidence_id", "thesis_claims": "claim_id"}
+ID_COLUMNS = {
+    "sources": "key",
+    "measures": "measure_id",
+    "pressure": "pressure_id",
+    "attributions": "attribution_id",
+    "engagements": "engagement_id",
+    "evidence": "evidence_id",
+    "thesis_claims": "claim_id",
+}
 DATED_TABLES = ("pressure", "engagements", "evidence")
 
 
 def read_raw(path: str | Path, resource: Resource) -> pd.DataFrame:
-    """A validated raw table, every cell read as text, then typed by the codebook."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    return typed_table(frame, resource)
+    """A raw table read by the validator's reader and checks (RawTableError if any fail), then typed."""
+    return typed_table(load_table(path, resource), resource)
 
 
 def _text(value: object) -> str:
@@ -96,8 +117,9 @@ def _refined(reports: list[Report]) -> list[Report]:
     return [r for r in reports if not any(other.startswith(r.value + "-") for other in values)]
 
 
-def resolve_field(field: str, reports: list[Report], rule: str,
-                  thesis_key: str = THESIS_KEY) -> tuple[str, dict | None]:
+def resolve_field(
+    field: str, reports: list[Report], rule: str, thesis_key: str = THESIS_KEY
+) -> tuple[str, dict | None]:
     """(kept value, conflict row or None) for one field of one measure."""
     if not reports:
         return "", None
@@ -111,15 +133,26 @@ def resolve_field(field: str, reports: list[Report], rule: str,
 
 def _reports(rows: pd.DataFrame, column: str, field: str) -> list[Report]:
     return [
-        Report(measure_id=row["measure_id"], source=row["source"], value=_text(row[column]),
-               report_date=first_day(row["date"]), cites=bool(str(row["cites"]).strip()))
-        for _, row in rows.iterrows() if _text(row[column]) != ""
+        Report(
+            measure_id=row["measure_id"],
+            source=row["source"],
+            value=_text(row[column]),
+            report_date=first_day(row["date"]),
+            cites=bool(str(row["cites"]).strip()),
+        )
+        for _, row in rows.iterrows()
+        if _text(row[column]) != ""
     ]
 
 
-def resolve_measures(measures: pd.DataFrame, conflict_resolution: str, date_basis: str,
-                     windows: Sequence[Mapping[str, str]], thesis_key: str = THESIS_KEY,
-                     coarse_date_placement: str = "first_day") -> tuple[pd.DataFrame, pd.DataFrame]:
+def resolve_measures(
+    measures: pd.DataFrame,
+    conflict_resolution: str,
+    date_basis: str,
+    windows: Sequence[Mapping[str, str]],
+    thesis_key: str = THESIS_KEY,
+    coarse_date_placement: str = "first_day",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per event_id (columns of docs/tables.md) and the table of every disagreement.
 
     Dates known only to the month or year are placed by `coarse_date_placement` (first_day,
@@ -128,8 +161,9 @@ def resolve_measures(measures: pd.DataFrame, conflict_resolution: str, date_basi
     if date_basis not in DATE_BASES:
         raise ValueError(f"date_basis: {date_basis!r} is not one of {', '.join(DATE_BASES)}")
     if conflict_resolution not in CONFLICT_RULES:
-        raise ValueError(f"conflict_resolution: {conflict_resolution!r} is not one of "
-                         f"{', '.join(CONFLICT_RULES)}")
+        raise ValueError(
+            f"conflict_resolution: {conflict_resolution!r} is not one of {', '.join(CONFLICT_RULES)}"
+        )
     records, conflicts = [], []
     ordered = measures.sort_values("measure_id", kind="stable")
     for event_id, rows in ordered.groupby("event_id", sort=True):
@@ -147,8 +181,11 @@ def resolve_measures(measures: pd.DataFrame, conflict_resolution: str, date_basi
             record[field] = value
             if conflict:
                 conflicts.append({"event_id": event_id, **conflict})
-        primary, fallback = ("date_announced", "date_in_force") if date_basis == "announced" else \
-            ("date_in_force", "date_announced")
+        primary, fallback = (
+            ("date_announced", "date_in_force")
+            if date_basis == "announced"
+            else ("date_in_force", "date_announced")
+        )
         raw_date = record[primary] or record[fallback]
         record["date_precision"] = date_precision(raw_date)
         record["date"] = place_date(raw_date, coarse_date_placement)
@@ -156,32 +193,36 @@ def resolve_measures(measures: pd.DataFrame, conflict_resolution: str, date_basi
         record["date_announced"] = place_date(record["date_announced"], coarse_date_placement)
         record["date_in_force"] = place_date(record["date_in_force"], coarse_date_placement)
         intensity = _reports(rows, "intensity_code", "intensity_code")
-        record["intensity_code"] = choose("intensity_code", intensity, conflict_resolution,
-                                          thesis_key).value if intensity else ""
+        record["intensity_code"] = (
+            choose("intensity_code", intensity, conflict_resolution, thesis_key).value if intensity else ""
+        )
         record["us_requested"] = bool(rows["us_requested"].fillna(False).astype(bool).any())
         record["sources"] = ";".join(sorted(set(rows["source"])))
         record["n_reports"] = len(rows)
-        record["has_conflict"] = any(c["event_id"] == event_id and c["field"] != "list_public"
-                                     for c in conflicts)
+        record["has_conflict"] = any(
+            c["event_id"] == event_id and c["field"] != "list_public" for c in conflicts
+        )
         records.append(record)
     clean = pd.DataFrame(records, columns=MEASURE_COLUMNS)
     for column in ("individuals", "entities"):
         clean[column] = pd.array([int(v) if v else pd.NA for v in clean[column]], dtype="Int64")
-    clean["list_public"] = pd.array([{"true": True, "false": False}.get(v, pd.NA)
-                                     for v in clean["list_public"]], dtype="boolean")
+    clean["list_public"] = pd.array(
+        [{"true": True, "false": False}.get(v, pd.NA) for v in clean["list_public"]], dtype="boolean"
+    )
     for column in ("us_requested", "has_conflict"):
         clean[column] = clean[column].astype(bool)
     clean["n_reports"] = clean["n_reports"].astype("int64")
     conflict_table = pd.DataFrame(conflicts, columns=CONFLICT_COLUMNS)
     field_order = {field: i for i, field in enumerate(CONFLICT_FIELDS)}
     conflict_table = conflict_table.sort_values(
-        ["event_id", "field"], key=lambda s: s.map(field_order) if s.name == "field" else s,
-        kind="stable").reset_index(drop=True)
+        ["event_id", "field"], key=lambda s: s.map(field_order) if s.name == "field" else s, kind="stable"
+    ).reset_index(drop=True)
     return clean, conflict_table
 
 
-def with_dates(frame: pd.DataFrame, windows: Sequence[Mapping[str, str]],
-               coarse_date_placement: str = "first_day") -> pd.DataFrame:
+def with_dates(
+    frame: pd.DataFrame, windows: Sequence[Mapping[str, str]], coarse_date_placement: str = "first_day"
+) -> pd.DataFrame:
     """`date` as ISO (a month or year placed by `coarse_date_placement`), `date_precision`, `round`."""
     dated = frame.copy()
     raw = dated["date"].astype(str).tolist()
@@ -195,14 +236,20 @@ def attributions_with_round(attributions: pd.DataFrame, clean_measures: pd.DataF
     """`round` of the measure each statement is about; `all` when it is about Japan's sanctions in general."""
     round_of = dict(zip(clean_measures["event_id"], clean_measures["round"], strict=True))
     out = attributions.copy()
-    out["round"] = [round_of.get(event, "") if event else "all"
-                    for event in out["about_event"].fillna("").astype(str)]
+    out["round"] = [
+        round_of.get(event, "") if event else "all" for event in out["about_event"].fillna("").astype(str)
+    ]
     return out
 
 
-def data_checks(raw: Mapping[str, pd.DataFrame], clean: Mapping[str, pd.DataFrame],
-                conflicts: pd.DataFrame, rule: str, windows: Sequence[Mapping[str, str]],
-                date_basis: str | None = None) -> pd.DataFrame:
+def data_checks(
+    raw: Mapping[str, pd.DataFrame],
+    clean: Mapping[str, pd.DataFrame],
+    conflicts: pd.DataFrame,
+    rule: str,
+    windows: Sequence[Mapping[str, str]],
+    date_basis: str | None = None,
+) -> pd.DataFrame:
     """Rows per table and per source, conflicts per field, rows per round and outside every round.
 
     Also: measures dated by the other stage because the `date_basis` stage is unknown (when
@@ -211,14 +258,20 @@ def data_checks(raw: Mapping[str, pd.DataFrame], clean: Mapping[str, pd.DataFram
     rows = []
 
     def add(check: str, table: str, subject: str, value: int, detail: str) -> None:
-        rows.append({"check": check, "table": table, "subject": subject, "value": int(value),
-                     "detail": detail})
+        rows.append(
+            {"check": check, "table": table, "subject": subject, "value": int(value), "detail": detail}
+        )
 
     for table, frame in raw.items():
         add("rows", table, "", len(frame), f"{len(frame)} rows in the raw {table} table")
     measures = clean["measures"]
-    add("events", "measures", "", len(measures),
-        f"{len(measures)} measures after merging {len(raw['measures'])} document reports")
+    add(
+        "events",
+        "measures",
+        "",
+        len(measures),
+        f"{len(measures)} measures after merging {len(raw['measures'])} document reports",
+    )
     for table, frame in raw.items():
         if "source" not in frame.columns:
             continue
@@ -226,20 +279,35 @@ def data_checks(raw: Mapping[str, pd.DataFrame], clean: Mapping[str, pd.DataFram
             add("rows_per_source", table, source, count, f"{count} rows of {table} coded from {source}")
     for field in CONFLICT_FIELDS:
         count = int((conflicts["field"] == field).sum())
-        add("conflicts", "measures", field, count,
-            f"{count} measures on whose {field} the documents disagree; kept by rule {rule}")
+        add(
+            "conflicts",
+            "measures",
+            field,
+            count,
+            f"{count} measures on whose {field} the documents disagree; kept by rule {rule}",
+        )
     if date_basis is not None:
         chosen = "date_announced" if date_basis == "announced" else "date_in_force"
         fallback = int(((measures[chosen].fillna("") == "") & (measures["date"].fillna("") != "")).sum())
-        add("date_fallback", "measures", date_basis, fallback,
-            f"{fallback} measures dated by the other stage because their {date_basis} date is unknown")
+        add(
+            "date_fallback",
+            "measures",
+            date_basis,
+            fallback,
+            f"{fallback} measures dated by the other stage because their {date_basis} date is unknown",
+        )
     for table in ("measures", *DATED_TABLES):
         precision = clean[table]["date_precision"].fillna("").astype(str)
         for level in ("month", "year"):
             count = int((precision == level).sum())
             unit = "measures" if table == "measures" else f"rows of {table}"
-            add("date_precision", table, level, count,
-                f"{count} {unit} dated only to the {level} (placed on its first day)")
+            add(
+                "date_precision",
+                table,
+                level,
+                count,
+                f"{count} {unit} dated only to the {level} (placed on its first day)",
+            )
     ids = round_ids(windows)
     for table in ("measures", "attributions", *DATED_TABLES):
         frame = clean[table]
@@ -253,14 +321,22 @@ def data_checks(raw: Mapping[str, pd.DataFrame], clean: Mapping[str, pd.DataFram
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)
 
 
-def clean_tables(raw: Mapping[str, pd.DataFrame], conflict_resolution: str, date_basis: str,
-                 windows: Sequence[Mapping[str, str]], thesis_key: str = THESIS_KEY,
-                 coarse_date_placement: str = "first_day") -> dict[str, pd.DataFrame]:
+def clean_tables(
+    raw: Mapping[str, pd.DataFrame],
+    conflict_resolution: str,
+    date_basis: str,
+    windows: Sequence[Mapping[str, str]],
+    thesis_key: str = THESIS_KEY,
+    coarse_date_placement: str = "first_day",
+) -> dict[str, pd.DataFrame]:
     """Every output of the clean_data rule, keyed by table name (docs/tables.md, stage 2)."""
-    ordered = {name: frame.sort_values(ID_COLUMNS[name], kind="stable").reset_index(drop=True)
-               for name, frame in raw.items()}
-    measures, conflicts = resolve_measures(ordered["measures"], conflict_resolution, date_basis, windows,
-                                           thesis_key, coarse_date_placement)
+    ordered = {
+        name: frame.sort_values(ID_COLUMNS[name], kind="stable").reset_index(drop=True)
+        for name, frame in raw.items()
+    }
+    measures, conflicts = resolve_measures(
+        ordered["measures"], conflict_resolution, date_basis, windows, thesis_key, coarse_date_placement
+    )
     clean: dict[str, pd.DataFrame] = {
         "sources": ordered["sources"],
         "measures": measures,
