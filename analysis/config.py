@@ -1,14 +1,15 @@
-"""Check config.yaml against its JSON Schema and say what is wrong in one line."""
+"""Check a config against the registry's JSON Schema and say what is wrong in one line."""
 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
 import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
+
+from analysis import registry
 
 
 class ConfigError(ValueError):
@@ -60,13 +61,13 @@ def _non_finite(value: Any, path: str = "") -> tuple[str, float] | None:
     return None
 
 
-def validate_config(config: dict[str, Any], schema_path: str | Path) -> None:
+def validate_config(config: dict[str, Any]) -> None:
     """Raise ConfigError naming the first offending key (deepest errors first) and what was expected."""
     found = _non_finite(config)
     if found:
         where, value = found
         raise ConfigError(f"config key '{where}': {value!r} is not a finite number; write a number")
-    schema = yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
+    schema = registry.schema()
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(config), key=lambda e: (-len(e.absolute_path), str(e.path)))
     if errors:
@@ -162,11 +163,11 @@ def _describe(schema: dict[str, Any], path: list[str]) -> str:
     return " ".join(str(described).split())
 
 
-def coding_choices_table(config: dict[str, Any], schema_path: str | Path):
+def coding_choices_table(config: dict[str, Any]):
     """Tidy table of the choices in force: key, value, description (weight sets folded per set)."""
     import pandas as pd
 
-    schema = yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
+    schema = registry.schema()
     rows = []
     for key, value in flatten(config).items():
         parts = key.split(".")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.clean import (
+from analysis.data.clean import (
     attributions_with_round,
     clean_tables,
     csv_ready,
@@ -16,8 +16,8 @@ from analysis.clean import (
     read_raw,
     resolve_measures,
 )
-from analysis.codebook import load_codebook, typed_table
-from analysis.rounds import assign_round
+from analysis.data.codebook import load_codebook, typed_table
+from analysis.data.rounds import assign_round
 
 ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK = load_codebook(ROOT / "data" / "datapackage.json")
@@ -278,8 +278,8 @@ TABLE_LOCAL_CASES = [
 
 @pytest.mark.parametrize("case", TABLE_LOCAL_CASES)
 def test_cleaning_refuses_what_validation_refuses_in_the_same_words(tmp_path, monkeypatch, case):
-    from analysis.rawtable import RawTableError
-    from analysis.validate import validate_package
+    from analysis.data.rawtable import RawTableError
+    from analysis.data.validate import validate_package
 
     raw = tmp_path / "raw"
     shutil.copytree(VALID, raw, ignore=shutil.ignore_patterns("*.md"))

@@ -141,7 +141,7 @@ def test_snakemake_stops_on_a_typo_with_one_line(tmp_path):
 def test_nan_and_infinity_are_refused_naming_the_key(config, text):
     config["reactivity"]["threshold"] = yaml.safe_load(text)
     with pytest.raises(ConfigError) as error:
-        validate_config(config, SCHEMA)
+        validate_config(config)
     message = str(error.value)
     assert "'reactivity.threshold'" in message and "finite" in message
     assert "\n" not in message
@@ -151,11 +151,11 @@ def test_nan_is_refused_inside_lists_and_maps_too(config):
     # deep inside a list of a map: the walk names the whole path
     config["process_tracing"]["thresholds"]["supported"] = float("nan")
     with pytest.raises(ConfigError, match=r"'process_tracing\.thresholds\.supported'"):
-        validate_config(config, SCHEMA)
+        validate_config(config)
     config = yaml.safe_load((PROJECT / "config.yaml").read_text(encoding="utf-8"))
     weights = config["stringency"]["weight_sets"]
     name = next(iter(weights))
     first = next(iter(weights[name]))
     weights[name][first] = float("inf")
     with pytest.raises(ConfigError, match=rf"'stringency\.weight_sets\.{name}\.{first}'"):
-        validate_config(config, SCHEMA)
+        validate_config(config)

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from analysis.figures import FIGURE_DESCRIPTIONS, OKABE_ITO, all_figures, spec_and_svg
+from analysis.present.figures import FIGURE_DESCRIPTIONS, OKABE_ITO, all_figures, spec_and_svg
 
 THRESHOLDS = {"supported": 0.75, "rejected": 0.25}
 ROUNDS = [{"id": "R1", "label": "Round 1", "start": "2014-03-01", "end": "2014-03-31"},

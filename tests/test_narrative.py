@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.narrative import date_text, number, pipe_table, round_chapter
+from analysis.present.narrative import date_text, number, pipe_table, round_chapter
 
 WINDOW = {"id": "R2", "label": "Round 2 (April–August 2014)", "start": "2014-04-01", "end": "2014-08-31"}
 

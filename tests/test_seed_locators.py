@@ -2,7 +2,7 @@
 
 What is checked, per raw table that has a locator (``source``, ``section``, ``paragraph``):
 
-- the locator resolves (``analysis.locators.resolve``) in every table;
+- the locator resolves (``analysis.data.locators.resolve``) in every table;
 - measures, pressure, engagements: the paragraph states the row's ``date`` at the row's precision;
 - thesis_claims: a ``date`` claim's value is stated, and so is a ``count`` claim's value;
 - attributions, evidence: the ``date`` is checked only when it is day-precise (YYYY-MM-DD) and comes
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.locators import LocatorError, count_mentioned, date_mentioned, resolve
+from analysis.data.locators import LocatorError, count_mentioned, date_mentioned, resolve
 
 PROJECT = Path(__file__).resolve().parents[1]
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.validate import Problem, validate_package
+from analysis.data.validate import Problem, validate_package
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "data" / "datapackage.json"

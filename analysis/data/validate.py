@@ -6,8 +6,8 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from analysis.codebook import Codebook, Resource, date_span, load_codebook
-from analysis.rawtable import (
+from analysis.data.codebook import Codebook, Resource, date_span, load_codebook
+from analysis.data.rawtable import (
     Problem,
     Table,
     read_table,

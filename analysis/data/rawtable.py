@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.codebook import Field, Resource, date_span
+from analysis.data.codebook import Field, Resource, date_span
 
 _DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 # ASCII only: `\d` in Python matches every script's digits.

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.stringency import INSTRUMENTS, prepare_measures
+from analysis.scores.stringency import INSTRUMENTS, prepare_measures
 
 TIMING_MEASURE_COLUMNS = ["event_id", "instrument", "round", "date", "leader_event_id", "leader_date",
                           "lag_days", "peer_median_lag_days", "relative_lag_days", "first_mover"]

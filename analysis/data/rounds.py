@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from analysis.codebook import place_date
+from analysis.data.codebook import place_date
 
 
 def assign_round(dates: Iterable[str | None], windows: Sequence[Mapping[str, str]],

@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.codebook import Resource, date_precision, first_day, place_date, typed_table
-from analysis.rawtable import load_table
-from analysis.rounds import assign_round, round_ids
+from analysis.data.codebook import Resource, date_precision, first_day, place_date, typed_table
+from analysis.data.rawtable import load_table
+from analysis.data.rounds import assign_round, round_ids
 
 CONFLICT_RULES = ("prefer_thesis", "prefer_primary_citation", "earliest", "latest")
 DATE_BASES = ("announced", "in_force")

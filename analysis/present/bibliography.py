@@ -60,5 +60,5 @@ def bib_entry(row: pd.Series) -> str:
 def bibliography(sources: pd.DataFrame) -> str:
     """The whole .bib file, entries in key order so rebuilds are byte-identical."""
     ordered = sources.fillna("").sort_values("key")
-    header = "% Generated from data/raw/sources.csv by analysis/bibliography.py; do not edit.\n\n"
+    header = "% Generated from data/raw/sources.csv by analysis/present/bibliography.py; do not edit.\n\n"
     return header + "\n".join(bib_entry(row) for _, row in ordered.iterrows())

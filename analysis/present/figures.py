@@ -232,19 +232,36 @@ def spec_and_svg(chart: alt.TopLevelMixin) -> tuple[dict[str, Any], str]:
     return spec, vl_convert.vegalite_to_svg(spec)
 
 
+# The tables each figure reads (the make_figure rule declares exactly these as inputs).
+FIGURE_INPUTS = {
+    "timeline": ["measures", "pressure", "engagements"],
+    "stringency": ["stringency"],
+    "lag": ["timing"],
+    "attainment": ["attainment"],
+    "influence": ["by_type"],
+    "evidence_weights": ["weights"],
+    "posteriors": ["posteriors"],
+}
+
+
+def make_figure(name: str, tables: dict[str, pd.DataFrame], rounds: Sequence[dict[str, str]], leader: str,
+                peers: Sequence[str], thresholds: dict[str, float]) -> alt.TopLevelMixin:
+    """Figure ``name`` of the report (see FIGURE_DESCRIPTIONS) from the tables FIGURE_INPUTS names."""
+    builders = {
+        "timeline": lambda: timeline(tables["measures"], tables["pressure"], tables["engagements"], rounds),
+        "stringency": lambda: stringency(tables["stringency"], rounds, leader, peers),
+        "lag": lambda: lag(tables["timing"], rounds, leader),
+        "attainment": lambda: attainment(tables["attainment"], rounds),
+        "influence": lambda: influence(tables["by_type"], rounds),
+        "evidence_weights": lambda: evidence_weights(tables["weights"]),
+        "posteriors": lambda: posteriors(tables["posteriors"], rounds, thresholds),
+    }
+    if set(builders) != set(FIGURE_DESCRIPTIONS) or set(FIGURE_INPUTS) != set(FIGURE_DESCRIPTIONS):
+        raise ValueError("FIGURE_DESCRIPTIONS, FIGURE_INPUTS and the chart functions name different figures")
+    return builders[name]()
+
+
 def all_figures(tables: dict[str, pd.DataFrame], rounds: Sequence[dict[str, str]], leader: str,
                 peers: Sequence[str], thresholds: dict[str, float]) -> dict[str, alt.TopLevelMixin]:
     """Every figure of the report, keyed by the name its files carry (see FIGURE_DESCRIPTIONS)."""
-    charts = {
-        "timeline": timeline(tables["measures"], tables["pressure"], tables["engagements"], rounds),
-        "stringency": stringency(tables["stringency"], rounds, leader, peers),
-        "lag": lag(tables["timing"], rounds, leader),
-        "attainment": attainment(tables["attainment"], rounds),
-        "influence": influence(tables["by_type"], rounds),
-        "evidence_weights": evidence_weights(tables["weights"]),
-        "posteriors": posteriors(tables["posteriors"], rounds, thresholds),
-    }
-    missing = set(FIGURE_DESCRIPTIONS) - set(charts)
-    if missing:
-        raise ValueError(f"figures without a chart function: {sorted(missing)}")
-    return charts
+    return {name: make_figure(name, tables, rounds, leader, peers, thresholds) for name in FIGURE_DESCRIPTIONS}

@@ -8,8 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.influence import combined_influence
-from analysis.reactivity import kleene_and
+from analysis.scores.influence import combined_influence
+from analysis.scores.reactivity import kleene_and
 
 VERDICT_COLUMNS = ["hypothesis", "round", "verdict", "rule", "evidence", "thesis_verdict"]
 HP1_RULES = {"all_three", "bayes_only", "influence_only", "majority_of_three"}

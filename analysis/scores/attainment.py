@@ -7,7 +7,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.stringency import INSTRUMENTS, positions_at, prepare_measures, stringency_index, weight_vector
+from analysis.scores.stringency import (
+    INSTRUMENTS,
+    positions_at,
+    prepare_measures,
+    stringency_index,
+    weight_vector,
+)
 
 ATTAINMENT_COLUMNS = ["round", "actor", "measure", "reversion", "outcome", "ideal", "attainment", "lower",
                       "upper", "improvement"]
