@@ -51,6 +51,18 @@ def _theme() -> dict[str, Any]:
 alt.theme.register("report", enable=True)(_theme)
 
 
+# Dates are calendar days, the same everywhere: read, scaled, labelled and shown in UTC, so neither
+# the SVG (drawn in the build machine's zone) nor the HTML (the reader's) shifts a day with `TZ`.
+def _utc_x(field: str, **kwargs: Any) -> alt.X:
+    """A temporal x channel on a UTC scale (Vega-Lite then formats its labels in UTC too)."""
+    return alt.X(f"{field}:T", scale=alt.Scale(type="utc"), **kwargs)
+
+
+def _utc_tooltip(field: str, **kwargs: Any) -> alt.Tooltip:
+    """A date in a tooltip, as the UTC day."""
+    return alt.Tooltip(f"{field}:T", timeUnit="utcyearmonthdate", **kwargs)
+
+
 def _round_axis(rounds: Sequence[dict[str, str]]) -> alt.Scale:
     return alt.Scale(domain=[r["id"] for r in rounds])
 
@@ -60,16 +72,19 @@ def _round_bands(rounds: Sequence[dict[str, str]]) -> alt.Chart:
                           "label": [r["label"] for r in rounds],
                           "start": [r["start"] for r in rounds],
                           "end": [r["end"] for r in rounds],
-                          "shade": [i % 2 for i in range(len(rounds))]})
+                          "shade": [i % 2 for i in range(len(rounds))],
+                          # the screen-reader label, written here: Vega-Lite's own would print `end`
+                          # in local time
+                          "aria": [f"{r['label']}: {r['start']} to {r['end']}" for r in rounds]})
     base = alt.Chart(bands)
     # Alternate two greys by a value condition, not a colour scale: a scale here would be shared
     # with the layer above and silently drop its legend.
     rect = base.mark_rect().encode(
-        x="start:T", x2="end:T",
+        x=_utc_x("start"), x2="end:T", description="aria:N",
         color=alt.condition("datum.shade == 1", alt.value("#d9d9d9"), alt.value("#eeeeee")),
         tooltip=[alt.Tooltip("label:N", title="Round")])
     text = base.mark_text(align="left", dx=3, dy=-4, baseline="bottom", fontSize=10,
-                          color="#555555").encode(x="start:T", y=alt.value(0), text="round:N")
+                          color="#555555").encode(x=_utc_x("start"), y=alt.value(0), text="round:N")
     return rect + text
 
 
@@ -99,14 +114,14 @@ def timeline(measures: pd.DataFrame, pressure: pd.DataFrame, engagements: pd.Dat
                     & (events["date"] <= end.strftime("%Y-%m-%d"))]
     kinds = ["measure", "pressure (direct)", "pressure (indirect)", "engagement"]
     points = alt.Chart(events).mark_point(filled=True, size=70, opacity=0.85).encode(
-        x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y")),
+        x=_utc_x("date", title=None, axis=alt.Axis(format="%b %Y")),
         y=alt.Y("lane:N", sort=lane_order, title=None),
         shape=alt.Shape("kind:N", scale=alt.Scale(
             domain=kinds, range=["circle", "triangle-up", "triangle-down", "diamond"]),
             title=None),
         color=alt.Color("kind:N", scale=alt.Scale(
             domain=kinds, range=["#0072B2", "#D55E00", "#E69F00", "#009E73"]), title=None),
-        tooltip=[alt.Tooltip("date:T", format="%d %b %Y"), "lane:N", "what:N", "id:N"])
+        tooltip=[_utc_tooltip("date", format="%d %b %Y"), "lane:N", "what:N", "id:N"])
     return (_round_bands(rounds) + points).properties(
         width=WIDTH, height=28 * len(lane_order) + 20,
         description=FIGURE_DESCRIPTIONS["timeline"])
@@ -264,4 +279,5 @@ def make_figure(name: str, tables: dict[str, pd.DataFrame], rounds: Sequence[dic
 def all_figures(tables: dict[str, pd.DataFrame], rounds: Sequence[dict[str, str]], leader: str,
                 peers: Sequence[str], thresholds: dict[str, float]) -> dict[str, alt.TopLevelMixin]:
     """Every figure of the report, keyed by the name its files carry (see FIGURE_DESCRIPTIONS)."""
-    return {name: make_figure(name, tables, rounds, leader, peers, thresholds) for name in FIGURE_DESCRIPTIONS}
+    return {name: make_figure(name, tables, rounds, leader, peers, thresholds)
+            for name in FIGURE_DESCRIPTIONS}
