@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
+
+from analysis.present.safe import Markdown, md_text
 
 SENDER_NAMES = {"JP": "Japan", "US": "the United States", "EU": "the European Union",
                 "CA": "Canada", "AU": "Australia", "NZ": "New Zealand", "RU": "Russia"}
@@ -47,20 +50,30 @@ def number(value: Any, digits: int = 2) -> str:
 
 
 def join_words(items: list[str]) -> str:
+    """'a, b and c'. The items are Markdown already: escape data text with `md_text` first."""
     items = [i for i in items if i]
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def cite(keys: list[str]) -> str:
-    """An author-date citation of the given bibliography keys, e.g. '[@silbaum2017; @shagina2018ac]'."""
+_CITE_KEY = re.compile(r"[a-z0-9_-]+", re.ASCII)  # the codebook's pattern of a sources key
+
+
+def cite(keys: list[str]) -> Markdown:
+    """An author-date citation of the given bibliography keys, e.g. '[@silbaum2017; @shagina2018ac]'.
+
+    Only well-formed keys become a citation; anything else is shown as text.
+    """
     keys = [k.strip() for k in keys if k and k.strip()]
-    return "[" + "; ".join(f"@{k}" for k in keys) + "]" if keys else ""
+    if not all(_CITE_KEY.fullmatch(k) for k in keys):
+        return Markdown(md_text("; ".join(keys)))
+    return Markdown("[" + "; ".join(f"@{k}" for k in keys) + "]" if keys else "")
 
 
 def section_id(round_id: str) -> str:
-    return "sec-round-" + round_id.lower()
+    """The heading id of a round's chapter; characters an id cannot hold become '-'."""
+    return "sec-round-" + re.sub(r"[^a-z0-9_-]", "-", str(round_id).lower(), flags=re.ASCII)
 
 
 def pipe_table(frame: pd.DataFrame, caption: str = "", label: str = "") -> str:
@@ -69,8 +82,7 @@ def pipe_table(frame: pd.DataFrame, caption: str = "", label: str = "") -> str:
         return "*(none in this round)*"
 
     def cell(value: Any) -> str:
-        text = "" if missing(value) else str(value)
-        return " ".join(text.split()).replace("|", "\\|")
+        return md_text(value)
 
     lines = ["| " + " | ".join(cell(c) for c in frame.columns) + " |",
              "|" + "|".join(":---" for _ in frame.columns) + "|"]
@@ -124,15 +136,15 @@ def round_chapter(window: Mapping[str, str], tables: Mapping[str, pd.DataFrame],
     acts = pressure[pressure["round"].astype(str) == round_id]
     direct = int((acts["channel"].astype(str) == "direct").sum())
 
-    japan_steps = [f"{INSTRUMENT_NAMES.get(str(r.instrument), r.instrument)} "
-                   f"({date_text(r.date, r.date_precision)})" for r in japan.itertuples()]
+    japan_steps = [md_text(f"{INSTRUMENT_NAMES.get(str(r.instrument), r.instrument)} "
+                           f"({date_text(r.date, r.date_precision)})") for r in japan.itertuples()]
     senders = sorted(set(in_round["sender"].astype(str)) - {"JP"})
-    parts = [f"# {window['label']} {{#{section_id(round_id)}}}", ""]
-    opening = (f"Between {date_text(window['start'])} and {date_text(window['end'])} the coded documents "
-               f"report {len(in_round)} measure(s); Japan took {len(japan)}"
+    parts = [f"# {md_text(window['label'])} {{#{section_id(round_id)}}}", ""]
+    opening = (f"Between {md_text(date_text(window['start']))} and {md_text(date_text(window['end']))} "
+               f"the coded documents report {len(in_round)} measure(s); Japan took {len(japan)}"
                + (f": {join_words(japan_steps)}." if japan_steps else ".")
-               + (f" Measures by {join_words([SENDER_NAMES.get(s, s) for s in senders])} fall in the same "
-                  "window." if senders else ""))
+               + (f" Measures by {join_words([md_text(SENDER_NAMES.get(s, s)) for s in senders])} fall "
+                  "in the same window." if senders else ""))
     parts += [opening, "", "## What Japan, the United States and the European Union did", "",
               pipe_table(measures_in_round(measures, round_id, ["JP", "US", "EU"])), ""]
 
@@ -145,8 +157,9 @@ def round_chapter(window: Mapping[str, str], tables: Mapping[str, pd.DataFrame],
     if influence is not None:
         parts += ["## Attributed influence", "",
                   f"Weighing {number(influence['n_statements'], 0)} attribution statement(s) from "
-                  f"{number(influence['n_sources'], 0)} document(s) by the `{influence['aggregation']}` "
-                  f"rule gives an attributed US influence of {number(influence['influence'])} on a scale "
+                  f"{number(influence['n_sources'], 0)} document(s) by the "
+                  f"*{md_text(influence['aggregation'])}* rule gives an attributed US influence of "
+                  f"{number(influence['influence'])} on a scale "
                   f"from none (0) to decisive (1). Japanese officials' own statements average "
                   f"{number(influence['ego'])}, allied and Russian officials' {number(influence['alter'])} "
                   f"and researchers' {number(influence['researcher'])}.", ""]
@@ -157,7 +170,7 @@ def round_chapter(window: Mapping[str, str], tables: Mapping[str, pd.DataFrame],
         parts += ["## Preference attainment", "",
                   f"On the stringency scale, Japan moved from {number(us['reversion'])} to "
                   f"{number(us['outcome'])} against a US ideal point of {number(us['ideal'])}. The "
-                  f"`{us['measure']}` attainment of the United States is {number(us['attainment'])} "
+                  f"*{md_text(us['measure'])}* attainment of the United States is {number(us['attainment'])} "
                   f"(interval {number(us['lower'])} to {number(us['upper'])}); Japan's, measured against "
                   f"its own signalled position of {number(jp['ideal'])}, is {number(jp['attainment'])} "
                   f"(interval {number(jp['lower'])} to {number(jp['upper'])}).", ""]
@@ -170,9 +183,9 @@ def round_chapter(window: Mapping[str, str], tables: Mapping[str, pd.DataFrame],
         post = _row(posteriors, hypothesis=hypothesis, round=round_id)
         mine = items[items["hypothesis"].astype(str) == hypothesis]
         if post is not None:
-            lines.append(f"- {hypothesis}: {len(mine)} item(s), net weight "
-                         f"{number(mine.loc[mine['counted'].astype(bool), 'weight_db'].sum(), 1)} dB, "
-                         f"posterior {number(post['posterior'])} ({post['verdict']}).")
+            lines.append(f"- {md_text(hypothesis)}: {len(mine)} item(s), net weight "
+                         f"{md_text(number(mine.loc[mine['counted'].astype(bool), 'weight_db'].sum(), 1))} "
+                         f"dB, posterior {md_text(number(post['posterior']))} ({md_text(post['verdict'])}).")
     parts += ["## Evidence and its weight", "",
               f"The round holds {len(items)} process-tracing item(s) dated within its window."
               + (" By hypothesis:" if lines else ""), "", *lines, ""]
@@ -181,9 +194,10 @@ def round_chapter(window: Mapping[str, str], tables: Mapping[str, pd.DataFrame],
     if verdict is not None:
         thesis = verdict.get("thesis_verdict")
         agreement = ("" if missing(thesis) or not str(thesis) else
-                     f" The thesis finds HP1 {thesis} in this round; the pipeline "
+                     f" The thesis finds HP1 {md_text(thesis)} in this round; the pipeline "
                      + ("agrees." if str(thesis) == str(verdict["verdict"]) else "does not."))
         parts += ["## Verdict on HP1", "",
-                  f"HP1 is **{verdict['verdict']}** in this round. Rule: {verdict['rule']}. "
-                  f"It read {verdict['evidence']}.{agreement}", ""]
+                  f"HP1 is **{md_text(verdict['verdict'])}** in this round. "
+                  f"Rule: {md_text(verdict['rule'])}. "
+                  f"It read {md_text(verdict['evidence'])}.{agreement}", ""]
     return "\n".join(parts)
