@@ -272,3 +272,26 @@ def test_project_documentation_keeps_emphasis_and_code_but_nothing_else():
     page = parse(pandoc_html(doc))
     assert_no_live_markup(page)
     assert [tag for tag, _ in page.tags] == ["p", "em", "code"]
+
+
+def test_bibliography_fields_stay_text_and_urls_stay_inside_their_field(tmp_path):
+    """A sources row's title, author or container cannot inject LaTeX (`\\href`), HTML or fields."""
+    import pypandoc
+
+    from analysis.present.bibliography import bibliography
+
+    title = r"A \href{javascript:alert(1)}{click} <img src=x onerror=alert(2)> #panic() ~x^y {}"
+    sources = pd.DataFrame([{
+        "key": "k1", "entry_type": "online", "author": r"Doe, Jane \url{javascript:alert(3)}",
+        "title": title, "container": "Site}, note={injected", "publisher": "", "date": "2015",
+        "url": "https://example.org/a}b", "accessed": "2016-01-02"}])
+    (tmp_path / "refs.bib").write_text(bibliography(sources), encoding="utf-8")
+    html = pypandoc.convert_text("See [@k1].", "html5", format="markdown", cworkdir=str(tmp_path),
+                                 extra_args=["--citeproc", "--bibliography", str(tmp_path / "refs.bib")])
+    page = parse(html)
+    assert_no_live_markup(page)
+    links = [attrs.get("href") for tag, attrs in page.tags if tag == "a"]
+    assert links == ["#ref-k1", "https://example.org/a%7Db"] or links == ["https://example.org/a%7Db"], links
+    text = squash("".join(page.text))
+    assert squash(title) in text
+    assert "injected" in text and "note=" in text  # the container stayed one field, shown as text
