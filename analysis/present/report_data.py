@@ -14,8 +14,9 @@ import pandas as pd
 
 from analysis.present.safe import Markdown, md_text, script_json, typst_string
 from analysis.present.safe import md_doc as doc
+from analysis.present.safe import md_text as text
 
-__all__ = ["Markdown", "csv", "doc", "engine", "figure", "inputs", "json", "path", "paths", "table"]
+__all__ = ["Markdown", "csv", "doc", "engine", "figure", "inputs", "json", "path", "paths", "table", "text"]
 
 ENGINE_ENV = "REPORT_ENGINE"
 INPUTS_ENV = "REPORT_INPUTS"
