@@ -270,3 +270,29 @@ def test_build_is_byte_identical_in_another_time_zone_locale_and_path(built_proj
     assert sorted(here) == sorted(there)
     differ = [name for name in here if here[name] != there[name]]
     assert differ == [], f"differ under TZ={tz}, {env['LC_ALL']}, another path: {differ}"
+
+
+@pytest.mark.slow
+def test_html_timeline_draws_the_same_in_every_reader_time_zone(built_project):
+    """The reader's browser zone must not move a date: the drawn timeline is identical under UTC+14,
+    UTC and UTC-8 (Vega formats and scales in local time unless told UTC)."""
+    playwright = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.skip("no Chromium on PATH (Debian: apt-get install chromium)")
+    html = built_project / "results/report/report.html"
+    drawn = {}
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox"])
+        for zone in ("Pacific/Kiritimati", "UTC", "America/Los_Angeles"):
+            context = browser.new_context(timezone_id=zone)
+            context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+                          else route.abort())
+            page = context.new_page()
+            page.goto(html.as_uri())
+            page.wait_for_function("document.querySelector('#vis-timeline-1 svg') !== null", timeout=20_000)
+            drawn[zone] = page.inner_html("#vis-timeline-1")
+            context.close()
+        browser.close()
+    assert "2014" in drawn["UTC"]
+    assert drawn["Pacific/Kiritimati"] == drawn["UTC"] == drawn["America/Los_Angeles"]
