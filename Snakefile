@@ -23,8 +23,16 @@ include: "workflow/rules/variants.smk"
 
 
 rule all:
-    """The report of the build in force: config.yaml's, or the --configfile/--config variant's."""
+    """The report of the build in force (config.yaml's, or the --configfile/--config variant's) and
+    every intermediate file behind it."""
     input:
-        html=f"{TARGET_ROOT}/report/report.html",
-        pdf=f"{TARGET_ROOT}/report/report.pdf",
+        every_output(TARGET_ROOT),
     default_target: True
+
+
+onerror:
+    # The render keeps the last good report (see render_report); say that it no longer matches.
+    for path in (f"{TARGET_ROOT}/report/report.html", f"{TARGET_ROOT}/report/report.pdf"):
+        if Path(path).exists():
+            print(f"The build failed: {path} is the last good report and is now stale "
+                  "(its identity line names the config and data it was built from).", file=sys.stderr)

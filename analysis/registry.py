@@ -49,8 +49,21 @@ class Choice:
 
 @cache
 def schema() -> dict[str, Any]:
-    """The registry as a JSON Schema (annotations included: validators ignore unknown keywords)."""
-    return yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))
+    """The registry as a JSON Schema (annotations included: validators ignore unknown keywords).
+
+    A definition marked ``x-properties-from: instruments`` gets one non-negative number per instrument
+    of analysis/vocabulary.py, so the instrument list is written in one place.
+    """
+    from analysis.vocabulary import INSTRUMENTS
+
+    loaded = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))
+    for definition in loaded.get("$defs", {}).values():
+        if definition.get("x-properties-from") == "instruments":
+            definition["properties"] = {
+                i.code: {"type": "number", "minimum": 0, "description": i.description} for i in INSTRUMENTS
+            }
+            definition["required"] = [i.code for i in INSTRUMENTS]
+    return loaded
 
 
 def _resolve(node: dict[str, Any]) -> dict[str, Any]:

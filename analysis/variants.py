@@ -120,9 +120,9 @@ class Variants:
     def spec(self, root: str) -> dict[str, Any]:
         return self.specs[self.name_of(root)]
 
-    def keys_behind(self, rule: str) -> list[str]:
-        """Every registered key that ``rule`` or a stage before it reads."""
-        seen, todo, keys = set(), [rule], []
+    def keys_behind(self, rules: str | Iterable[str]) -> list[str]:
+        """Every registered key that ``rules`` or a stage before them read."""
+        seen, todo, keys = set(), [rules] if isinstance(rules, str) else list(rules), []
         while todo:
             current = todo.pop()
             if current in seen:
@@ -132,10 +132,10 @@ class Variants:
             todo += list(self.upstream.get(current, ()))
         return keys
 
-    def home(self, rule: str, root: str) -> str:
-        """The root whose outputs of ``rule`` serve the specification at ``root`` (shared where equal)."""
+    def home(self, rules: str | Iterable[str], root: str) -> str:
+        """The root whose outputs of ``rules`` serve the specification at ``root`` (shared where equal)."""
         spec = self.spec(root)
-        keys = self.keys_behind(rule)
+        keys = self.keys_behind(rules)
         wanted = [registry.selected(spec, key) for key in keys]
         for name, other in self.specs.items():
             if [registry.selected(other, key) for key in keys] == wanted:

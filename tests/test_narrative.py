@@ -44,7 +44,7 @@ def test_round_chapter_reports_the_round_from_its_tables():
     text = round_chapter(WINDOW, tables(), "US")
     assert text.startswith("# Round 2 (April–August 2014) {#sec-round-r2}")
     assert "report 2 measure(s); Japan took 2" in text  # the US measure of March lies in R1
-    assert "travel/visa ban (29 April 2014)" in text
+    assert "travel and visa bans (29 April 2014)" in text
     assert "2 act(s) of US pressure on Japan in this round, 1 of them direct and 1 indirect" in text
     assert "attributed US influence of 0.35" in text
     assert "net weight 8.2 dB" in text  # 10.0 - 1.8

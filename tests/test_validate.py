@@ -216,7 +216,7 @@ def test_real_raw_tables_validate(monkeypatch):
     from analysis.config import validate_config
 
     config = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
-    validate_config(config, ROOT / "schemas" / "config.schema.yaml")
+    validate_config(config)
     round_ids = sorted({w["id"] for windows in config["rounds"]["definitions"].values() for w in windows})
     monkeypatch.chdir(ROOT)  # so problems name files as "data/raw/<table>.csv"
     problems = validate_package("data/datapackage.json", "data/raw", round_ids=round_ids)
@@ -225,17 +225,8 @@ def test_real_raw_tables_validate(monkeypatch):
 
 # ── Workflow level: snakemake fails on a broken table and leaves no half-written output ──────
 
-PROJECT_PARTS = [
-    "Snakefile",
-    "config.yaml",
-    "schemas",
-    "data",
-    "analysis",
-    "scripts",
-    "profiles",
-    "envs",
-    "pyproject.toml",
-]
+PROJECT_PARTS = ["Snakefile", "workflow", "config.yaml", "data", "analysis", "scripts", "profiles", "envs",
+                 "pyproject.toml"]
 
 
 def _snakemake(workdir: Path, *targets: str) -> subprocess.CompletedProcess:

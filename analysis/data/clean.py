@@ -25,9 +25,8 @@ import pandas as pd
 from analysis.data.codebook import Resource, date_precision, first_day, place_date, typed_table
 from analysis.data.rawtable import load_table
 from analysis.data.rounds import assign_round, round_ids
+from analysis.registry import check_option
 
-CONFLICT_RULES = ("prefer_thesis", "prefer_primary_citation", "earliest", "latest")
-DATE_BASES = ("announced", "in_force")
 THESIS_KEY = "silbaum2017"
 CONFLICT_FIELDS = ("date_announced", "date_in_force", "individuals", "entities", "list_public")
 MEASURE_COLUMNS = [
@@ -100,8 +99,7 @@ def _order_key(field: str, report: Report) -> tuple:
 
 def choose(field: str, reports: Sequence[Report], rule: str, thesis_key: str = THESIS_KEY) -> Report:
     """The report whose value a conflict rule keeps (see the module docstring)."""
-    if rule not in CONFLICT_RULES:
-        raise ValueError(f"conflict_resolution: {rule!r} is not one of {', '.join(CONFLICT_RULES)}")
+    check_option("data.conflict_resolution", rule)
     pool = list(reports)
     if rule == "prefer_thesis":
         pool = [r for r in pool if r.source == thesis_key] or pool
@@ -158,12 +156,8 @@ def resolve_measures(
     Dates known only to the month or year are placed by `coarse_date_placement` (first_day,
     midpoint or last_day of the period they can mean).
     """
-    if date_basis not in DATE_BASES:
-        raise ValueError(f"date_basis: {date_basis!r} is not one of {', '.join(DATE_BASES)}")
-    if conflict_resolution not in CONFLICT_RULES:
-        raise ValueError(
-            f"conflict_resolution: {conflict_resolution!r} is not one of {', '.join(CONFLICT_RULES)}"
-        )
+    check_option("data.date_basis", date_basis)
+    check_option("data.conflict_resolution", conflict_resolution)
     records, conflicts = [], []
     ordered = measures.sort_values("measure_id", kind="stable")
     for event_id, rows in ordered.groupby("event_id", sort=True):

@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.registry import check_option
+
 # ASCII digits only: `\d` alone would also match Devanagari, fullwidth and other scripts' digits.
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$", re.ASCII)
 
@@ -171,7 +173,6 @@ def date_precision(text: str) -> str:
     return {4: "year", 7: "month", 10: "day"}[len(text)]
 
 
-DATE_PLACEMENTS = ("first_day", "midpoint", "last_day")
 
 
 def place_date(text: str, placement: str) -> str:
@@ -179,8 +180,7 @@ def place_date(text: str, placement: str) -> str:
 
     '2014' -> 2014-01-01 | 2014-07-02 | 2014-12-31; a full date is itself; empty if invalid.
     """
-    if placement not in DATE_PLACEMENTS:
-        raise ValueError(f"coarse_date_placement: {placement!r} is not one of {', '.join(DATE_PLACEMENTS)}")
+    check_option("data.coarse_date_placement", placement)
     span = date_span(text)
     if not span:
         return ""

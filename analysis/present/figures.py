@@ -9,13 +9,17 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
-# Okabe–Ito: distinguishable under the common colour-vision deficiencies.
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
-SENDER_ORDER = ["JP", "US", "EU", "CA", "AU", "NZ", "RU"]
-SENDER_NAMES = {"JP": "Japan", "US": "United States", "EU": "European Union", "CA": "Canada",
-                "AU": "Australia", "NZ": "New Zealand", "RU": "Russia (counter-measures)"}
-SENDER_COLOURS = dict(zip(SENDER_ORDER, OKABE_ITO[:7], strict=True))
-VERDICT_COLOURS = {"supported": "#009E73", "indeterminate": "#999999", "rejected": "#D55E00"}
+from analysis.vocabulary import (
+    FOCAL,
+    MAJOR_SENDERS,
+    OKABE_ITO,
+    PRESSURING,
+    SENDER_COLOURS,
+    SENDER_LABELS,
+    SENDER_ORDER,
+    VERDICT_COLOURS,
+)
+
 WIDTH = 560
 TIMELINE_MARGIN_DAYS = 61
 
@@ -91,10 +95,10 @@ def _round_bands(rounds: Sequence[dict[str, str]]) -> alt.Chart:
 def timeline(measures: pd.DataFrame, pressure: pd.DataFrame, engagements: pd.DataFrame,
              rounds: Sequence[dict[str, str]]) -> alt.LayerChart:
     """Swimlanes: one per sender, one for US pressure (direct vs indirect), one for engagements."""
-    lane_order = [SENDER_NAMES[s] for s in SENDER_ORDER if s in set(measures["sender"])]
+    lane_order = [SENDER_LABELS[s] for s in SENDER_ORDER if s in set(measures["sender"])]
     lane_order += ["US pressure on Japan", "Japan–Russia engagement"]
     events = pd.concat([
-        pd.DataFrame({"date": measures["date"], "lane": measures["sender"].map(SENDER_NAMES),
+        pd.DataFrame({"date": measures["date"], "lane": measures["sender"].map(SENDER_LABELS),
                       "kind": "measure", "what": measures["instrument"].str.replace("_", " "),
                       "id": measures["event_id"]}),
         pd.DataFrame({"date": pressure["date"], "lane": "US pressure on Japan",
@@ -130,11 +134,11 @@ def timeline(measures: pd.DataFrame, pressure: pd.DataFrame, engagements: pd.Dat
 def stringency(scores: pd.DataFrame, rounds: Sequence[dict[str, str]], leader: str,
                peers: Sequence[str]) -> alt.Chart:
     """Stringency per round: Japan beside the leader and the peers (and the EU or US)."""
-    senders = [s for s in SENDER_ORDER if s in {"JP", leader, "US", "EU", *peers}]
+    senders = [s for s in SENDER_ORDER if s in {*MAJOR_SENDERS, leader, *peers}]
     data = scores[scores["sender"].isin(senders)].copy()
-    data["name"] = data["sender"].map(SENDER_NAMES)
+    data["name"] = data["sender"].map(SENDER_LABELS)
     return alt.Chart(data).mark_bar().encode(
-        x=alt.X("name:N", sort=[SENDER_NAMES[s] for s in senders], title=None,
+        x=alt.X("name:N", sort=[SENDER_LABELS[s] for s in senders], title=None,
                 axis=alt.Axis(labels=False, ticks=False)),
         y=alt.Y("stringency:Q", title="Stringency (0–100)", scale=alt.Scale(domain=[0, 100])),
         color=alt.Color("sender:N", scale=alt.Scale(
@@ -168,9 +172,9 @@ def attainment(scores: pd.DataFrame, rounds: Sequence[dict[str, str]]) -> alt.La
     base = alt.Chart(data).encode(
         x=alt.X("round:N", scale=_round_axis(rounds), title=None, axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("actor:N"),
-        color=alt.Color("actor:N", scale=alt.Scale(domain=["US", "JP"],
-                                                   range=[SENDER_COLOURS["US"],
-                                                          SENDER_COLOURS["JP"]]),
+        color=alt.Color("actor:N", scale=alt.Scale(domain=[PRESSURING, FOCAL],
+                                                   range=[SENDER_COLOURS[PRESSURING],
+                                                          SENDER_COLOURS[FOCAL]]),
                         title="Actor"))
     bars = base.mark_rule(strokeWidth=2).encode(y=alt.Y("lower:Q", title="Attainment"),
                                                 y2="upper:Q")

@@ -9,16 +9,9 @@ from typing import Any
 import pandas as pd
 
 from analysis.present.safe import Markdown, md_text
+from analysis.vocabulary import FOCAL, INSTRUMENT_LABELS, MAJOR_SENDERS, PRESSURING, SENDER_PROSE
 
-SENDER_NAMES = {"JP": "Japan", "US": "the United States", "EU": "the European Union",
-                "CA": "Canada", "AU": "Australia", "NZ": "New Zealand", "RU": "Russia"}
-INSTRUMENT_NAMES = {
-    "diplomatic_suspension": "diplomatic suspension", "travel_ban": "travel/visa ban",
-    "asset_freeze": "asset freeze", "crimea_trade_ban": "Crimea trade ban",
-    "arms_embargo": "arms embargo", "dual_use_ban": "dual-use export ban",
-    "sectoral_finance": "sectoral finance restrictions", "energy_technology": "energy technology ban",
-    "counter_measure": "counter-measure", "easing": "easing", "other": "other measure",
-}
+INSTRUMENT_NAMES = {code: label.lower() for code, label in INSTRUMENT_LABELS.items()}
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December"]
 
@@ -132,21 +125,21 @@ def round_chapter(window: Mapping[str, str], tables: Mapping[str, pd.DataFrame],
     round_id = window["id"]
     measures, pressure = tables["measures"], tables["pressure"]
     in_round = measures[measures["round"].astype(str) == round_id]
-    japan = in_round[in_round["sender"].astype(str) == "JP"].sort_values("date")
+    japan = in_round[in_round["sender"].astype(str) == FOCAL].sort_values("date")
     acts = pressure[pressure["round"].astype(str) == round_id]
     direct = int((acts["channel"].astype(str) == "direct").sum())
 
     japan_steps = [md_text(f"{INSTRUMENT_NAMES.get(str(r.instrument), r.instrument)} "
                            f"({date_text(r.date, r.date_precision)})") for r in japan.itertuples()]
-    senders = sorted(set(in_round["sender"].astype(str)) - {"JP"})
+    senders = sorted(set(in_round["sender"].astype(str)) - {FOCAL})
     parts = [f"# {md_text(window['label'])} {{#{section_id(round_id)}}}", ""]
     opening = (f"Between {md_text(date_text(window['start']))} and {md_text(date_text(window['end']))} "
                f"the coded documents report {len(in_round)} measure(s); Japan took {len(japan)}"
                + (f": {join_words(japan_steps)}." if japan_steps else ".")
-               + (f" Measures by {join_words([md_text(SENDER_NAMES.get(s, s)) for s in senders])} fall "
+               + (f" Measures by {join_words([md_text(SENDER_PROSE.get(s, s)) for s in senders])} fall "
                   "in the same window." if senders else ""))
     parts += [opening, "", "## What Japan, the United States and the European Union did", "",
-              pipe_table(measures_in_round(measures, round_id, ["JP", "US", "EU"])), ""]
+              pipe_table(measures_in_round(measures, round_id, list(MAJOR_SENDERS))), ""]
 
     parts += ["## US pressure on Japan", "",
               f"The documents report {len(acts)} act(s) of US pressure on Japan in this round, "
@@ -165,7 +158,7 @@ def round_chapter(window: Mapping[str, str], tables: Mapping[str, pd.DataFrame],
                   f"and researchers' {number(influence['researcher'])}.", ""]
 
     attainment = tables["attainment"]
-    us, jp = _row(attainment, round=round_id, actor="US"), _row(attainment, round=round_id, actor="JP")
+    us, jp = _row(attainment, round=round_id, actor=PRESSURING), _row(attainment, round=round_id, actor=FOCAL)
     if us is not None and jp is not None:
         parts += ["## Preference attainment", "",
                   f"On the stringency scale, Japan moved from {number(us['reversion'])} to "

@@ -162,3 +162,14 @@ def table(frame: pd.DataFrame, digits: int = 2, columns: dict[str, str] | None =
                           for w, is_number in zip(widths, numeric, strict=True)) + "|"
     rows = ["| " + " | ".join(row) + " |" for row in cells]
     return Markdown("\n".join([header, rule, *rows]))
+
+
+def identity_line(identity: dict[str, Any]) -> str:
+    """Which build this is: the variant, the hash of its coding choices and of the raw data, and the keys
+    in which it departs from config.yaml."""
+    variant = identity["variant"]
+    name = "the default coding (config.yaml)" if variant == "default" else f"variant {variant}"
+    differs = identity.get("differs_from_default") or []
+    departs = f", which departs from config.yaml in {', '.join(differs)}" if differs else ""
+    return (f"Built from {name}{departs}; config hash {identity['config_hash']}, "
+            f"data hash {identity['data_hash']}.")

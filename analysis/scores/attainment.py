@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.registry import check_option
 from analysis.scores.stringency import (
     INSTRUMENTS,
     positions_at,
@@ -14,14 +15,11 @@ from analysis.scores.stringency import (
     stringency_index,
     weight_vector,
 )
+from analysis.vocabulary import FOCAL, PRESSURING
 
 ATTAINMENT_COLUMNS = ["round", "actor", "measure", "reversion", "outcome", "ideal", "attainment", "lower",
                       "upper", "improvement"]
-ACTORS = ["US", "JP"]
-MEASURES = {"proportional", "proximity", "improvement", "categorical", "relative"}
-REFERENCES = {"pre_round_stock", "japan_first_announcement"}
-AGGREGATIONS = {"weighted_mean", "euclidean"}
-US_IDEAL_SOURCES = {"explicit_us_requests", "us_own_measures"}
+ACTORS = [PRESSURING, FOCAL]
 
 FORMULAS = {
     "weighted_mean_distance": r"d(a, b) = \left| \frac{\sum_k w_k a_k}{\sum_k w_k} - "
@@ -48,8 +46,7 @@ def distance(a: np.ndarray, b: np.ndarray, weights: np.ndarray, aggregation: str
     """
     if aggregation == "weighted_mean":
         return np.abs(np.asarray(a, dtype=float) - np.asarray(b, dtype=float))
-    if aggregation != "euclidean":
-        raise ValueError(f"aggregation must be one of {sorted(AGGREGATIONS)}, not {aggregation!r}")
+    check_option("preference_attainment.aggregation", aggregation)
     diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
     w = np.broadcast_to(np.asarray(weights, dtype=float), diff.shape)
     known = ~np.isnan(diff)
@@ -96,8 +93,7 @@ def relative(d_own_outcome: np.ndarray, d_other_outcome: np.ndarray) -> np.ndarr
 def score(measure: str, reversion: np.ndarray, outcome: np.ndarray, ideal: np.ndarray,
           other_ideal: np.ndarray, *, weights: np.ndarray, aggregation: str, tau: float) -> np.ndarray:
     """The chosen attainment measure from placements (scalars or per-instrument vectors, see `distance`)."""
-    if measure not in MEASURES:
-        raise ValueError(f"measure must be one of {sorted(MEASURES)}, not {measure!r}")
+    check_option("preference_attainment.measure", measure)
     d_xr = distance(ideal, reversion, weights, aggregation)
     d_xo = distance(ideal, outcome, weights, aggregation)
     d_or = distance(outcome, reversion, weights, aggregation)
@@ -179,34 +175,31 @@ def round_positions(measures: pd.DataFrame, window: Mapping[str, str], *, refere
     the outcome itself and attainment trivially full).
     Depth ratios use the leader's listings at the round's end for every position, so all four share a scale.
     """
-    if reference not in REFERENCES:
-        raise ValueError(f"reference must be one of {sorted(REFERENCES)}, not {reference!r}")
-    if us_ideal_source not in US_IDEAL_SOURCES:
-        raise ValueError(f"us_ideal_source must be one of {sorted(US_IDEAL_SOURCES)}, "
-                         f"not {us_ideal_source!r}")
+    check_option("preference_attainment.reference", reference)
+    check_option("preference_attainment.us_ideal_source", us_ideal_source)
     start, end = pd.Timestamp(window["start"]), pd.Timestamp(window["end"])
     opts = dict(position_options, leader_end=end)
-    outcome = positions_at(measures, "JP", end, **opts)
-    pre_round = positions_at(measures, "JP", start - pd.Timedelta(days=1), **opts)
+    outcome = positions_at(measures, FOCAL, end, **opts)
+    pre_round = positions_at(measures, FOCAL, start - pd.Timedelta(days=1), **opts)
     announced = measures["date_announced"].fillna(measures["date"])
-    in_round = (measures["sender"] == "JP") & measures["instrument"].isin(INSTRUMENTS) & (
+    in_round = (measures["sender"] == FOCAL) & measures["instrument"].isin(INSTRUMENTS) & (
         announced >= start) & (announced <= end)
     if in_round.any():
         first_day = announced[in_round].min()
         offered = in_round & (announced == first_day)
         # The offer is placed as of the round's end so an in_force date after the announcement still counts.
-        earlier = (measures["sender"] != "JP") | (measures["date"] < start)
+        earlier = (measures["sender"] != FOCAL) | (measures["date"] < start)
         signal_frame = pd.concat([measures[earlier], measures[offered].assign(date=end)])
-        signalled = positions_at(signal_frame, "JP", end, **opts)
+        signalled = positions_at(signal_frame, FOCAL, end, **opts)
     else:
         signalled = pre_round
     requested = requested_instruments(measures, end)
     if us_ideal_source == "explicit_us_requests" and requested.any():
         us_ideal = np.where(requested, 1.0, outcome)
     else:
-        us_ideal = positions_at(measures, "US", end, **opts)
+        us_ideal = positions_at(measures, PRESSURING, end, **opts)
     return {"reversion": pre_round if reference == "pre_round_stock" else signalled, "outcome": outcome,
-            "US": us_ideal, "JP": signalled}
+            PRESSURING: us_ideal, FOCAL: signalled}
 
 
 def attainment_table(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]], *,
@@ -220,8 +213,7 @@ def attainment_table(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]]
     round × actor, seeded by (seed, round position, actor position), so reruns are identical.
     """
     aggregation = str(choices["aggregation"])
-    if aggregation not in AGGREGATIONS:
-        raise ValueError(f"aggregation must be one of {sorted(AGGREGATIONS)}, not {aggregation!r}")
+    check_option("preference_attainment.aggregation", aggregation)
     frame = prepare_measures(measures)
     w = weight_vector(weights)
     options = {"leader": leader, "intensity": intensity, "three_level_values": three_level_values,

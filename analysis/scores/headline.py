@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.vocabulary import FOCAL, PRESSURING
+
 
 def _value(value: object) -> float | int | str | bool | None:
     """JSON-safe scalar: missing → None; floats to 6 significant digits so rebuilds are byte-identical."""
@@ -54,7 +56,7 @@ def headline_numbers(
     out: dict[str, Any] = {}
     measures = tables["measures"]
     out["n_measures"] = len(measures)
-    out["n_measures_jp"] = int((measures["sender"].astype(str) == "JP").sum())
+    out["n_measures_jp"] = int((measures["sender"].astype(str) == FOCAL).sum())
     out["n_pressure_acts"] = len(tables["pressure"])
     out["n_attributions"] = len(tables["attributions"])
     out["n_evidence_items"] = len(tables["evidence"])
@@ -64,10 +66,11 @@ def headline_numbers(
     hypotheses = sorted(set(posteriors["hypothesis"].astype(str))) if len(posteriors) else []
     for window in rounds:
         r = window["id"]
-        out[f"{r}_stringency_jp"] = _value(_pick(stringency, "stringency_stock", sender="JP", round=r))
+        out[f"{r}_stringency_jp"] = _value(_pick(stringency, "stringency_stock", sender=FOCAL, round=r))
         out[f"{r}_stringency_leader"] = _value(_pick(stringency, "stringency_stock", sender=leader, round=r))
-        out[f"{r}_relative_to_leader"] = _value(_pick(stringency, "relative_to_leader", sender="JP", round=r))
-        for actor in ("US", "JP"):
+        out[f"{r}_relative_to_leader"] = _value(
+            _pick(stringency, "relative_to_leader", sender=FOCAL, round=r))
+        for actor in (PRESSURING, FOCAL):
             key = f"{r}_pa_{actor.lower()}"
             out[key] = _value(_pick(attainment, "attainment", round=r, actor=actor))
             for column in ("lower", "upper", "improvement"):

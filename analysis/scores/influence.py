@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.registry import check_option
+
 INFLUENCE_COLUMNS = [
     "round",
     "aggregation",
@@ -25,7 +27,6 @@ COMPETING_CAUSES = {"g7_coordination", "territorial_norm", "own_interest"}
 CAUSES = {"us_pressure", "mixed"} | COMPETING_CAUSES
 # What identifies one statement across its cause rows.
 STATEMENT_KEY = ("source", "section", "paragraph", "attributor", "round")
-AGGREGATIONS = {"source_balanced", "weighted", "share", "ear"}
 # Arts & Verschuren's three perspectives. Media are not parties to the decision, so they sit with the
 # independent observers (experts) rather than with alter.
 EAR_GROUPS = {
@@ -74,8 +75,7 @@ def us_pressure_strength(
     share measure's denominator.
     """
     _require(attributions, ["cause", "strength", *STATEMENT_KEY], "attributions")
-    if competing_causes not in {"zero", "share_only"}:
-        raise ValueError(f"competing_causes: {competing_causes!r} is not one of zero, share_only")
+    check_option("attributed_influence.competing_causes", competing_causes)
     if not 0 <= mixed_share <= 1:
         raise ValueError(f"mixed_share: {mixed_share!r} is outside [0, 1]")
     unknown_strength = sorted(set(attributions["strength"].astype(str)) - set(ladder))
@@ -136,8 +136,7 @@ def aggregate_influence(
     with no weighted statement is left out of the median); framing gap G = A − E.
     Returns influence, ego, alter, researcher, framing_gap (missing when undefined).
     """
-    if aggregation not in AGGREGATIONS:
-        raise ValueError(f"aggregation: {aggregation!r} is not one of {sorted(AGGREGATIONS)}")
+    check_option("attributed_influence.aggregation", aggregation)
     weights = _type_weights(statements, type_weights)
     u = statements["us_strength"].astype(float)
     groups = statements["attributor_type"].astype(str).map(EAR_GROUPS)
@@ -230,8 +229,7 @@ def combined_influence(pa: float, ai: float, combine: str, ai_threshold: float) 
     influence when ≥ 9 (HSE's success cut). none: AI alone against ai_threshold. None when an input is
     missing.
     """
-    if combine not in {"product", "hse_ordinal", "none"}:
-        raise ValueError(f"combine: {combine!r} is not one of product, hse_ordinal, none")
+    check_option("attributed_influence.combine", combine)
     if ai is None or math.isnan(ai) or (combine != "none" and (pa is None or math.isnan(pa))):
         return math.nan, None
     if combine == "product":

@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.registry import check_option
+
 WEIGHT_COLUMNS = [
     "evidence_id",
     "hypothesis",
@@ -82,8 +84,7 @@ def likelihood_pair(
         raise ValueError(
             f"evidence column 'test_type': unknown value {test_type!r}; expected one of {TEST_TYPES}"
         )
-    if lr_profile not in {"moderate", "strong", "weak", "custom"}:
-        raise ValueError(f"lr_profile: {lr_profile!r} is not one of moderate, strong, weak, custom")
+    check_option("process_tracing.lr_profile", lr_profile)
     if lr_profile == "custom" and not _missing(custom_p_h) and not _missing(custom_p_noth):
         return float(custom_p_h), float(custom_p_noth)
     name = "strong" if lr_profile == "strong" else "moderate"
@@ -99,8 +100,7 @@ def apply_reliability(
     p_h: float, p_noth: float, reliability: float, model: str, c: float
 ) -> tuple[float, float]:
     """Reliability model on the probabilities: mixture p' = ρp + (1−ρ)c; tempering and none leave them."""
-    if model not in {"mixture", "tempering", "none"}:
-        raise ValueError(f"reliability_model: {model!r} is not one of mixture, tempering, none")
+    check_option("process_tracing.reliability_model", model)
     if not 0 <= reliability <= 1:
         raise ValueError(f"evidence column 'reliability': {reliability!r} is outside [0, 1]")
     if model == "mixture":
@@ -210,8 +210,7 @@ def evidence_weights(evidence: pd.DataFrame, choices: Mapping[str, Any]) -> pd.D
 
 def counted_items(items: pd.DataFrame, dependence: str) -> pd.Series:
     """Which items count: cluster_max keeps each cluster's largest |log-LR| (ties: first evidence_id)."""
-    if dependence not in {"cluster_max", "independent", "cluster_mean"}:
-        raise ValueError(f"dependence: {dependence!r} is not one of cluster_max, independent, cluster_mean")
+    check_option("process_tracing.dependence", dependence)
     counted = items["outcome"] != "not_sought"
     if dependence != "cluster_max":
         return counted
@@ -314,8 +313,7 @@ def score_process_tracing(
     verdict mapped onto supported (confirmed) / rejected (eliminated) / indeterminate (the rest), and
     collier_verdict the Collier label; the posterior is computed either way.
     """
-    if choices["mode"] not in {"bayesian", "collier"}:
-        raise ValueError(f"mode: {choices['mode']!r} is not one of bayesian, collier")
+    check_option("process_tracing.mode", choices["mode"])
     unknown = (
         sorted(set(evidence["hypothesis"].astype(str)) - set(hypotheses)) if "hypothesis" in evidence else []
     )

@@ -7,6 +7,9 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from analysis.registry import check_option, options
+from analysis.vocabulary import FOCAL, PRESSURING
+
 REACTIVITY_COLUMNS = [
     "round",
     "responded_within_window",
@@ -18,7 +21,7 @@ REACTIVITY_COLUMNS = [
     "criterion1",
     "criterion2",
 ]
-COMPONENTS = {"responded_within_window", "not_first_mover", "incompleteness"}
+COMPONENTS = set(options("reactivity.components"))
 # Japanese rows that are not sanctions: easing reverses a sanction, the others are not Japan's measures.
 NOT_SANCTIONS = {"easing", "counter_measure"}
 
@@ -76,10 +79,7 @@ def reactivity_score(
 
     Missing components are left out of the mean; missing when every component is missing.
     """
-    if incompleteness_reading not in {"thesis", "calder_literal"}:
-        raise ValueError(
-            f"incompleteness_reading: {incompleteness_reading!r} is not one of thesis, calder_literal"
-        )
+    check_option("reactivity.incompleteness_reading", incompleteness_reading)
     unknown = sorted(set(components) - COMPONENTS)
     if unknown:
         raise ValueError(f"components: unknown value(s) {unknown}; expected some of {sorted(COMPONENTS)}")
@@ -122,7 +122,7 @@ def score_reactivity(
         missing = [c for c in columns if c not in frame.columns]
         if missing:
             raise ValueError(f"{table}: missing column(s) {', '.join(missing)}")
-    japanese = measures[measures["sender"].astype(str) == "JP"]
+    japanese = measures[measures["sender"].astype(str) == FOCAL]
     sanction_dates = _dates(japanese, "measures")[~japanese["instrument"].astype(str).isin(NOT_SANCTIONS)]
     pressure_dates = _dates(pressure, "pressure")
     initiative = engagements["independent_initiative"].map(lambda v: str(v).strip().lower() in {"true", "1"})
@@ -135,7 +135,7 @@ def score_reactivity(
         share = timing_rounds.loc[timing_rounds["round"].astype(str) == round_id, "first_mover_share"]
         not_first = 1 - float(share.iloc[0]) if len(share) and pd.notna(share.iloc[0]) else math.nan
         us = attainment[
-            (attainment["round"].astype(str) == round_id) & (attainment["actor"].astype(str) == "US")
+            (attainment["round"].astype(str) == round_id) & (attainment["actor"].astype(str) == PRESSURING)
         ]
         incomplete = (
             1 - min(1.0, max(0.0, float(us["attainment"].iloc[0])))

@@ -7,24 +7,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-# The eight instruments of methods.md section 4, in the order of the codebook and the weight sets.
-INSTRUMENTS = ["diplomatic_suspension", "travel_ban", "asset_freeze", "crimea_trade_ban", "arms_embargo",
-               "dual_use_ban", "sectoral_finance", "energy_technology"]
-# GSDB's six binary sanction types. Dual-use export bans go with trade, as GSDB codes export restrictions
-# (and as the gsdb_binary weight set assumes: three trade instruments at 1/3 each). None of the eight
-# instruments is a cut in military assistance, so `military` is never active and breadth is at most 5.
-GSDB_TYPES = ["arms", "military", "trade", "financial", "travel", "other"]
-GSDB_TYPE_OF = {"diplomatic_suspension": "other", "travel_ban": "travel", "asset_freeze": "financial",
-                "crimea_trade_ban": "trade", "arms_embargo": "arms", "dual_use_ban": "trade",
-                "sectoral_finance": "financial", "energy_technology": "trade"}
-# Senders in the order tables and figures show them; any other sender follows alphabetically.
-SENDER_ORDER = ["JP", "US", "EU", "CA", "AU", "NZ"]
+from analysis.registry import check_option
+from analysis.vocabulary import GSDB_TYPE_OF, INSTRUMENT_CODES, SENDER_ORDER
+
+INSTRUMENTS = list(INSTRUMENT_CODES)
 STRINGENCY_COLUMNS = ["sender", "round", "stringency_stock", "stringency_flow", "stringency",
                       "relative_to_leader", "coverage", "breadth", "n_missing"]
 LEAVE_ONE_OUT_COLUMNS = ["sender", "round", "left_out", "stringency"]
-INTENSITY_MODES = {"three_level", "depth_counts"}
-UNCODED_CHOICES = {"full", "partial", "missing"}
-MISSING_CHOICES = {"renormalise", "propagate"}
 
 FORMULAS = {
     "stringency": r"S_{c,r} = 100 \cdot \frac{\sum_{k \in K^{obs}_{c,r}} w_k\, x_{c,r,k}}"
@@ -124,8 +113,7 @@ def positions_at(measures: pd.DataFrame, sender: str, end: pd.Timestamp, *, star
     value is used for every sender alike. `leader_end` (default `end`) dates the leader's listings used
     as the denominator, so positions at different dates can share one scale.
     """
-    if intensity not in INTENSITY_MODES:
-        raise ValueError(f"intensity must be one of {sorted(INTENSITY_MODES)}, not {intensity!r}")
+    check_option("stringency.intensity", intensity)
     dated = measures[measures["date"].notna() & (measures["date"] <= end)]
     leader_dated = measures[measures["date"].notna() & (measures["date"] <= (end if leader_end is None
                                                                             else leader_end))]
@@ -168,8 +156,7 @@ def stringency_index(positions: np.ndarray, weights: np.ndarray, missing: str = 
     sets or many senders are scored in one call. `missing`: `renormalise` sums over the known
     instruments only (NaN when none is known); `propagate` gives NaN as soon as one is missing.
     """
-    if missing not in MISSING_CHOICES:
-        raise ValueError(f"missing must be one of {sorted(MISSING_CHOICES)}, not {missing!r}")
+    check_option("stringency.missing_intensity", missing)
     x, w = np.broadcast_arrays(np.asarray(positions, dtype=float), np.asarray(weights, dtype=float))
     known = ~np.isnan(x)
     total = np.where(known, w, 0.0).sum(axis=-1)
@@ -229,8 +216,7 @@ def stringency_table(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]]
     can, by design: a leader listing lowers the followers' depth, an uncounted list turns a known
     instrument into a missing one.
     """
-    if basis not in {"stock", "flow"}:
-        raise ValueError(f"basis must be stock or flow, not {basis!r}")
+    check_option("stringency.basis", basis)
     frame = prepare_measures(measures)
     w = weight_vector(weights)
     senders = ordered_senders(frame.loc[frame["instrument"].isin(INSTRUMENTS), "sender"].dropna())

@@ -7,13 +7,14 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.registry import check_option
 from analysis.scores.stringency import INSTRUMENTS, prepare_measures
+from analysis.vocabulary import FOCAL
 
 TIMING_MEASURE_COLUMNS = ["event_id", "instrument", "round", "date", "leader_event_id", "leader_date",
                           "lag_days", "peer_median_lag_days", "relative_lag_days", "first_mover"]
 TIMING_ROUND_COLUMNS = ["round", "n_measures", "n_matched", "median_lag_days", "median_relative_lag_days",
                         "first_mover_share"]
-MATCHING_RULES = {"first", "latest_before"}
 # A date of month or year precision is placed on the period's first day (docs/tables.md); the period
 # it may stand for runs this long.
 PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
@@ -39,8 +40,7 @@ def leader_match(leader_measures: pd.DataFrame, date: pd.Timestamp, matching: st
     `latest_before`: the leader's most recent such measure on or before `date`, else its first after
     (so each expansion is timed against the leader step it could have followed).
     """
-    if matching not in MATCHING_RULES:
-        raise ValueError(f"matching must be one of {sorted(MATCHING_RULES)}, not {matching!r}")
+    check_option("timing.matching", matching)
     if leader_measures.empty:
         return None
     if matching == "latest_before":
@@ -101,7 +101,7 @@ def peer_median_lag(by_sender: Mapping[str, pd.DataFrame], peers: Sequence[str],
 
 def timing_tables(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]], *, leader: str,
                   peers: Sequence[str], first_mover_window_days: int, matching: str = "first",
-                  coarsest_precision: str = "month", actor: str = "JP") -> tuple[pd.DataFrame, pd.DataFrame]:
+                  coarsest_precision: str = "month", actor: str = FOCAL) -> tuple[pd.DataFrame, pd.DataFrame]:
     """timing_measures.csv and timing_rounds.csv (docs/tables.md).
 
     One row per measure of `actor` whose instrument is one of the eight (easing, counter-measures and

@@ -10,6 +10,7 @@ import pandas as pd
 
 from analysis.scores.influence import combined_influence
 from analysis.scores.reactivity import kleene_and
+from analysis.vocabulary import PRESSURING
 
 VERDICT_COLUMNS = ["hypothesis", "round", "verdict", "rule", "evidence", "thesis_verdict"]
 HP1_RULES = {"all_three", "bayes_only", "influence_only", "majority_of_three"}
@@ -162,7 +163,7 @@ def decide_verdicts(
     rows = []
     for window in rounds:
         r = window["id"]
-        us = (attainment["round"].astype(str) == r) & (attainment["actor"].astype(str) == "US")
+        us = (attainment["round"].astype(str) == r) & (attainment["actor"].astype(str) == PRESSURING)
         hp1_posterior = (posteriors["hypothesis"].astype(str) == "HP1") & (
             posteriors["round"].astype(str) == r
         )

@@ -43,10 +43,6 @@ rule tabulate_choices:
         "../../scripts/tabulate_choices.py"
 
 
-def score(rule, name):
-    return at(rule, f"scores/{name}")
-
-
 rule render_report:
     """Execute report/report.qmd and render HTML and PDF (Quarto if on PATH, else offline)."""
     input:
@@ -62,7 +58,7 @@ rule render_report:
                                                                     "reactivity", "verdicts"]],
         rounds=rules.tabulate_choices.output.rounds,
         identity=rules.tabulate_choices.output.identity,
-        bibliography=rules.build_bibliography.output.bib,
+        bibliography=at("build_bibliography", "report/references.bib"),
         choices=rules.tabulate_choices.output.choices,
         headline=score("decide_verdicts", "headline.json"),
         verdicts=score("decide_verdicts", "verdicts.csv"),
@@ -78,12 +74,14 @@ rule render_report:
         evidence_weights=score("score_process_tracing", "evidence_weights.csv"),
         posteriors=score("score_process_tracing", "posteriors.csv"),
         reactivity=score("score_reactivity", "reactivity.csv"),
-        specs=lambda wildcards: [at("make_figure", f"figures/{figure}.vl.json")(wildcards) for figure in FIGURES],
-        svgs=lambda wildcards: [at("make_figure", f"figures/{figure}.svg")(wildcards) for figure in FIGURES],
+        specs=lambda wildcards: [figure_at(figure, "vl.json")(wildcards) for figure in FIGURES],
+        svgs=lambda wildcards: [figure_at(figure, "svg")(wildcards) for figure in FIGURES],
         package="data/datapackage.json",
     output:
-        html="{root}/report/report.html",
-        pdf="{root}/report/report.pdf",
+        # update(): Snakemake keeps the last good report while a render runs and restores it if the
+        # render fails (the engine writes each file atomically, so an interrupt cannot leave half).
+        html=update("{root}/report/report.html"),
+        pdf=update("{root}/report/report.pdf"),
     params:
         **choice_params("render_report"),
     log:

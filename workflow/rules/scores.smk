@@ -1,12 +1,5 @@
 """Stage 3: scores and verdicts. Each rule runs one stage of analysis/scores/stages.py."""
 
-STAGE_CODE = ["analysis/scores/stages.py", "analysis/registry.py"]
-
-
-def clean(table):
-    return at("clean_data", f"clean/{table}.csv")
-
-
 rule score_stringency:
     """Stringency index per sender and round (stock and flow), coverage and breadth."""
     input:

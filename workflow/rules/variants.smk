@@ -1,6 +1,5 @@
 """Named variants side by side, and the comparison of any two builds."""
 
-from types import SimpleNamespace
 
 
 
@@ -9,35 +8,6 @@ rule variants:
     input:
         [f"{VARIANTS.root(name)}/report/report.{ext}" for name in VARIANTS.names if name != DEFAULT
          for ext in ("html", "pdf")],
-
-
-def build_outputs(name):
-    """What a comparison reads of one build: its config, verdicts, headline, scores and figures."""
-    root = VARIANTS.root(name)
-    wc = SimpleNamespace(root=root)
-    return {
-        "choices": f"{root}/report/coding_choices.csv",
-        "verdicts": at("decide_verdicts", "scores/verdicts.csv")(wc),
-        "headline": at("decide_verdicts", "scores/headline.json")(wc),
-        "scores": [at(rule, f"scores/{name}")(wc) for rule, name in COMPARED_SCORES],
-        "svgs": [at("make_figure", f"figures/{figure}.svg")(wc) for figure in FIGURES],
-    }
-
-
-# Score tables a comparison lists cell by cell (the rule that makes each, and its file).
-COMPARED_SCORES = [
-    ("score_stringency", "stringency.csv"),
-    ("score_timing", "timing_rounds.csv"),
-    ("score_attainment", "attainment.csv"),
-    ("score_influence", "influence.csv"),
-    ("score_process_tracing", "posteriors.csv"),
-    ("score_reactivity", "reactivity.csv"),
-]
-
-
-def comparison_inputs(wildcards):
-    a, b = build_outputs(wildcards.a), build_outputs(wildcards.b)
-    return {**{f"a_{k}": v for k, v in a.items()}, **{f"b_{k}": v for k, v in b.items()}}
 
 
 rule compare_variants:
