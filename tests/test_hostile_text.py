@@ -110,14 +110,22 @@ def pandoc_html(markdown: str) -> str:
 
 # ── (a) the Markdown the report layer writes ─────────────────────────────────────────────────
 
+
 def pressure_table() -> pd.DataFrame:
-    return pd.DataFrame({
-        "pressure_id": [f"US-p{i}" for i in range(len(PAYLOADS))],
-        "date": ["2014-04-01"] * len(PAYLOADS), "date_precision": ["day"] * len(PAYLOADS),
-        "round": ["R1"] * len(PAYLOADS), "actor": PAYLOADS, "channel": ["direct"] * len(PAYLOADS),
-        "form": ["phone_call"] * len(PAYLOADS), "intensity": [2] * len(PAYLOADS),
-        "source": ["doe2015"] * len(PAYLOADS), "note": list(reversed(PAYLOADS)),
-    })
+    return pd.DataFrame(
+        {
+            "pressure_id": [f"US-p{i}" for i in range(len(PAYLOADS))],
+            "date": ["2014-04-01"] * len(PAYLOADS),
+            "date_precision": ["day"] * len(PAYLOADS),
+            "round": ["R1"] * len(PAYLOADS),
+            "actor": PAYLOADS,
+            "channel": ["direct"] * len(PAYLOADS),
+            "form": ["phone_call"] * len(PAYLOADS),
+            "intensity": [2] * len(PAYLOADS),
+            "source": ["doe2015"] * len(PAYLOADS),
+            "note": list(reversed(PAYLOADS)),
+        }
+    )
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -129,8 +137,10 @@ def test_md_text_shows_the_payload_as_text(payload):
 
 def test_narrative_and_report_tables_escape_every_cell():
     frame = pressure_table()
-    for markdown in (pipe_table(pressure_in_round(frame, "R1")),
-                     report_data.table(frame, columns={"actor": "Actor", "note": "Note"}).text):
+    for markdown in (
+        pipe_table(pressure_in_round(frame, "R1")),
+        report_data.table(frame, columns={"actor": "Actor", "note": "Note"}).text,
+    ):
         page = parse(pandoc_html(markdown))
         assert_no_live_markup(page)
         text = squash("".join(page.text))
@@ -146,8 +156,18 @@ def test_code_built_markdown_passes_through_and_citations_need_a_well_formed_key
     assert "@" not in cite(["x](javascript:alert(1)"]).text.replace("\\@", "")
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,<b>x</b>",
-                                 "file:///etc/passwd", "//evil.example/x", "vbscript:x", "/relative"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "data:text/html,<b>x</b>",
+        "file:///etc/passwd",
+        "//evil.example/x",
+        "vbscript:x",
+        "/relative",
+    ],
+)
 def test_links_are_made_only_to_http_urls(url):
     assert md_link("a source", url) == "a source"
     assert md_link("site", "https://example.org/a b)c").startswith("[site](https://example.org/a%20b%29c)")
@@ -166,22 +186,34 @@ def test_typst_string_is_one_literal():
 
 # ── (b) rendered by the offline engine: HTML and PDF ─────────────────────────────────────────
 
+
 def hostile_inputs(folder: Path) -> dict[str, object]:
     folder.mkdir(parents=True, exist_ok=True)
     pressure_table().to_csv(folder / "pressure.csv", index=False)
-    window = {"id": "R1", "label": "Round <script>alert(6)</script> #panic(\"label\")",
-              "start": "2014-03-01", "end": "2014-08-31"}
+    window = {
+        "id": "R1",
+        "label": 'Round <script>alert(6)</script> #panic("label")',
+        "start": "2014-03-01",
+        "end": "2014-08-31",
+    }
     (folder / "window.json").write_text(json.dumps(window), encoding="utf-8")
     data = pd.DataFrame({"what": PAYLOADS, "value": range(len(PAYLOADS))})
-    chart = alt.Chart(data).mark_bar().encode(x="value:Q", y=alt.Y("what:N", title="<!-- axis"),
-                                              tooltip=["what:N"]).properties(
-        description="A chart whose labels are payloads </script><!--")
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(x="value:Q", y=alt.Y("what:N", title="<!-- axis"), tooltip=["what:N"])
+        .properties(description="A chart whose labels are payloads </script><!--")
+    )
     spec, svg = spec_and_svg(chart)
     (folder / "hostile.vl.json").write_text(json.dumps(spec), encoding="utf-8")
     (folder / "hostile.svg").write_text(svg, encoding="utf-8")
-    return {"pressure": str(folder / "pressure.csv"), "window": str(folder / "window.json"),
-            "specs": [str(folder / "hostile.vl.json")], "svgs": [str(folder / "hostile.svg")],
-            "csl": str(CSL)}
+    return {
+        "pressure": str(folder / "pressure.csv"),
+        "window": str(folder / "window.json"),
+        "specs": [str(folder / "hostile.vl.json")],
+        "svgs": [str(folder / "hostile.svg")],
+        "csl": str(CSL),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -235,9 +267,18 @@ def test_headless_chromium_fires_no_dialog_sends_no_request_and_shows_the_text(r
         pytest.skip("no Chromium on PATH (Debian: apt-get install chromium)")
     dialogs, outside = [], []
     with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=chromium, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        browser = driver.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         context = browser.new_context()
 
         def only_the_file(route):
@@ -254,8 +295,9 @@ def test_headless_chromium_fires_no_dialog_sends_no_request_and_shows_the_text(r
         page.wait_for_function("document.querySelectorAll('.vega-figure svg').length >= 1", timeout=20_000)
         page.wait_for_timeout(500)
         visible = page.inner_text("body")
-        labels = page.evaluate("Array.from(document.querySelectorAll('.vega-figure svg text'))"
-                               ".map(t => t.textContent).join('')")
+        labels = page.evaluate(
+            "Array.from(document.querySelectorAll('.vega-figure svg text')).map(t => t.textContent).join('')"
+        )
         browser.close()
     assert dialogs == []
     assert outside == []
@@ -281,13 +323,29 @@ def test_bibliography_fields_stay_text_and_urls_stay_inside_their_field(tmp_path
     from analysis.present.bibliography import bibliography
 
     title = r"A \href{javascript:alert(1)}{click} <img src=x onerror=alert(2)> #panic() ~x^y {}"
-    sources = pd.DataFrame([{
-        "key": "k1", "entry_type": "online", "author": r"Doe, Jane \url{javascript:alert(3)}",
-        "title": title, "container": "Site}, note={injected", "publisher": "", "date": "2015",
-        "url": "https://example.org/a}b", "accessed": "2016-01-02"}])
+    sources = pd.DataFrame(
+        [
+            {
+                "key": "k1",
+                "entry_type": "online",
+                "author": r"Doe, Jane \url{javascript:alert(3)}",
+                "title": title,
+                "container": "Site}, note={injected",
+                "publisher": "",
+                "date": "2015",
+                "url": "https://example.org/a}b",
+                "accessed": "2016-01-02",
+            }
+        ]
+    )
     (tmp_path / "refs.bib").write_text(bibliography(sources), encoding="utf-8")
-    html = pypandoc.convert_text("See [@k1].", "html5", format="markdown", cworkdir=str(tmp_path),
-                                 extra_args=["--citeproc", "--bibliography", str(tmp_path / "refs.bib")])
+    html = pypandoc.convert_text(
+        "See [@k1].",
+        "html5",
+        format="markdown",
+        cworkdir=str(tmp_path),
+        extra_args=["--citeproc", "--bibliography", str(tmp_path / "refs.bib")],
+    )
     page = parse(html)
     assert_no_live_markup(page)
     links = [attrs.get("href") for tag, attrs in page.tags if tag == "a"]

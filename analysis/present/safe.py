@@ -86,8 +86,12 @@ def md_doc(value: Any) -> Markdown:
     if _missing(value):
         return Markdown("")
     parts = _CODE_SPAN.split(" ".join(str(value).split()))
-    return Markdown("".join(part if index % 2 else _escape(part).replace("\\*", "*").replace("\\_", "_")
-                            for index, part in enumerate(parts)))
+    return Markdown(
+        "".join(
+            part if index % 2 else _escape(part).replace("\\*", "*").replace("\\_", "_")
+            for index, part in enumerate(parts)
+        )
+    )
 
 
 def is_web_url(url: str) -> bool:
