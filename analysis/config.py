@@ -114,8 +114,12 @@ def _check_cross_key_rules(config: dict[str, Any]) -> None:
 
 
 def round_windows(config: dict[str, Any]) -> list[dict[str, str]]:
-    """The round windows of the segmentation in force, in date order."""
-    windows = config["rounds"]["definitions"][config["rounds"]["segmentation"]]
+    """The round windows of the segmentation in force, in date order (out-of-sample ones only when
+    ``rounds.out_of_sample`` includes them)."""
+    rounds = config["rounds"]
+    windows = rounds["definitions"][rounds["segmentation"]]
+    if rounds.get("out_of_sample", "include") == "exclude":
+        windows = [w for w in windows if not w.get("out_of_sample")]
     return sorted(windows, key=lambda w: w["start"])
 
 

@@ -259,6 +259,14 @@ def test_unknown_rule_is_refused():
         resolve_measures(THREE_REPORTS, "loudest", "announced", WINDOWS)
 
 
+def test_flag_of_reports_keeps_blank_apart_from_false():
+    from analysis.data.clean import flag_of_reports
+    assert flag_of_reports(pd.Series([None, True, False], dtype=object)) is True
+    assert flag_of_reports(pd.Series([False, None], dtype=object)) is False
+    assert flag_of_reports(pd.Series([None, pd.NA], dtype=object)) is None
+    assert flag_of_reports(pd.Series([float("nan")], dtype=object)) is None
+
+
 # ── The cleaner reads through the validator's reader: what validation refuses, cleaning refuses ──
 
 MALFORMED = Path(__file__).resolve().parent / "fixtures" / "malformed"

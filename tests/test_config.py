@@ -106,8 +106,17 @@ def test_unknown_segmentation_is_refused(config):
 def test_round_windows_follow_the_segmentation(config):
     finer = copy.deepcopy(config)
     finer["rounds"]["segmentation"] = "finer"
-    assert [w["id"] for w in round_windows(config)] == ["R1", "R2", "R3"]
+    assert [w["id"] for w in round_windows(config)] == ["R1", "R2", "R3", "R4"]
     assert len(round_windows(finer)) == len(config["rounds"]["definitions"]["finer"])
+
+
+def test_only_the_2022_window_is_out_of_sample(config):
+    for windows in config["rounds"]["definitions"].values():
+        assert [w["id"] for w in windows if w.get("out_of_sample")] == ["R4"]
+    bad = copy.deepcopy(config)
+    bad["rounds"]["definitions"]["thesis"][-1]["out_of_sample"] = "yes"
+    with pytest.raises(ConfigError, match="out_of_sample"):
+        validate_config(bad)
 
 
 def test_coding_choices_table_has_a_row_and_description_per_key(config):

@@ -152,15 +152,31 @@ def test_rounds_and_general_statements():
         ]
     )  # outside every round
     influence, by_type = score_influence(table, ROUNDS, "weighted", WEIGHTS, LADDER, 0.5, "zero")
-    # R1: the R1 statement and the general one → (1 + 0)/2; R2: the general one only → 0.
-    assert influence["influence"].tolist() == pytest.approx([0.5, 0.0])
-    assert influence["n_statements"].tolist() == [2, 1]
-    assert influence["n_sources"].tolist() == [2, 1]
+    # A general statement bears on the whole period: only the pooled row reads it, no single round.
+    # R1: the R1 statement alone → 1; R2: nothing → missing; all: (1 + 0)/2.
+    assert influence["round"].tolist() == ["R1", "R2", "all"]
+    assert influence["influence"].tolist()[0] == pytest.approx(1.0)
+    assert math.isnan(influence["influence"].tolist()[1])
+    assert influence["influence"].tolist()[2] == pytest.approx(0.5)
+    assert influence["n_statements"].tolist() == [1, 0, 2]
     assert by_type[["round", "attributor_type", "n_statements"]].values.tolist() == [
-        ["R1", "expert", 2],
-        ["R2", "expert", 1],
+        ["R1", "expert", 1],
+        ["all", "expert", 2],
     ]
-    assert by_type["mean_strength"].tolist() == pytest.approx([0.5, 0.0])
+
+
+def test_a_general_statement_can_count_in_the_round_it_was_made():
+    table = statements(
+        [
+            ("a", "expert", "us_pressure", "decisive", "R1"),
+            ("b", "expert", "us_pressure", "none", "all"),
+        ]
+    ).assign(date=["2014-03-10", "2014-05-02"])
+    windows = [{"id": "R1", "start": "2014-03-01", "end": "2014-03-31"},
+               {"id": "R2", "start": "2014-04-01", "end": "2014-08-31"}]
+    influence, _ = score_influence(table, windows, "weighted", WEIGHTS, LADDER, 0.5, "zero", "statement_date")
+    assert influence["n_statements"].tolist() == [1, 1, 2]  # the general one was said in R2
+    assert influence["influence"].tolist()[:2] == pytest.approx([1.0, 0.0])
 
 
 def test_round_without_statements_is_missing_not_zero():

@@ -6,6 +6,7 @@ raw tables exist it MUST pass (the real data validate with zero problems).
 
 from __future__ import annotations
 
+import csv
 import shutil
 import subprocess
 import sys
@@ -58,7 +59,7 @@ CASES = [
     ("non_utf8", "raw/sources.csv", 4, "note", "not valid UTF-8: byte 0xe9"),
     ("empty_file", "raw/pressure.csv", 1, None, "file is empty"),
     ("header_space", "raw/measures.csv", 1, "note ", "has spaces around the name"),
-    ("ghost_row", "raw/measures.csv", 5, None, "row has 1 field but the header has 20"),
+    ("ghost_row", "raw/measures.csv", 5, None, "row has 1 field but the header has"),
     ("id_case", "raw/measures.csv", 3, "event_id", "differs only in letter case from 'JP-visa-2014'"),
     ("foreign_digits", "raw/measures.csv", 2, "paragraph", "not ASCII 0-9: '२' (DEVANAGARI DIGIT TWO)"),
     ("utf16", "raw/sources.csv", 1, None, "file is UTF-16"),
@@ -178,17 +179,17 @@ def test_short_row_and_quoted_newline_do_not_crash_and_keep_line_numbers(tmp_pat
     engagement = [p for p in problems if p.file == "raw/engagements.csv"]
     # line 2 has 3 fields; lines 3-4 are one record (a quoted newline); line 5 has an unknown kind
     assert [(p.line, p.column) for p in engagement] == [(2, None), (5, "kind")]
-    assert "3 fields but the header has 13" in engagement[0].message
+    assert "3 fields but the header has 15" in engagement[0].message
 
 
 def test_cross_table_references(tmp_path, monkeypatch):
     problems = problems_in(tmp_path, monkeypatch, "cross_refs")
     found = {(p.file, p.line, p.column) for p in problems}
     expected = {
-        ("raw/measures.csv", 4, "cites"),  # cites an unknown key
-        ("raw/measures.csv", 7, "date"),  # in force before announced
-        ("raw/measures.csv", 8, "sender"),  # reports of one event disagree on the sender
-        ("raw/measures.csv", 14, "source"),  # coded from a primary source, not a seed
+        ("raw/measures.csv", 4, "cites"),          # cites an unknown key
+        ("raw/measures.csv", 7, "date"),           # in force before announced
+        ("raw/measures.csv", 8, "sender"),         # reports of one event disagree on the sender
+        ("raw/measures.csv", 14, "paragraph"),     # a primary source (public record) with a seed locator
         ("raw/attributions.csv", 2, "about_event"),
         ("raw/evidence.csv", 3, "rests_on"),
         ("raw/thesis_claims.csv", 3, "target_id"),  # no such event
@@ -283,5 +284,93 @@ def test_workflow_fails_on_a_broken_table_and_keeps_earlier_outputs(tmp_path):
     assert third.returncode == 0, third.stderr[-3000:]
     assert report.read_bytes() == report_before
     assert {path.name: path.read_bytes() for path in cleaned.parent.iterdir()} == {
-        name: content for name, (_mtime, content) in clean_before.items()
-    }
+        name: content for name, (_mtime, content) in clean_before.items()}
+
+
+# ── Rows coded from public sources (the 2022 round): a URL instead of a seed locator ─────────
+
+PUBLIC_SOURCE = ("wire20220408,wire,online,Fixture Agency,Synthetic wire report,Fixture site,Fixture Agency,"
+                 "2022-04-08,{url},,,Synthetic row for tests only.\n")
+PUBLIC_MEASURE = ("JP-20220408-coal-wire,JP-coal-2022,JP,RU,energy_import_ban,,announced,2022-04-08,,,,,"
+                  "false,wire20220408,{section},{paragraph},,,,Fixture note: a wire reports a coal ban.\n")
+
+
+def _with_public_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str = "https://example.org/wire",
+                      section: str = "", paragraph: str = "") -> list[Problem]:
+    raw = overlay(tmp_path)
+    with (raw / "sources.csv").open("a", encoding="utf-8") as handle:
+        handle.write(PUBLIC_SOURCE.format(url=url))
+    with (raw / "measures.csv").open("a", encoding="utf-8") as handle:
+        handle.write(PUBLIC_MEASURE.format(section=section, paragraph=paragraph))
+    monkeypatch.chdir(tmp_path)
+    return validate_package(PACKAGE, "raw", round_ids=ROUND_IDS)
+
+
+def test_public_source_row_needs_no_locator(tmp_path, monkeypatch):
+    assert _with_public_rows(tmp_path, monkeypatch) == []
+
+
+def test_public_source_needs_its_url(tmp_path, monkeypatch):
+    problems = _with_public_rows(tmp_path, monkeypatch, url="")
+    assert [(p.file, p.column) for p in problems] == [("raw/sources.csv", "url")]
+    assert "needs the URL" in problems[0].message
+
+
+def test_public_source_row_carries_no_seed_locator(tmp_path, monkeypatch):
+    problems = _with_public_rows(tmp_path, monkeypatch, section="Some heading", paragraph="3")
+    assert {(p.file, p.column) for p in problems} == {("raw/measures.csv", "section"),
+                                                      ("raw/measures.csv", "paragraph")}
+    assert all("public source" in p.message for p in problems)
+
+
+def test_seed_row_still_needs_its_paragraph(tmp_path, monkeypatch):
+    raw = overlay(tmp_path)
+    lines = (raw / "measures.csv").read_text(encoding="utf-8").split("\n")
+    lines[1] = lines[1].replace(",Fixture heading 1,2,", ",Fixture heading 1,,")
+    (raw / "measures.csv").write_text("\n".join(lines), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    problems = validate_package(PACKAGE, "raw", round_ids=ROUND_IDS)
+    assert [(p.file, p.line, p.column) for p in problems] == [("raw/measures.csv", 2, "paragraph")]
+
+
+def test_thesis_claims_cannot_come_from_a_public_source(tmp_path, monkeypatch):
+    raw = overlay(tmp_path)
+    with (raw / "sources.csv").open("a", encoding="utf-8") as handle:
+        handle.write(PUBLIC_SOURCE.format(url="https://example.org/wire"))
+    lines = (raw / "thesis_claims.csv").read_text(encoding="utf-8").split("\n")
+    lines[1] = lines[1].replace(",silbaum2017,Fixture heading 2,1,", ",wire20220408,,,")
+    (raw / "thesis_claims.csv").write_text("\n".join(lines), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    problems = validate_package(PACKAGE, "raw", round_ids=ROUND_IDS)
+    assert [(p.file, p.line, p.column) for p in problems] == [("raw/thesis_claims.csv", 2, "source")]
+    assert "kind seed" in problems[0].message
+def test_a_disagreement_about_an_unknown_row_is_a_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    raw = overlay(tmp_path)
+    (raw / "disagreements.csv").write_text(
+        "disagreement_id,kind,about,versions,source,section,paragraph,note\n"
+        "DG-001,citation_error,NO-SUCH-ROW,a: x | b: y,silbaum2017,,1,n\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    problems = validate_package(PACKAGE, "raw", round_ids=ROUND_IDS)
+    assert [(p.file, p.line, p.column, p.value) for p in problems] == [
+        ("raw/disagreements.csv", 2, "about", "NO-SUCH-ROW")]
+
+
+def test_public_record_rows_have_no_seed_locator_and_seed_rows_need_one(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch):
+    raw = overlay(tmp_path)
+    measures = (raw / "measures.csv").read_text(encoding="utf-8").splitlines()
+    header = measures[0].split(",")
+    sources = (raw / "sources.csv").read_text(encoding="utf-8").splitlines()
+    primary = next(line.split(",")[0] for line in sources[1:] if line.split(",")[1] == "primary")
+    row = dict(zip(header, next(csv.reader([measures[1]])), strict=True))
+    public = row | {"measure_id": "X-pr", "source": primary, "section": "", "paragraph": "", "note": "gist"}
+    located = public | {"measure_id": "X-pr2", "paragraph": "3"}
+    seed_without = row | {"measure_id": "X-seed", "paragraph": ""}
+    with (raw / "measures.csv").open("a", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+        writer.writerows([public, located, seed_without])
+    monkeypatch.chdir(tmp_path)
+    problems = [(p.column, p.message) for p in validate_package(PACKAGE, "raw", round_ids=ROUND_IDS)
+                if p.file == "raw/measures.csv"]
+    assert problems == [("paragraph", f"a public-record row ({primary!r}) has no seed locator"),
+                        ("paragraph", "a row coded from a seed needs its paragraph")]

@@ -306,6 +306,55 @@ def test_configfile_builds_an_unnamed_variant_and_leaves_the_default_alone(built
     assert not re.search(r"output: results/report/report\.html", output)
 
 
+SCORE_FILES = ["stringency.csv", "stringency_leave_one_out.csv", "timing_measures.csv", "timing_rounds.csv",
+               "attainment.csv", "influence.csv", "influence_by_type.csv", "evidence_weights.csv",
+               "posteriors.csv", "reactivity.csv", "verdicts.csv", "headline.json", "replication.csv"]
+PUBLIC_SOURCE_KINDS = {"official", "wire", "press", "tracker", "state_media"}
+
+
+def strip_public_source_rows(project: Path) -> None:
+    """The project as it was before the out-of-sample round: no row coded from a public source, no
+    source of that kind, no out-of-sample round window."""
+    import csv
+
+    raw = project / "data" / "raw"
+    with (raw / "sources.csv").open(encoding="utf-8", newline="") as handle:
+        public = {row["key"] for row in csv.DictReader(handle) if row["kind"] in PUBLIC_SOURCE_KINDS}
+    assert public, "no public-source rows to strip"
+    for table in raw.glob("*.csv"):
+        with table.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            fields, rows = reader.fieldnames, list(reader)
+        column = "key" if table.name == "sources.csv" else "source"
+        kept = [row for row in rows if row.get(column) not in public]
+        with table.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(kept)
+    config = yaml.safe_load((project / "config.yaml").read_text(encoding="utf-8"))
+    for name, windows in config["rounds"]["definitions"].items():
+        config["rounds"]["definitions"][name] = [w for w in windows if not w.get("out_of_sample")]
+    (project / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_excluding_the_out_of_sample_round_equals_never_having_coded_it(tmp_path):
+    """rounds.out_of_sample: exclude gives byte for byte the scores of the project without its
+    public-source (2022) rows and windows."""
+    full, before = tmp_path / "full", tmp_path / "before"
+    for project in (full, before):
+        shutil.copytree(PROJECT, project, ignore=IGNORE)
+    strip_public_source_rows(before)
+    (full / "variants" / "t_exclude.yaml").write_text("rounds:\n  out_of_sample: exclude\n", encoding="utf-8")
+    targets = [f"results/scores/{name}" for name in SCORE_FILES]
+    run(["--cores", "2", *targets], before)
+    run(["--cores", "2", *[t.replace("results/", "results/variants/t_exclude/") for t in targets]], full)
+    for name in SCORE_FILES:
+        variant = full / "results/variants/t_exclude/scores" / name
+        shared = variant if variant.exists() else full / "results/scores" / name
+        assert shared.read_bytes() == (before / "results/scores" / name).read_bytes(), name
+
+
 # ── Reproducible anywhere: another time zone, locale and checkout path give the same bytes ──────
 
 def _other_locale(scratch: Path) -> dict[str, str]:

@@ -16,8 +16,15 @@ from analysis.data.rawtable import (
 
 __all__ = ["Problem", "Table", "read_tables", "validate_package", "validation_report"]
 
-# Tables whose `source` must be a seed document (the row was coded from one of shared/seeds).
-SEED_CODED_TABLES = ("measures", "pressure", "attributions", "engagements", "evidence", "thesis_claims")
+# Tables whose rows are coded from a document named in `source`: a seed (located by section/paragraph)
+# or a public source (kind other than seed / primary / secondary; its URL stands in for a locator).
+CODED_TABLES = ("measures", "pressure", "attributions", "engagements", "evidence", "thesis_claims")
+# The thesis's claims can only come from the thesis, i.e. a seed.
+SEED_ONLY_TABLES = ("thesis_claims",)
+SEED_KIND = "seed"
+# Sources that seeds cite (column cites); they are never a row's own source.
+CITED_ONLY_KINDS = ("primary", "secondary")
+LOCATOR_COLUMNS = ("section", "paragraph", "date_section", "date_paragraph")
 # evidence.rests_on may name a row of any of these tables (table -> id column).
 RESTS_ON_TABLES = {
     "measures": "measure_id",
@@ -80,30 +87,51 @@ def _check_foreign_keys(tables: dict[str, Table]) -> list[Problem]:
     return problems
 
 
-def _check_seed_sources(tables: dict[str, Table]) -> list[Problem]:
-    """Rows are coded from a seed document, so `source` must be a sources row of kind seed."""
+def _is_public(kind: str, table: str = "") -> bool:
+    """A source a row may be coded from directly, its URL standing in for a locator: the public kinds, and
+    for measures also a primary source (the sender's official notice, coded as a public-record row)."""
+    return kind not in (SEED_KIND, *CITED_ONLY_KINDS, "") or (table == "measures" and kind == "primary")
+
+
+def _check_row_sources(tables: dict[str, Table]) -> list[Problem]:
+    """A row comes from a seed (then it has a locator) or a public source with a URL (then it has none).
+
+    Sources of kind primary/secondary are only cited by seeds, never a row's source; thesis claims
+    come from a seed. A public source itself must give the URL the rows were coded from.
+    """
     sources = tables.get("sources")
     if sources is None:
         return []
     kinds = {row.get("key", ""): row.get("kind", "") for _, row in sources.rows}
-    problems = []
-    for name in SEED_CODED_TABLES:
+    problems = [Problem(sources.file, line, "url", "", f"a {row.get('kind')} source needs the URL its rows "
+                        "were coded from")
+                for line, row in sources.rows if _is_public(row.get("kind", "")) and not row.get("url", "")]
+    for name in CODED_TABLES:
         table = tables.get(name)
         if table is None:
             continue
         for line, row in table.rows:
             value = row.get("source", "")
-            if value in kinds and kinds[value] != "seed":
-                problems.append(
-                    Problem(
-                        table.file,
-                        line,
-                        "source",
-                        value,
-                        f"{value!r} is a {kinds[value] or 'kind-less'} source; rows must be coded from a "
-                        "seed document (kind seed)",
-                    )
-                )
+            if value not in kinds:
+                continue  # an unknown key is reported by the foreign-key check
+            kind = kinds[value]
+            if kind != SEED_KIND and (name in SEED_ONLY_TABLES or not _is_public(kind, name)):
+                allowed = "a seed document (kind seed)" if name in SEED_ONLY_TABLES else \
+                    "a seed document or a public source (official, wire, press, tracker, state_media, " \
+                    "public_record; for measures also primary)"
+                problems.append(Problem(
+                    table.file, line, "source", value,
+                    f"{value!r} is a {kind or 'kind-less'} source; rows must be coded from {allowed}"))
+            elif kind == SEED_KIND and "paragraph" in row and not row["paragraph"]:
+                problems.append(Problem(table.file, line, "paragraph", "",
+                                        f"a row coded from the seed {value!r} needs its paragraph locator"))
+            elif kind != SEED_KIND:
+                for column in LOCATOR_COLUMNS:
+                    if row.get(column, ""):
+                        problems.append(Problem(
+                            table.file, line, column, row[column],
+                            f"a locator points into a seed; {value!r} is a public source (its URL locates "
+                            "the row): leave it empty"))
     return problems
 
 
@@ -128,6 +156,25 @@ def _check_rests_on(tables: dict[str, Table]) -> list[Problem]:
                     )
                 )
     return problems
+
+
+# Columns whose values a disagreement's `about` may name.
+DISAGREEMENT_TARGETS = {"measures": ("measure_id", "event_id"), "pressure": ("pressure_id", "event_id"),
+                        "engagements": ("engagement_id", "event_id"), "attributions": ("attribution_id",),
+                        "thesis_claims": ("claim_id",)}
+
+
+def _check_disagreements(tables: dict[str, Table]) -> list[Problem]:
+    """Every id a recorded disagreement is about names a row of one of the coded tables."""
+    disagreements = tables.get("disagreements")
+    if disagreements is None:
+        return []
+    known = {value for name, columns in DISAGREEMENT_TARGETS.items() if name in tables
+             for column in columns for value in tables[name].values(column)}
+    return [Problem(disagreements.file, line, "about", item,
+                    f"{item!r} is no measure, pressure act, engagement, attribution or claim id")
+            for line, row in disagreements.rows for item in _split(row.get("about", ""))
+            if item not in known]
 
 
 def _check_claim_targets(tables: dict[str, Table], round_ids: Iterable[str] | None) -> list[Problem]:
@@ -160,11 +207,18 @@ def _check_claim_targets(tables: dict[str, Table], round_ids: Iterable[str] | No
             if kind != "verdict" or target_field != "verdict":
                 problem("kind", kind, "a claim on the verdicts table must have kind and target_field verdict")
             if value and value not in VERDICT_VALUES:
-                problem(
-                    "value",
-                    value,
-                    f"{value!r} is not a verdict; expected one of: " + " | ".join(VERDICT_VALUES),
-                )
+                problem("value", value, f"{value!r} is not a verdict; expected one of: "
+                        + " | ".join(VERDICT_VALUES))
+        elif target_table == "stringency":
+            sender, _, round_id = target_id.partition(":")
+            if not sender or not round_id or (allowed_rounds is not None and round_id not in allowed_rounds):
+                problem("target_id", target_id,
+                        f"{target_id!r} is not a stringency target; expected <sender>:<round>")
+            if kind != "comparison" or target_field != "mildest_among":
+                problem("kind", kind, "a claim on the stringency table must have kind comparison and "
+                        "target_field mildest_among")
+            if not _split(value):
+                problem("value", value, "a comparison claim lists the senders compared with, ';'-separated")
         elif target_table in CLAIM_TARGETS:
             column = CLAIM_TARGETS[target_table]
             target = tables.get(target_table)
@@ -262,10 +316,11 @@ def validate_package(
     for table in tables.values():
         problems += table_problems(table)
     problems += _check_foreign_keys(tables)
-    problems += _check_seed_sources(tables)
+    problems += _check_row_sources(tables)
     problems += _check_rests_on(tables)
     problems += _check_claim_targets(tables, round_ids)
     problems += _check_events(tables)
+    problems += _check_disagreements(tables)
     order = {label: i for i, label in enumerate(_file_label(data_dir, r) for r in codebook.resources)}
     return sorted(problems, key=lambda p: (order.get(p.file, len(order)), p.line or 0))
 

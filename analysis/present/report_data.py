@@ -14,9 +14,9 @@ import pandas as pd
 
 from analysis.present.safe import Markdown, md_text, script_json, typst_string
 from analysis.present.safe import md_doc as doc
-from analysis.present.safe import md_text as text
 
-__all__ = ["Markdown", "csv", "doc", "engine", "figure", "inputs", "json", "path", "paths", "table", "text"]
+__all__ = ["Markdown", "csv", "doc", "engine", "figure", "inputs", "json", "path", "paths", "shown", "table",
+           "text"]
 
 ENGINE_ENV = "REPORT_ENGINE"
 INPUTS_ENV = "REPORT_INPUTS"
@@ -48,8 +48,9 @@ def path(name: str) -> Path:
     """The file of input `name`; a clear error when the render rule has no such input."""
     available = inputs()
     if name not in available:
-        raise ReportInputError(f"{name!r} is not an input of the render rule; inputs are: "
-                               + ", ".join(sorted(available)))
+        raise ReportInputError(
+            f"{name!r} is not an input of the render rule; inputs are: " + ", ".join(sorted(available))
+        )
     value = available[name]
     if isinstance(value, list):
         raise ReportInputError(f"input {name!r} is a list of {len(value)} files; use paths({name!r})")
@@ -158,10 +159,37 @@ def table(frame: pd.DataFrame, digits: int = 2, columns: dict[str, str] | None =
              for row, shown_row in zip(frame.itertuples(index=False, name=None), shown, strict=True)]
     names = [md_text(name) for name in shown_names]
     header = "| " + " | ".join(names) + " |"
-    rule = "|" + "|".join(("-" * (w - 1) + ":") if is_number else (":" + "-" * (w - 1))
-                          for w, is_number in zip(widths, numeric, strict=True)) + "|"
+    rule = (
+        "|"
+        + "|".join(
+            ("-" * (w - 1) + ":") if is_number else (":" + "-" * (w - 1))
+            for w, is_number in zip(widths, numeric, strict=True)
+        )
+        + "|"
+    )
     rows = ["| " + " | ".join(row) + " |" for row in cells]
     return Markdown("\n".join([header, rule, *rows]))
+
+
+def text(name: str) -> Markdown:
+    """The Markdown fragment `name`.md that the write_report_text rule wrote for the report."""
+    return Markdown(_find_file(f"{name}.md").read_text(encoding="utf-8").rstrip("\n"))
+
+
+# Display-table columns that hold the project's own documentation (codebook and registry
+# descriptions): their emphasis, code and citations are kept (md_doc); every other cell is text.
+DOC_COLUMNS = ("What a row is", "What it decides")
+
+
+def shown(name: str, digits: int = 2) -> Markdown:
+    """The display table `name`.csv that the write_report_text rule wrote, as a pipe table."""
+    from analysis.io import read_csv
+
+    frame = read_csv(_find_file(f"{name}.csv"))
+    for column in DOC_COLUMNS:
+        if column in frame.columns:
+            frame[column] = frame[column].astype(object).map(doc)
+    return table(frame, digits=digits)
 
 
 def identity_line(identity: dict[str, Any]) -> str:

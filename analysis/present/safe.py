@@ -10,6 +10,7 @@ functions, and nowhere else is anything escaped by hand:
   and prose leave it as it is. Wrap only text that code wrote, never text from data.
 - `md_doc`: documentation the project wrote (codebook and registry descriptions): its
   `*emphasis*` and `` `code` `` are kept, everything else is text as with `md_text`.
+- `md_code`: a value shown as inline code, in a fence no backtick in it can close.
 - `md_link`: a link, only for a column the codebook declares a URL, and only to http(s).
 - `script_json`: JSON placed inside an HTML <script> element (the Vega specs).
 - `typst_string`: a Typst string literal (e.g. an image's alt text in raw Typst).
@@ -50,6 +51,23 @@ class Markdown:
     def __str__(self) -> str:
         return self.text
 
+    # Compared and hashed as its text, so tables of it compare as tables of strings.
+    def __eq__(self, other: object) -> bool:
+        return self.text == (other.text if isinstance(other, Markdown) else other)
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __repr__(self) -> str:
+        return f"Markdown({self.text!r})"
+
+    # Joined into a longer Markdown string by code: the result is plain Markdown text.
+    def __add__(self, other: object) -> str:
+        return self.text + str(other)
+
+    def __radd__(self, other: object) -> str:
+        return str(other) + self.text
+
 
 def _missing(value: Any) -> bool:
     if value is None:
@@ -77,21 +95,30 @@ def _escape(text: str) -> str:
     return _RUNS.sub(lambda run: run[0][0] + "".join("\\" + mark for mark in run[0][1:]), text)
 
 
+def md_code(value: Any) -> str:
+    """`value` as an inline code span (literal in HTML and Typst), whatever backticks it holds."""
+    text = "" if _missing(value) else " ".join(str(value).split())
+    ticks = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+_DOC_CITATION = re.compile(r"\\@([a-z0-9_-]+)")  # a citation of a sources key, kept in project docs
 _CODE_SPAN = re.compile(r"(`[^`]+`)")
 
 
 def md_doc(value: Any) -> Markdown:
-    """Project-written documentation as Markdown: code spans and `*`/`_` emphasis kept, the rest
-    escaped by `md_text` (so no HTML, link, citation or Typst code can come through)."""
+    """Project-written documentation as Markdown: code spans, `*`/`_` emphasis and `@key` citations
+    kept, the rest escaped as by `md_text` (so no HTML, link or Typst code can come through)."""
     if _missing(value):
         return Markdown("")
+
+    def prose(part: str) -> str:
+        kept = _escape(part).replace("\\*", "*").replace("\\_", "_")
+        return _DOC_CITATION.sub(r"@\1", kept)
+
     parts = _CODE_SPAN.split(" ".join(str(value).split()))
-    return Markdown(
-        "".join(
-            part if index % 2 else _escape(part).replace("\\*", "*").replace("\\_", "_")
-            for index, part in enumerate(parts)
-        )
-    )
+    return Markdown("".join(part if index % 2 else prose(part) for index, part in enumerate(parts)))
 
 
 def is_web_url(url: str) -> bool:

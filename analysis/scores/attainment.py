@@ -12,6 +12,7 @@ from analysis.scores.stringency import (
     INSTRUMENTS,
     positions_at,
     prepare_measures,
+    repertoire,
     stringency_index,
     weight_vector,
 )
@@ -27,13 +28,54 @@ FORMULAS = {
     "euclidean_distance": r"d(a, b) = \sqrt{\frac{\sum_k w_k (a_k - b_k)^2}{\sum_k w_k}}",
     "proximity": r"PA = 1 - d(x, O)",
     "improvement": r"PA = d(x, R) - d(x, O)",
-    "proportional": r"PA = \begin{cases} \frac{d(x, R) - d(x, O)}{d(x, R)} & d(x, R) > 0 \\ "
-                    r"1 - d(O, R) & d(x, R) = 0 \end{cases}",
-    "categorical": r"PA = \begin{cases} 1 & d(x, O) \le \tau \\ 0.5 & 0 < PA_{prop} < 1 \\ "
+    "proportional": r"PA = \begin{cases} \frac{d(x, R) - d(x, O)}{d(x, R)} & \text{if } d(x, R) > 0 \\ "
+                    r"1 - d(O, R) & \text{if } d(x, R) = 0 \end{cases}",
+    "categorical": r"PA = \begin{cases} 1 & \text{if } d(x, O) \le \tau \\ "
+                   r"0.5 & \text{if } 0 < PA_{prop} < 1 \\ "
                    r"0 & \text{otherwise} \end{cases}",
     "relative": r"PA_i = d(x_j, O) - d(x_i, O)",
     "interval": r"[q_{0.05}, q_{0.95}] \text{ of } PA\big(\operatorname{clip}_{[0,1]}(p_k + u_k)\big), "
                 r"\; u_k \sim U(-\delta, \delta) \text{ per distinct placement } p_k > 0",
+}
+
+# What each formula measures and why, in words: a label and one sentence (the report shows them
+# beside FORMULAS, key for key).
+DESCRIPTIONS = {
+    "weighted_mean_distance": (
+        "Distance on the policy scale (weighted mean)",
+        "How far apart two positions are, comparing their weighted mean intensity.",
+    ),
+    "euclidean_distance": (
+        "Distance on the policy scale (instrument by instrument)",
+        "The alternative distance compares the positions instrument by instrument.",
+    ),
+    "proximity": (
+        "Attainment as proximity",
+        "How close the outcome came to an actor's ideal point.",
+    ),
+    "improvement": (
+        "Attainment as improvement",
+        "How much closer to its ideal point the outcome is than the position before the round; "
+        "positive means Japan moved towards that actor.",
+    ),
+    "proportional": (
+        "Attainment as a share of the demanded move",
+        "The share of the move an actor demanded that actually happened, which keeps rounds with "
+        "demands of different size comparable.",
+    ),
+    "categorical": (
+        "Attainment in categories",
+        "Full, partial or no attainment, for readers who distrust the decimals.",
+    ),
+    "relative": (
+        "Relative attainment",
+        "Whether the outcome lies closer to one actor's ideal point than to the other's.",
+    ),
+    "interval": (
+        "Interval of attainment",
+        "The range the attainment takes when every coded placement is jittered at random, to show "
+        "how much the score rests on exact codes.",
+    ),
 }
 
 
@@ -154,6 +196,26 @@ def monte_carlo_interval(measure: str, placements: Mapping[str, np.ndarray], *, 
     return float(low), float(high)
 
 
+
+
+def with_blank_flags_read(measures: pd.DataFrame, reading: str) -> pd.DataFrame:
+    """`us_requested` with blanks (no document says either way) read as `reading` says.
+
+    Japanese measures only: the flag is about what the US asked Japan for; other senders' blanks stay false.
+    """
+    check_option("preference_attainment.blank_us_requested", reading)
+    frame = measures.copy()
+    if "us_requested" not in frame.columns:
+        frame["us_requested"] = None
+    flags = frame["us_requested"].astype(object)
+    blank = flags.map(lambda v: v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v))
+                      or (isinstance(v, str) and not v.strip()))
+    japanese = frame["sender"].astype(str) == FOCAL if "sender" in frame.columns else blank
+    frame["us_requested"] = [reading == "requested" and bool(jp) if is_blank else value
+                             for value, is_blank, jp in zip(flags, blank, japanese, strict=True)]
+    return frame
+
+
 def requested_instruments(measures: pd.DataFrame, end: pd.Timestamp) -> np.ndarray:
     """Mask over INSTRUMENTS of the kinds of measure the US asked for (us_requested true) up to `end`."""
     asked = measures[measures["us_requested"] & measures["date"].notna() & (measures["date"] <= end)]
@@ -214,24 +276,29 @@ def attainment_table(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]]
     """
     aggregation = str(choices["aggregation"])
     check_option("preference_attainment.aggregation", aggregation)
-    frame = prepare_measures(measures)
+    frame = prepare_measures(with_blank_flags_read(measures, str(choices["blank_us_requested"])))
     w = weight_vector(weights)
     options = {"leader": leader, "intensity": intensity, "three_level_values": three_level_values,
                "uncoded_intensity": uncoded_intensity, "easing_factor": easing_factor}
-
-    def scalar(vector: np.ndarray) -> float:
-        return float(stringency_index(vector, w, missing)) / 100.0
 
     rows = []
     for round_index, window in enumerate(rounds):
         vectors = round_positions(frame, window, reference=str(choices["reference"]),
                                   us_ideal_source=str(choices["us_ideal_source"]), position_options=options)
+        # positions over the instruments in the repertoire by the round's end (as the stringency index)
+        mask = repertoire(window["end"])
+        vectors = {name: vector[mask] for name, vector in vectors.items()}
+        wr = w[mask]
+
+        def scalar(vector: np.ndarray, wr: np.ndarray = wr) -> float:
+            return float(stringency_index(vector, wr, missing)) / 100.0
+
         for actor_index, actor in enumerate(ACTORS):
             other = ACTORS[1 - actor_index]
             named = {"reversion": vectors["reversion"], "outcome": vectors["outcome"],
                      "ideal": vectors[actor], "other_ideal": vectors[other]}
             placements = named if aggregation == "euclidean" else {k: scalar(v) for k, v in named.items()}
-            common = {"weights": w, "aggregation": aggregation, "tau": float(choices["tau"])}
+            common = {"weights": wr, "aggregation": aggregation, "tau": float(choices["tau"])}
             point = float(score(str(choices["measure"]), placements["reversion"], placements["outcome"],
                                 placements["ideal"], placements["other_ideal"], **common))
             gain = float(score("improvement", placements["reversion"], placements["outcome"],

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.registry import check_option
+from analysis.vocabulary import ALL_ROUNDS
 
 INFLUENCE_COLUMNS = [
     "round",
@@ -38,8 +39,8 @@ EAR_GROUPS = {
 }
 
 FORMULAS = {
-    "us_strength": r"u_k = \begin{cases} a_k & \text{cause}_k = \text{US pressure} \\ "
-    r"m\,a_k & \text{cause}_k = \text{mixed} \\ 0 & \text{competing cause only} \end{cases}",
+    "us_strength": r"u_k = \begin{cases} a_k & \text{if cause}_k = \text{US pressure} \\ "
+    r"m\,a_k & \text{if cause}_k = \text{mixed} \\ 0 & \text{if a competing cause only} \end{cases}",
     "weighted": r"AI = \frac{\sum_k \omega_{\tau(k)}\, u_k}{\sum_k \omega_{\tau(k)}}",
     "source_balanced": r"AI = \frac{\sum_k (\omega_{\tau(k)}/n_{s(k)})\, u_k}"
     r"{\sum_k \omega_{\tau(k)}/n_{s(k)}}",
@@ -47,6 +48,45 @@ FORMULAS = {
     "ear": r"AI = \operatorname{median}(E, A, R_s), \quad G = A - E",
     "combined_product": r"INF_r = PA_r \times AI_r \geq 0.5",
     "combined_hse": r"\text{result}(PA_r) \times \text{contribution}(AI_r) \geq 9",
+}
+
+# What each formula measures and why, in words: a label and one sentence (the report shows them
+# beside FORMULAS, key for key).
+DESCRIPTIONS = {
+    "us_strength": (
+        "Strength credited to US pressure",
+        "Each statement's asserted strength counts in full when it names US pressure, in part when "
+        "it names US pressure among other motives, and not at all when it names another cause.",
+    ),
+    "weighted": (
+        "Attributed influence (pooled)",
+        "The weighted mean strength of US pressure over all statements, each attributor type "
+        "weighted.",
+    ),
+    "source_balanced": (
+        "Attributed influence (document-balanced)",
+        "The same mean with each document's statements averaged first, so a document with many "
+        "statements cannot dominate.",
+    ),
+    "share": (
+        "Attributed influence (share of causes)",
+        "US pressure's share of the strength asserted for all causes.",
+    ),
+    "ear": (
+        "Attributed influence (ego, alter, researcher)",
+        "The median of the means of Japanese officials, other governments and researchers; the gap "
+        "between alter and ego shows how differently each side frames the decision.",
+    ),
+    "combined_product": (
+        "Combined influence",
+        "Attainment times attributed influence: influence needs both an outcome near the US "
+        "position and credit for it.",
+    ),
+    "combined_hse": (
+        "Combined influence (ordinal)",
+        "The ordinal variant scores result and contribution on four-step ladders and multiplies "
+        "them.",
+    ),
 }
 
 
@@ -105,10 +145,21 @@ def us_pressure_strength(
     return out
 
 
-def statements_in_round(scored: pd.DataFrame, round_id: str) -> pd.DataFrame:
-    """The statements that count in a round: those about its measures plus the general (`all`) ones."""
+def statements_in_round(scored: pd.DataFrame, round_id: str, general: str = "whole_period") -> pd.DataFrame:
+    """The statements that count in a round (``attributed_influence.general_statements``).
+
+    A statement about a measure counts in that measure's round. A general statement (round `all`: about
+    Japan's sanctions as a whole) counts under `whole_period` only in the pooled estimate (round `all`),
+    never in a single round; under `statement_date` in the round that contains the date it was made.
+    """
+    check_option("attributed_influence.general_statements", general)
     rounds = scored["round"].astype("string").fillna("")
-    return scored[(rounds == round_id) | (rounds == "all")]
+    if round_id == ALL_ROUNDS:
+        return scored[rounds != ""]
+    if general == "whole_period":
+        return scored[rounds == round_id]
+    said_in = scored["said_in_round"].astype("string").fillna("") if "said_in_round" in scored else rounds
+    return scored[(rounds == round_id) | ((rounds == ALL_ROUNDS) & (said_in == round_id))]
 
 
 def _type_weights(statements: pd.DataFrame, type_weights: Mapping[str, float]) -> pd.Series:
@@ -164,10 +215,12 @@ def score_influence(
     strength_ladder: Mapping[str, float],
     mixed_share: float,
     competing_causes: str,
+    general_statements: str = "whole_period",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """influence.csv (one row per round) and influence_by_type.csv (round × attributor type).
+    """influence.csv (one row per round, then the pooled row `all`) and influence_by_type.csv.
 
-    Statements whose round is empty (about a measure outside every window) count in no round.
+    Statements whose round is empty (about a measure outside every window) count in no round; general
+    statements count as ``general_statements`` says (see statements_in_round).
     mean_strength by type is the plain mean of u_k (type weights are constant within a type).
     """
     _require(
@@ -176,10 +229,12 @@ def score_influence(
         "attributions",
     )
     scored = us_pressure_strength(attributions, strength_ladder, mixed_share, competing_causes)
+    if "date" in scored:  # the round each statement was made in (statement_date reads it)
+        said = pd.to_datetime(scored["date"].astype("string").str.slice(0, 10), errors="coerce")
+        scored = scored.assign(said_in_round=[_window_of(d, rounds) for d in said])
     rows, by_type = [], []
-    for window in rounds:
-        round_id = window["id"]
-        statements = statements_in_round(scored, round_id)
+    for round_id in [*(w["id"] for w in rounds), ALL_ROUNDS]:
+        statements = statements_in_round(scored, round_id, general_statements)
         result = aggregate_influence(statements, aggregation, type_weights)
         rows.append(
             {
@@ -206,6 +261,13 @@ def score_influence(
                     }
                 )
     return (pd.DataFrame(rows, columns=INFLUENCE_COLUMNS), pd.DataFrame(by_type, columns=BY_TYPE_COLUMNS))
+
+
+def _window_of(date: pd.Timestamp, rounds: Sequence[Mapping[str, str]]) -> str:
+    if pd.isna(date):
+        return ""
+    day = date.strftime("%Y-%m-%d")
+    return next((w["id"] for w in rounds if w["start"] <= day <= w["end"]), "")
 
 
 def hse_result(pa: float) -> int:

@@ -55,8 +55,8 @@ COLLIER_TO_VERDICT = {
 FORMULAS = {
     "reliability_mixture": r"p'_H = \rho\, p_H + (1-\rho)\, c, \quad "
     r"p'_{\neg H} = \rho\, p_{\neg H} + (1-\rho)\, c",
-    "likelihood_ratio": r"LR_i = \begin{cases} p'_H / p'_{\neg H} & \text{found} \\ "
-    r"(1-p'_H)/(1-p'_{\neg H}) & \text{sought, not found} \end{cases}",
+    "likelihood_ratio": r"LR_i = \begin{cases} p'_H / p'_{\neg H} & \text{if found} \\ "
+    r"(1-p'_H)/(1-p'_{\neg H}) & \text{if sought, not found} \end{cases}",
     "log_lr": r"\ell_i = s\,\kappa_i \ln LR_i,\quad s = \text{weak scale (weak profile) else } 1,"
     r"\ \kappa_i = \rho_i \text{ (tempering) else } 1",
     "weight_db": r"\mathrm{WoE}_i = 10 \log_{10} LR_i = \frac{10}{\ln 10}\,\ell_i",
@@ -64,6 +64,45 @@ FORMULAS = {
     r"P(H \mid E) = \frac{1}{1+e^{-L}}",
     "cluster_max": r"\ell_C = \ell_{i^*},\ i^* = \arg\max_{i \in C} |\ell_i|",
     "cluster_mean": r"\ell_C = \frac{1}{|C|}\sum_{i \in C} \ell_i",
+}
+
+# What each formula measures and why, in words: a label and one sentence (the report shows them
+# beside FORMULAS, key for key).
+DESCRIPTIONS = {
+    "reliability_mixture": (
+        "Reliability of a report",
+        "A report from a less reliable source is treated as partly noise, which pulls its "
+        "likelihoods towards each other.",
+    ),
+    "likelihood_ratio": (
+        "Likelihood ratio",
+        "How much more likely the observation (or its absence, when it was sought and not found) is"
+        " if the hypothesis is true than if it is false.",
+    ),
+    "log_lr": (
+        "Log likelihood ratio",
+        "The ratio on a log scale, optionally scaled for the weak profile or tempered by "
+        "reliability.",
+    ),
+    "weight_db": (
+        "Weight of evidence",
+        "The same quantity in decibans, the unit the figures use: positive favours the hypothesis, "
+        "ten decibans is a tenfold shift in odds.",
+    ),
+    "posterior": (
+        "Posterior probability",
+        "The prior odds updated by the sum of the counted items' log ratios, turned back into a "
+        "probability.",
+    ),
+    "cluster_max": (
+        "Dependent items (strongest counts)",
+        "Items that rest on the same source or event count once, by their strongest item, so "
+        "repetition is not taken for corroboration.",
+    ),
+    "cluster_mean": (
+        "Dependent items (mean)",
+        "The alternative rule averages a cluster's items.",
+    ),
 }
 
 

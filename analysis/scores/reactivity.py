@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from analysis.data.clean import events_once
 from analysis.registry import check_option, options
 from analysis.vocabulary import FOCAL, PRESSURING
 
@@ -22,8 +23,9 @@ REACTIVITY_COLUMNS = [
     "criterion2",
 ]
 COMPONENTS = set(options("reactivity.components"))
-# Japanese rows that are not sanctions: easing reverses a sanction, the others are not Japan's measures.
-NOT_SANCTIONS = {"easing", "counter_measure"}
+# Japanese rows that are not sanctions: easing reverses one, carve_out / not_adopted record what Japan kept
+# out of (or declined), counter_measure is Russia's.
+NOT_SANCTIONS = {"easing", "counter_measure", "carve_out", "not_adopted"}
 
 FORMULAS = {
     "responded_within_window": r"\mathrm{resp}_r = \frac{\#\{p \in P_r : \exists m \in M_{JP},\ "
@@ -35,6 +37,33 @@ FORMULAS = {
     r"\text{ (Calder literal)}",
     "criterion2": r"\mathrm{crit2}_r = [\mathrm{resp}_r \ge \theta] \wedge ([\text{reversal}_r] \vee "
     r"[\mathrm{inc}_r \ge \theta])",
+}
+
+# What each formula measures and why, in words: a label and one sentence (the report shows them
+# beside FORMULAS, key for key).
+DESCRIPTIONS = {
+    "responded_within_window": (
+        "Responded to pressure",
+        "The share of the round's US pressure acts that a Japanese measure followed within the "
+        "window.",
+    ),
+    "not_first_mover": (
+        "Not a first mover",
+        "One minus the share of first moves: a reactive state waits for others.",
+    ),
+    "incompleteness": (
+        "Incompleteness",
+        "How far short of the US demand Japan's response fell.",
+    ),
+    "reactivity": (
+        "Reactivity index",
+        "The mean of the components in force; the thesis reads a deliberately incomplete response "
+        "as independent policy, Calder's literal reading as reactive.",
+    ),
+    "criterion2": (
+        "Calder's second criterion",
+        "A reactive state responds to pressure, and its response is reversed or incomplete.",
+    ),
 }
 
 
@@ -122,6 +151,10 @@ def score_reactivity(
         missing = [c for c in columns if c not in frame.columns]
         if missing:
             raise ValueError(f"{table}: missing column(s) {', '.join(missing)}")
+    # Several reports of one act or one engagement are one event: count each once.
+    pressure = events_once(pressure, "pressure_id") if "pressure_id" in pressure.columns else pressure
+    engagements = (events_once(engagements, "engagement_id") if "engagement_id" in engagements.columns
+                   else engagements)
     japanese = measures[measures["sender"].astype(str) == FOCAL]
     sanction_dates = _dates(japanese, "measures")[~japanese["instrument"].astype(str).isin(NOT_SANCTIONS)]
     pressure_dates = _dates(pressure, "pressure")

@@ -59,6 +59,7 @@ def score_timing(tables: Tables, choices: Mapping[str, Any]) -> Tables:
         first_mover_window_days=t["first_mover_window_days"],
         matching=t["matching"],
         coarsest_precision=t["coarsest_date_precision"],
+        comparable_within_days=t["comparable_within_days"],
     )
     return {"timing_measures": by_measure, "timing_rounds": by_round}
 
@@ -83,6 +84,7 @@ def score_influence(tables: Tables, choices: Mapping[str, Any]) -> Tables:
         a["strength_ladder"],
         a["mixed_us_share"],
         a["competing_causes"],
+        a["general_statements"],
     )
     return {"influence": table, "by_type": by_type}
 
@@ -112,19 +114,34 @@ def score_reactivity(tables: Tables, choices: Mapping[str, Any]) -> Tables:
 
 
 def decide_verdicts(tables: Tables, choices: Mapping[str, Any]) -> Tables:
-    table = verdicts.decide_verdicts(
-        round_windows(choices),
-        tables["attainment"],
-        tables["influence"],
-        tables["posteriors"],
-        tables["reactivity"],
-        tables["thesis_claims"],
-        choices["hp1"],
-        choices["process_tracing"]["thresholds"]["supported"],
-        choices["attributed_influence"]["combine"],
-        choices["reactivity"]["hp2_rule"],
-        choices["reactive_state"]["aggregation"],
-    )
+    """HP1 per round; HP2 and HP3 pooled over the in-sample rounds (as the thesis pools them) and, apart,
+    over the out-of-sample rounds (their pooled rows carry those rounds' ids joined by '+')."""
+    windows = round_windows(choices)
+
+    def decide(subset: list[dict[str, str]]) -> pd.DataFrame:
+        return verdicts.decide_verdicts(
+            subset,
+            tables["attainment"],
+            tables["influence"],
+            tables["posteriors"],
+            tables["reactivity"],
+            tables["thesis_claims"],
+            choices["hp1"],
+            choices["process_tracing"]["thresholds"]["supported"],
+            choices["attributed_influence"]["combine"],
+            choices["reactivity"]["hp2_rule"],
+            choices["reactive_state"]["aggregation"],
+        )
+
+    inside = [w for w in windows if not w.get("out_of_sample")]
+    outside = [w for w in windows if w.get("out_of_sample")]
+    table = decide(inside)
+    if outside:
+        extra = decide(outside)
+        pooled = extra["round"].astype(str) == "all"
+        extra.loc[pooled, "round"] = "+".join(w["id"] for w in outside)
+        extra.loc[pooled, "thesis_verdict"] = ""
+        table = pd.concat([table, extra], ignore_index=True)
     named = {**tables, "verdicts": table, "timing": tables["timing_rounds"]}
     return {
         "verdicts": table,

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.registry import check_option
-from analysis.vocabulary import GSDB_TYPE_OF, INSTRUMENT_CODES, SENDER_ORDER
+from analysis.vocabulary import GSDB_TYPE_OF, INSTRUMENT_CODES, SENDER_ORDER, in_repertoire
 
 INSTRUMENTS = list(INSTRUMENT_CODES)
 STRINGENCY_COLUMNS = ["sender", "round", "stringency_stock", "stringency_flow", "stringency",
@@ -19,10 +19,44 @@ FORMULAS = {
     "stringency": r"S_{c,r} = 100 \cdot \frac{\sum_{k \in K^{obs}_{c,r}} w_k\, x_{c,r,k}}"
                   r"{\sum_{k \in K^{obs}_{c,r}} w_k}",
     "three_level": r"x_{c,r,k} = \max_{m \in M_{c,k}(t_r)} v(\text{code}_m)\, f^{e_m}",
-    "depth_counts": r"x_{c,r,k} = \min\!\left(1, \frac{\sum_m f^{e_m} n_m}{n_{L,k}}\right)",
+    "depth_counts": r"x_{c,r,k} = \min\left\{1,\ \frac{\sum_m f^{e_m} n_m}{n_{L,k}}\right\}",
     "relative_to_leader": r"RS_{c,r} = S_{c,r} / S_{L,r}",
     "coverage": r"C_{c,r} = \frac{|K_{c,r} \cap K_{L,r}|}{|K_{L,r}|}",
     "breadth": r"B_{c,r} = |\{\text{GSDB type}(k) : k \in K_{c,r}\}|",
+}
+
+# What each formula measures and why, in words: a label and one sentence (the report shows them
+# beside FORMULAS, key for key).
+DESCRIPTIONS = {
+    "stringency": (
+        "Stringency index",
+        "How hard a sender's sanctions bite in a round: the weighted mean intensity of the "
+        "instruments it uses, on a 0–100 scale, so senders with different tool kits are comparable.",
+    ),
+    "three_level": (
+        "Intensity of an instrument (three-level coding)",
+        "An instrument's intensity is its strongest measure in force, coded symbolic, partial or "
+        "full, and reduced by any later easing.",
+    ),
+    "depth_counts": (
+        "Intensity of an instrument (listing depth)",
+        "The alternative intensity counts how many persons and entities a sender listed, relative "
+        "to the leader's count and capped at the leader's level.",
+    ),
+    "relative_to_leader": (
+        "Stringency relative to the leader",
+        "A sender's index divided by the leader's in the same round, so 1 means as stringent as the"
+        " United States.",
+    ),
+    "coverage": (
+        "Coverage of the leader's instruments",
+        "The share of the leader's instruments that the sender also uses.",
+    ),
+    "breadth": (
+        "Breadth",
+        "The number of distinct sanction types (in the Global Sanctions Data Base's typology) a "
+        "sender uses.",
+    ),
 }
 
 
@@ -84,8 +118,18 @@ def _easing_exponents(rows: pd.DataFrame, easings: pd.DataFrame) -> np.ndarray:
 def _list_size(rows: pd.DataFrame, weights: np.ndarray) -> float:
     """Σ f^e n over the rows: NaN when any list is secret or a row states no count at all.
 
-    A row that states only one of individuals/entities counts the other as zero.
+    A row that states only one of individuals/entities counts the other as zero. A running total
+    (`count_basis`) already holds every listing dated on or before it: the latest one stands for those,
+    and only listings dated after it are added.
     """
+    if "count_basis" in rows.columns:
+        totals = (rows["count_basis"].astype(object) == "running_total").to_numpy(dtype=bool)
+        if totals.any():
+            dates = rows["date"].to_numpy()
+            latest = int(np.flatnonzero(totals)[np.argmax(dates[totals])])
+            keep = (~totals & (dates > dates[latest]))
+            keep[latest] = True
+            return _list_size(rows[keep].drop(columns="count_basis"), np.asarray(weights)[keep])
     secret = rows["list_public"].map(lambda v: v is False).to_numpy(dtype=bool)
     counts = rows[["individuals", "entities"]].to_numpy(dtype=float)
     unknown = np.isnan(counts).all(axis=1)
@@ -190,10 +234,16 @@ def coverage(sender_positions: np.ndarray, leader_positions: np.ndarray) -> floa
     return float((present(sender_positions) & leader_set).sum() / leader_set.sum())
 
 
-def breadth(positions: np.ndarray) -> int:
+def breadth(positions: np.ndarray, instruments: Sequence[str] = tuple(INSTRUMENTS)) -> int:
     """Number of GSDB types with at least one instrument in force."""
     active = present(positions)
-    return len({GSDB_TYPE_OF[k] for k, on in zip(INSTRUMENTS, active, strict=True) if on})
+    return len({GSDB_TYPE_OF[k] for k, on in zip(instruments, active, strict=True) if on})
+
+
+def repertoire(end: str | pd.Timestamp) -> np.ndarray:
+    """Mask over INSTRUMENTS of those in the sanctions repertoire by ``end`` (vocabulary.Instrument.since):
+    a round's index is taken over these only."""
+    return np.array(in_repertoire(pd.Timestamp(end).strftime("%Y-%m-%d")))
 
 
 def ordered_senders(senders: Sequence[str]) -> list[str]:
@@ -227,22 +277,28 @@ def stringency_table(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]]
         start, end = pd.Timestamp(window["start"]), pd.Timestamp(window["end"])
         stock = {s: positions_at(frame, s, end, **options) for s in senders}
         flow = {s: positions_at(frame, s, end, start=start, **options) for s in senders}
+        # the index of a round runs over the instruments in the repertoire by its end
+        mask = repertoire(end)
+        names = [k for k, on in zip(INSTRUMENTS, mask, strict=True) if on]
+        stock = {s: v[mask] for s, v in stock.items()}
+        flow = {s: v[mask] for s, v in flow.items()}
+        wr = w[mask]
         chosen = stock if basis == "stock" else flow
-        leader_stock = stock.get(leader, np.zeros(len(INSTRUMENTS)))
-        leader_index = float(stringency_index(chosen[leader], w, missing)) if leader in chosen else np.nan
+        leader_stock = stock.get(leader, np.zeros(len(names)))
+        leader_index = float(stringency_index(chosen[leader], wr, missing)) if leader in chosen else np.nan
         for sender in senders:
-            s_stock = float(stringency_index(stock[sender], w, missing))
-            s_flow = float(stringency_index(flow[sender], w, missing))
+            s_stock = float(stringency_index(stock[sender], wr, missing))
+            s_flow = float(stringency_index(flow[sender], wr, missing))
             value = s_stock if basis == "stock" else s_flow
             relative = value / leader_index if leader_index > 0 else np.nan
             rows.append({"sender": sender, "round": window["id"], "stringency_stock": s_stock,
                          "stringency_flow": s_flow, "stringency": value, "relative_to_leader": relative,
                          "coverage": coverage(stock[sender], leader_stock),
-                         "breadth": breadth(stock[sender]),
+                         "breadth": breadth(stock[sender], names),
                          "n_missing": int(np.isnan(chosen[sender]).sum())})
-            for k, instrument in enumerate(INSTRUMENTS):
-                keep = np.arange(len(INSTRUMENTS)) != k
-                without = float(stringency_index(chosen[sender][keep], w[keep], missing))
+            for k, instrument in enumerate(names):
+                keep = np.arange(len(names)) != k
+                without = float(stringency_index(chosen[sender][keep], wr[keep], missing))
                 loo_rows.append({"sender": sender, "round": window["id"], "left_out": instrument,
                                  "stringency": without})
     table = pd.DataFrame(rows, columns=STRINGENCY_COLUMNS)

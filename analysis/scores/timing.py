@@ -30,6 +30,30 @@ FORMULAS = {
     "first_mover_share": r"FMS_r = \frac{1}{|M_r|} \sum_{m \in M_r} \text{first}_m",
 }
 
+# What each formula measures and why, in words: a label and one sentence (the report shows them
+# beside FORMULAS, key for key).
+DESCRIPTIONS = {
+    "lag": (
+        "Lag behind the leader",
+        "Days between a Japanese measure and the leader's comparable measure: the basic sign of "
+        "following.",
+    ),
+    "relative_lag": (
+        "Lag relative to peers",
+        "Japan's lag minus the median lag of the peer followers, so Japan is judged against other "
+        "followers rather than against zero.",
+    ),
+    "first_mover": (
+        "First move",
+        "A Japanese measure is a first move when the leader took no comparable measure in the "
+        "preceding window.",
+    ),
+    "first_mover_share": (
+        "Share of first moves",
+        "The share of a round's Japanese measures that were first moves.",
+    ),
+}
+
 
 def leader_match(leader_measures: pd.DataFrame, date: pd.Timestamp, matching: str) -> pd.Series | None:
     """The leader's comparable measure a Japanese measure dated `date` is timed against (None if none).
@@ -101,7 +125,8 @@ def peer_median_lag(by_sender: Mapping[str, pd.DataFrame], peers: Sequence[str],
 
 def timing_tables(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]], *, leader: str,
                   peers: Sequence[str], first_mover_window_days: int, matching: str = "first",
-                  coarsest_precision: str = "month", actor: str = FOCAL) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  coarsest_precision: str = "month", actor: str = FOCAL,
+                  comparable_within_days: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """timing_measures.csv and timing_rounds.csv (docs/tables.md).
 
     One row per measure of `actor` whose instrument is one of the eight (easing, counter-measures and
@@ -110,6 +135,8 @@ def timing_tables(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]], *
     Dates coarser than `coarsest_precision` (e.g. a bare year, placed on 1 January) are not timed: such a
     leader or peer measure is never matched, and such a Japanese measure gets no lag; first_mover is
     empty (unknown) when only such a vague leader measure could fall in the window.
+    A leader or peer measure more than `comparable_within_days` from the Japanese measure (either way) is
+    not comparable: a measure of one sanctions episode is not timed against another episode's.
     """
     if coarsest_precision not in PRECISION_RANK:
         raise ValueError(f"coarsest_precision must be one of {sorted(PRECISION_RANK)}")
@@ -125,6 +152,9 @@ def timing_tables(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]], *
     rows = []
     for index, measure in frame[frame["sender"] == actor].iterrows():
         senders = by_instrument[measure["instrument"]]
+        if comparable_within_days is not None:
+            near = pd.Timedelta(days=int(comparable_within_days))
+            senders = {s: g[(g["date"] - measure["date"]).abs() <= near] for s, g in senders.items()}
         leader_rows = senders.get(leader, empty)
         match = leader_match(leader_rows, measure["date"], matching)
         leader_date = match["date"] if match is not None else pd.NaT

@@ -23,6 +23,34 @@ FORMULAS = {
     "hp3_family": r"HP3 \iff \frac{1}{2|R|}\sum_r (c_{1,r} + c_{2,r}) \ge 0.5",
 }
 
+# What each formula measures and why, in words: a label and one sentence (the report shows them
+# beside FORMULAS, key for key).
+DESCRIPTIONS = {
+    "hp1_all_three": (
+        "HP1, all three routes",
+        "HP1 holds in a round when Japan moved towards the US position, attributed influence "
+        "reaches its threshold and the process-tracing posterior reaches the support threshold: the"
+        " triangulation the thesis invokes.",
+    ),
+    "hp1_majority": (
+        "HP1, two of three routes",
+        "The alternative rule accepts HP1 when two of the three conditions hold.",
+    ),
+    "hp2": (
+        "HP2",
+        "Japan's policy is reactive when a majority (or, by the stricter rule, all) of the rounds "
+        "are reactive.",
+    ),
+    "hp3_conjunctive": (
+        "HP3, both criteria",
+        "Japan is a reactive state when both of Calder's criteria hold in a majority of rounds.",
+    ),
+    "hp3_family": (
+        "HP3, family resemblance",
+        "The alternative reading lets one criterion substitute for the other, averaged over rounds.",
+    ),
+}
+
 
 def _number(value: object) -> float:
     if value is None or (not isinstance(value, str) and pd.isna(value)):

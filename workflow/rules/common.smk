@@ -10,6 +10,8 @@ from analysis import registry
 from analysis.config import ConfigError, validate_config
 from analysis.locks import clear_stale_locks
 from analysis.present.figures import FIGURE_DESCRIPTIONS, FIGURE_INPUTS
+from analysis.present.narrative import TABLES as DISPLAY_TABLES
+from analysis.present.narrative import TEXT_FRAGMENTS
 from analysis.variants import DEFAULT, NAME_PATTERN, ROOT_PATTERN, Variants, config_hash, differences
 
 
@@ -28,7 +30,7 @@ UPSTREAM = {
     "score_reactivity": ["clean_data", "score_timing", "score_attainment"],
     "decide_verdicts": ["score_stringency", "score_timing", "score_attainment", "score_influence",
                         "score_process_tracing", "score_reactivity"],
-    "replicate_thesis": ["decide_verdicts"],
+    "replicate_thesis": ["decide_verdicts", "score_stringency"],
     "make_figure": [],  # each figure's own upstream comes from the tables it reads (figures.smk)
     "build_bibliography": ["clean_data"],
 }
@@ -61,7 +63,7 @@ if clear_stale_locks(Path(workflow.basedir)):
           file=sys.stderr)
 ENV = "../../envs/pipeline.yaml"  # relative to the rule files
 RAW_TABLES = ["sources", "measures", "pressure", "attributions", "engagements", "evidence",
-              "thesis_claims"]
+              "thesis_claims", "disagreements"]
 CLEAN_TABLES = RAW_TABLES + ["conflicts", "data_checks"]
 FIGURES = list(FIGURE_DESCRIPTIONS)
 
@@ -103,6 +105,7 @@ FIGURE_TABLES = {
     "attainment": ("score_attainment", "scores/attainment.csv"),
     "by_type": ("score_influence", "scores/influence_by_type.csv"),
     "weights": ("score_process_tracing", "scores/evidence_weights.csv"),
+    "evidence": ("clean_data", "clean/evidence.csv"),
     "posteriors": ("score_process_tracing", "scores/posteriors.csv"),
 }
 
@@ -153,7 +156,8 @@ def comparison_inputs(wildcards):
 # Rules whose outputs make up one build, in DAG order (validate_raw's output is shared by all).
 BUILD_RULES = ["validate_raw", "clean_data", "score_stringency", "score_timing", "score_attainment",
                "score_influence", "score_process_tracing", "score_reactivity", "decide_verdicts",
-               "replicate_thesis", "build_bibliography", "tabulate_choices", "render_report"]
+               "replicate_thesis", "build_bibliography", "tabulate_choices", "write_report_text",
+               "render_report"]
 
 
 def every_output(root):

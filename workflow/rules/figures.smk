@@ -4,7 +4,7 @@ rule make_figure:
     """One Altair figure as a Vega-Lite spec (interactive HTML) and an SVG (vector PDF)."""
     input:
         unpack(figure_tables),
-        code="analysis/present/figures.py",
+        code=["analysis/present/figures.py", "analysis/present/labels.py", "analysis/vocabulary.py"],
     output:
         spec="{root}/figures/{figure}.vl.json",
         svg="{root}/figures/{figure}.svg",

@@ -43,40 +43,56 @@ rule tabulate_choices:
         "../../scripts/tabulate_choices.py"
 
 
-rule render_report:
-    """Execute report/report.qmd and render HTML and PDF (Quarto if on PATH, else offline)."""
+rule write_report_text:
+    """Every computed sentence and display table the report shows (the report only displays them)."""
     input:
-        qmd="report/report.qmd",
-        project="report/_quarto.yml",
-        csl="report/chicago-author-date.csl",
-        helpers=["analysis/present/report_data.py", "analysis/present/narrative.py"],
-        engine_code=["analysis/render.py", "analysis/render_filters/crossref.lua",
-                     "analysis/render_filters/template.html", "analysis/render_filters/template.typ"],
-        # the report shows each score's formula as math, read from the module that computes it
-        formula_code=[f"analysis/scores/{module}.py" for module in ["stringency", "timing", "attainment",
-                                                                    "influence", "process_tracing",
-                                                                    "reactivity", "verdicts"]],
-        rounds=rules.tabulate_choices.output.rounds,
-        identity=rules.tabulate_choices.output.identity,
-        bibliography=at("build_bibliography", "report/references.bib"),
         choices=rules.tabulate_choices.output.choices,
-        headline=score("decide_verdicts", "headline.json"),
-        verdicts=score("decide_verdicts", "verdicts.csv"),
-        replication=score("replicate_thesis", "replication.csv"),
-        **{f"clean_{table}": clean(table) for table in CLEAN_TABLES},
+        rounds=rules.tabulate_choices.output.rounds,
+        package="data/datapackage.json",
+        measure_reports="data/raw/measures.csv",
+        **{table: clean(table) for table in CLEAN_TABLES},
         stringency=score("score_stringency", "stringency.csv"),
         leave_one_out=score("score_stringency", "stringency_leave_one_out.csv"),
-        timing_measures=score("score_timing", "timing_measures.csv"),
-        timing_rounds=score("score_timing", "timing_rounds.csv"),
         attainment=score("score_attainment", "attainment.csv"),
         influence=score("score_influence", "influence.csv"),
         by_type=score("score_influence", "influence_by_type.csv"),
         evidence_weights=score("score_process_tracing", "evidence_weights.csv"),
         posteriors=score("score_process_tracing", "posteriors.csv"),
         reactivity=score("score_reactivity", "reactivity.csv"),
+        verdicts=score("decide_verdicts", "verdicts.csv"),
+        replication=score("replicate_thesis", "replication.csv"),
+        # the methods text shows each score's formula and description, read from its module
+        code=["analysis/present/narrative.py", "analysis/present/labels.py", "analysis/vocabulary.py"]
+        + [f"analysis/scores/{module}.py" for module in ["stringency", "timing", "attainment", "influence",
+                                                         "process_tracing", "reactivity", "verdicts"]],
+    output:
+        text=expand("{{root}}/report/text/{name}.md", name=TEXT_FRAGMENTS),
+        tables=expand("{{root}}/report/tables/{name}.csv", name=DISPLAY_TABLES),
+    log:
+        log_of("write_report_text"),
+    conda:
+        ENV
+    script:
+        "../../scripts/write_report_text.py"
+
+
+rule render_report:
+    """Execute report/report.qmd and render HTML and PDF (Quarto if on PATH, else offline)."""
+    input:
+        qmd="report/report.qmd",
+        project="report/_quarto.yml",
+        csl="report/chicago-author-date.csl",
+        helpers=["analysis/present/report_data.py"],
+        engine_code=["analysis/render.py", "analysis/render_filters/crossref.lua",
+                     "analysis/render_filters/template.html", "analysis/render_filters/template.typ"],
+        bibliography=at("build_bibliography", "report/references.bib"),
+        identity=rules.tabulate_choices.output.identity,
+        headline=score("decide_verdicts", "headline.json"),
+        choices=rules.tabulate_choices.output.choices,
+        text=rules.write_report_text.output.text,
+        tables=rules.write_report_text.output.tables,
         specs=lambda wildcards: [figure_at(figure, "vl.json")(wildcards) for figure in FIGURES],
         svgs=lambda wildcards: [figure_at(figure, "svg")(wildcards) for figure in FIGURES],
-        package="data/datapackage.json",
     output:
         # update(): Snakemake keeps the last good report while a render runs and restores it if the
         # render fails (the engine writes each file atomically, so an interrupt cannot leave half).
