@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import yaml
@@ -39,8 +40,33 @@ def _expected(error: ValidationError) -> str:
     return error.message
 
 
+def _non_finite(value: Any, path: str = "") -> tuple[str, float] | None:
+    """The first NaN or infinity anywhere in a config value (path, value), walking maps and lists.
+
+    YAML spells them `.nan`, `.inf`, `-.inf`; NaN compares false with every bound, so a range check
+    in the schema lets it through. Checked here for every key, whatever its schema says.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return path or "(top level)", value
+    if isinstance(value, dict):
+        items = ((f"{path}.{key}" if path else str(key), sub) for key, sub in value.items())
+    elif isinstance(value, list | tuple):
+        items = ((f"{path}[{index}]", sub) for index, sub in enumerate(value))
+    else:
+        return None
+    for sub_path, sub in items:
+        found = _non_finite(sub, sub_path)
+        if found:
+            return found
+    return None
+
+
 def validate_config(config: dict[str, Any]) -> None:
     """Raise ConfigError naming the first offending key (deepest errors first) and what was expected."""
+    found = _non_finite(config)
+    if found:
+        where, value = found
+        raise ConfigError(f"config key '{where}': {value!r} is not a finite number; write a number")
     schema = registry.schema()
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(config), key=lambda e: (-len(e.absolute_path), str(e.path)))
@@ -82,9 +108,7 @@ def _check_cross_key_rules(config: dict[str, Any]) -> None:
             raise ConfigError(f"config key 'rounds.definitions.{name}': round ids repeat")
     thresholds = config["process_tracing"]["thresholds"]
     if thresholds["rejected"] >= thresholds["supported"]:
-        raise ConfigError(
-            "config key 'process_tracing.thresholds': 'rejected' must be below 'supported'"
-        )
+        raise ConfigError("config key 'process_tracing.thresholds': 'rejected' must be below 'supported'")
     if config["comparison"]["leader"] in config["comparison"]["peers"]:
         raise ConfigError("config key 'comparison.peers': must not contain the leader")
 
@@ -151,10 +175,13 @@ def coding_choices_table(config: dict[str, Any]):
     rows = []
     for key, value in flatten(config).items():
         parts = key.split(".")
-        rows.append({
-            "key": key,
-            "value": value if isinstance(value, str | int | float | bool) else yaml.safe_dump(
-                value, default_flow_style=True, width=10_000).strip(),
-            "description": _describe(schema, parts),
-        })
+        rows.append(
+            {
+                "key": key,
+                "value": value
+                if isinstance(value, str | int | float | bool)
+                else yaml.safe_dump(value, default_flow_style=True, width=10_000).strip(),
+                "description": _describe(schema, parts),
+            }
+        )
     return pd.DataFrame(rows, columns=["key", "value", "description"])

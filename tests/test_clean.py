@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,7 @@ from analysis.data.rounds import assign_round
 ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK = load_codebook(ROOT / "data" / "datapackage.json")
 VALID = ROOT / "tests" / "fixtures" / "valid"
+PACKAGE = ROOT / "data" / "datapackage.json"
 WINDOWS = [
     {"id": "R1", "label": "one", "start": "2014-03-01", "end": "2014-03-31"},
     {"id": "R2", "label": "two", "start": "2014-04-01", "end": "2014-08-31"},
@@ -29,8 +31,18 @@ WINDOWS = [
 
 def measure(measure_id: str, event_id: str, stage: str, date: str, source: str, **cells: str) -> dict:
     row = {name: "" for name in CODEBOOK["measures"].field_names}
-    row.update(measure_id=measure_id, event_id=event_id, sender="JP", target="RU", instrument="travel_ban",
-               stage=stage, date=date, source=source, paragraph="1", note="Made-up report for a test.")
+    row.update(
+        measure_id=measure_id,
+        event_id=event_id,
+        sender="JP",
+        target="RU",
+        instrument="travel_ban",
+        stage=stage,
+        date=date,
+        source=source,
+        paragraph="1",
+        note="Made-up report for a test.",
+    )
     row.update(cells)
     return row
 
@@ -45,18 +57,29 @@ def measures_frame(*rows: dict) -> pd.DataFrame:
 #   shagina2018ac            2014-05-02, 25 persons, cites nothing, list public
 THREE_REPORTS = measures_frame(
     measure("E-sil", "E", "announced", "2014-04-29", "silbaum2017", individuals="23", list_public="false"),
-    measure("E-hir", "E", "announced", "2014-04-28", "hirose2014stimson", individuals="20",
-            list_public="true", cites="fixgov20140318"),
+    measure(
+        "E-hir",
+        "E",
+        "announced",
+        "2014-04-28",
+        "hirose2014stimson",
+        individuals="20",
+        list_public="true",
+        cites="fixgov20140318",
+    ),
     measure("E-sha", "E", "announced", "2014-05-02", "shagina2018ac", individuals="25", list_public="true"),
 )
 
 
-@pytest.mark.parametrize(("rule", "date", "individuals", "list_public"), [
-    ("prefer_thesis", "2014-04-29", 23, False),           # the thesis row
-    ("prefer_primary_citation", "2014-04-28", 20, True),  # the only row with a citation
-    ("earliest", "2014-04-28", 20, True),                 # earliest day; smallest count; earliest row's list
-    ("latest", "2014-05-02", 25, True),                   # latest day; largest count; latest row's list
-])
+@pytest.mark.parametrize(
+    ("rule", "date", "individuals", "list_public"),
+    [
+        ("prefer_thesis", "2014-04-29", 23, False),  # the thesis row
+        ("prefer_primary_citation", "2014-04-28", 20, True),  # the only row with a citation
+        ("earliest", "2014-04-28", 20, True),  # earliest day; smallest count; earliest row's list
+        ("latest", "2014-05-02", 25, True),  # latest day; largest count; latest row's list
+    ],
+)
 def test_each_conflict_rule(rule, date, individuals, list_public):
     clean, conflicts = resolve_measures(THREE_REPORTS, rule, "announced", WINDOWS)
     (row,) = clean.to_dict("records")
@@ -69,9 +92,11 @@ def test_each_conflict_rule(rule, date, individuals, list_public):
     assert set(conflicts["rule"]) == {rule}
     by_field = conflicts.set_index("field")
     assert by_field.loc["date_announced", "versions"] == (
-        "hirose2014stimson=2014-04-28; shagina2018ac=2014-05-02; silbaum2017=2014-04-29")
+        "hirose2014stimson=2014-04-28; shagina2018ac=2014-05-02; silbaum2017=2014-04-29"
+    )
     assert by_field.loc["individuals", "versions"] == (
-        "hirose2014stimson=20; shagina2018ac=25; silbaum2017=23")
+        "hirose2014stimson=20; shagina2018ac=25; silbaum2017=23"
+    )
     assert by_field.loc["date_announced", "resolved_value"] == date
     assert by_field.loc["individuals", "resolved_value"] == str(individuals)
 
@@ -109,7 +134,7 @@ def test_date_basis_with_fallback_and_month_precision():
     frame = measures_frame(
         measure("H-ann", "H", "announced", "2014-03-28", "silbaum2017"),
         measure("H-inf", "H", "in_force", "2014-04-02", "silbaum2017"),
-        measure("K-inf", "K", "in_force", "2014-08", "silbaum2017"),   # no announcement known
+        measure("K-inf", "K", "in_force", "2014-08", "silbaum2017"),  # no announcement known
     )
     announced, _ = resolve_measures(frame, "earliest", "announced", WINDOWS)
     in_force, _ = resolve_measures(frame, "earliest", "in_force", WINDOWS)
@@ -121,18 +146,21 @@ def test_date_basis_with_fallback_and_month_precision():
     assert a.loc["K", "date_announced"] == "" and a.loc["K", "date_in_force"] == "2014-08-01"
 
 
-@pytest.mark.parametrize(("date", "expected"), [
-    ("2014-03-01", "R1"),   # first day of a window
-    ("2014-03-31", "R1"),   # last day
-    ("2014-04-01", "R2"),   # first day of the next
-    ("2014-02-28", ""),     # before every window
-    ("2014-09-01", ""),     # after every window
-    ("2014-03", "R1"),      # a month counts from its first day
-    ("2014-08", "R2"),
-    ("2014", ""),           # 2014-01-01 is before R1
-    ("2014-13", ""),        # not a date
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        ("2014-03-01", "R1"),  # first day of a window
+        ("2014-03-31", "R1"),  # last day
+        ("2014-04-01", "R2"),  # first day of the next
+        ("2014-02-28", ""),  # before every window
+        ("2014-09-01", ""),  # after every window
+        ("2014-03", "R1"),  # a month counts from its first day
+        ("2014-08", "R2"),
+        ("2014", ""),  # 2014-01-01 is before R1
+        ("2014-13", ""),  # not a date
+        ("", ""),
+    ],
+)
 def test_assign_round_at_window_edges(date, expected):
     assert assign_round([date], WINDOWS) == [expected]
 
@@ -151,13 +179,20 @@ def test_data_checks_counts_by_hand():
     raw = {"measures": pd.DataFrame({"measure_id": ["a", "b", "c"], "source": ["s1", "s2", "s1"]})}
     clean = {
         # F is known only to have entered into force (a year): dated by fallback, outside the rounds
-        "measures": pd.DataFrame({"event_id": ["E", "F"], "round": ["R2", ""],
-                                  "date_announced": ["2014-05-01", ""], "date": ["2014-05-01", "2015-01-01"],
-                                  "date_precision": ["month", "year"]}),
+        "measures": pd.DataFrame(
+            {
+                "event_id": ["E", "F"],
+                "round": ["R2", ""],
+                "date_announced": ["2014-05-01", ""],
+                "date": ["2014-05-01", "2015-01-01"],
+                "date_precision": ["month", "year"],
+            }
+        ),
         "attributions": pd.DataFrame({"round": ["all", "R1", "R1"]}),
         "pressure": pd.DataFrame({"round": ["R1", ""], "date_precision": ["month", "month"]}),
-        "engagements": pd.DataFrame({"round": pd.Series([], dtype=str),
-                                     "date_precision": pd.Series([], dtype=str)}),
+        "engagements": pd.DataFrame(
+            {"round": pd.Series([], dtype=str), "date_precision": pd.Series([], dtype=str)}
+        ),
         "evidence": pd.DataFrame({"round": ["R2"], "date_precision": ["day"]}),
     }
     conflicts = pd.DataFrame({"event_id": ["E", "E"], "field": ["date_announced", "individuals"]})
@@ -191,19 +226,28 @@ def test_fixture_end_to_end():
     assert len(measures) == 7 and measures["n_reports"].sum() == 13
     freeze = measures.loc["JP-freeze-2014"]
     assert (freeze["date_announced"], freeze["date_in_force"], freeze["n_reports"]) == (
-        "2014-07-28", "2014-08-05", 3)
+        "2014-07-28",
+        "2014-08-05",
+        3,
+    )
     assert not freeze["has_conflict"]
     assert measures.loc["JP-ban-2014", "us_requested"]
-    assert measures.loc["JP-ease-2016", "round"] == ""          # after the last window
+    assert measures.loc["JP-ease-2016", "round"] == ""  # after the last window
     assert measures.loc["RU-counter-2014", "date_precision"] == "month"
     # conflicts: JP-ban-2014 (day, persons, list) and JP-finance-2014 (day)
     assert list(zip(clean["conflicts"]["event_id"], clean["conflicts"]["field"], strict=True)) == [
-        ("JP-ban-2014", "date_announced"), ("JP-ban-2014", "individuals"), ("JP-ban-2014", "list_public"),
-        ("JP-finance-2014", "date_announced")]
+        ("JP-ban-2014", "date_announced"),
+        ("JP-ban-2014", "individuals"),
+        ("JP-ban-2014", "list_public"),
+        ("JP-finance-2014", "date_announced"),
+    ]
     # pressure US-20140424-visit is dated '2014-04': placed on 2014-04-01, month precision
     pressure = clean["pressure"].set_index("pressure_id")
     assert tuple(pressure.loc["US-20140424-visit", ["date", "date_precision", "round"]]) == (
-        "2014-04-01", "month", "R2")
+        "2014-04-01",
+        "month",
+        "R2",
+    )
     assert list(clean["attributions"]["round"]) == ["R2", "all", ""]
     # booleans are written the way the codebook spells them
     text = csv_ready(clean["measures"]).to_csv(index=False)
@@ -221,3 +265,44 @@ def test_flag_of_reports_keeps_blank_apart_from_false():
     assert flag_of_reports(pd.Series([False, None], dtype=object)) is False
     assert flag_of_reports(pd.Series([None, pd.NA], dtype=object)) is None
     assert flag_of_reports(pd.Series([float("nan")], dtype=object)) is None
+
+
+# ── The cleaner reads through the validator's reader: what validation refuses, cleaning refuses ──
+
+MALFORMED = Path(__file__).resolve().parent / "fixtures" / "malformed"
+TABLE_LOCAL_CASES = [
+    "header_space",
+    "ghost_row",
+    "id_case",
+    "foreign_digits",
+    "utf16",
+    "non_utf8",
+    "bad_date",
+    "short_row",
+    "missing_column",
+    "wrong_delimiter",
+]
+
+
+@pytest.mark.parametrize("case", TABLE_LOCAL_CASES)
+def test_cleaning_refuses_what_validation_refuses_in_the_same_words(tmp_path, monkeypatch, case):
+    from analysis.data.rawtable import RawTableError
+    from analysis.data.validate import validate_package
+
+    raw = tmp_path / "raw"
+    shutil.copytree(VALID, raw, ignore=shutil.ignore_patterns("*.md"))
+    for broken in (MALFORMED / case).iterdir():
+        shutil.copyfile(broken, raw / broken.name)
+    monkeypatch.chdir(tmp_path)
+    expected = {str(p) for p in validate_package(PACKAGE, "raw", round_ids=["R1", "R2", "R3"])}
+    assert expected
+    said = set()
+    for broken in sorted((MALFORMED / case).iterdir()):
+        resource = next(r for r in CODEBOOK.resources if r.file_name == broken.name)
+        with pytest.raises(RawTableError) as error:
+            read_raw(f"raw/{broken.name}", resource)
+        said |= {str(p) for p in error.value.problems}
+    # the same words; checks across tables (references, claims) are validation's alone
+    assert said and said <= expected, (said, expected)
+    if case in ("header_space", "ghost_row", "id_case", "utf16"):
+        assert said == expected

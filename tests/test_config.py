@@ -134,6 +134,37 @@ def test_snakemake_stops_on_a_typo_with_one_line(tmp_path):
     variant.write_text(yaml.safe_dump(config), encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "snakemake", "-n", "--configfile", str(variant)],
-        cwd=PROJECT, capture_output=True, text=True, check=False)
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode != 0
     assert "hp1.rulle" in result.stdout + result.stderr
+
+
+# ── NaN and infinities: a float that is no number passes every range check, so it is refused ──
+
+
+@pytest.mark.parametrize("text", [".nan", ".NaN", ".inf", "-.inf", "+.Inf"])
+def test_nan_and_infinity_are_refused_naming_the_key(config, text):
+    config["reactivity"]["threshold"] = yaml.safe_load(text)
+    with pytest.raises(ConfigError) as error:
+        validate_config(config)
+    message = str(error.value)
+    assert "'reactivity.threshold'" in message and "finite" in message
+    assert "\n" not in message
+
+
+def test_nan_is_refused_inside_lists_and_maps_too(config):
+    # deep inside a list of a map: the walk names the whole path
+    config["process_tracing"]["thresholds"]["supported"] = float("nan")
+    with pytest.raises(ConfigError, match=r"'process_tracing\.thresholds\.supported'"):
+        validate_config(config)
+    config = yaml.safe_load((PROJECT / "config.yaml").read_text(encoding="utf-8"))
+    weights = config["stringency"]["weight_sets"]
+    name = next(iter(weights))
+    first = next(iter(weights[name]))
+    weights[name][first] = float("inf")
+    with pytest.raises(ConfigError, match=rf"'stringency\.weight_sets\.{name}\.{first}'"):
+        validate_config(config)

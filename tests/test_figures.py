@@ -139,6 +139,65 @@ def test_timeline_shows_the_rounds_not_distant_context(tables):
     assert "2009-01-01" not in dates  # years before the first round would squeeze the rounds flat
 
 
+# ── Time zones: dates are days in UTC, whatever the machine's or the reader's zone ───────────────
+
+_SPECS_AND_SVGS = """
+import hashlib, json, sys
+sys.path.insert(0, {tests!r})
+import test_figures as t
+from analysis.present.figures import all_figures, spec_and_svg
+tables = t.tables.__wrapped__()
+charts = all_figures(tables, t.ROUNDS, "US", ["CA"], t.THRESHOLDS)
+out = {{}}
+for name, chart in sorted(charts.items()):
+    spec, svg = spec_and_svg(chart)
+    out[name] = [json.dumps(spec, sort_keys=True), svg]
+print(json.dumps(out))
+"""
+
+
+def _figures_under(tz: str) -> dict[str, list[str]]:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tests = str(Path(__file__).resolve().parent)
+    env = {**os.environ, "TZ": tz}
+    result = subprocess.run([sys.executable, "-c", _SPECS_AND_SVGS.format(tests=tests)], env=env,
+                            capture_output=True, text=True, check=True, timeout=300)
+    return json.loads(result.stdout)
+
+
+def test_specs_and_svgs_are_byte_identical_in_every_time_zone():
+    """UTC+14 (Kiritimati) and UTC-8 (Los Angeles) straddle the date line: a local-time axis moves."""
+    reference = _figures_under("UTC")
+    for tz in ("Pacific/Kiritimati", "America/Los_Angeles"):
+        other = _figures_under(tz)
+        for name in reference:
+            assert other[name][0] == reference[name][0], f"{name}: the spec differs under TZ={tz}"
+            assert other[name][1] == reference[name][1], f"{name}: the SVG differs under TZ={tz}"
+
+
+def test_temporal_encodings_are_utc(tables):
+    """Every temporal field is on a UTC scale (axes) or a UTC time unit (tooltips, text)."""
+    for name, chart in all_figures(tables, ROUNDS, "US", ["CA"], THRESHOLDS).items():
+        for channel in _temporal_channels(chart.to_dict()):
+            on_utc_scale = (channel.get("scale") or {}).get("type") == "utc"
+            assert on_utc_scale or str(channel.get("timeUnit", "")).startswith("utc"), (name, channel)
+
+
+def _temporal_channels(node):
+    if isinstance(node, dict):
+        if node.get("type") == "temporal":
+            yield node
+        for value in node.values():
+            yield from _temporal_channels(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _temporal_channels(value)
+
+
 def _values(spec: dict) -> list[dict]:
     return [row for rows in spec["datasets"].values() for row in rows]
 

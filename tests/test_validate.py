@@ -58,6 +58,11 @@ CASES = [
     ("tab_delimiter", "raw/engagements.csv", 1, None, "separated by tabs; expected comma-separated"),
     ("non_utf8", "raw/sources.csv", 4, "note", "not valid UTF-8: byte 0xe9"),
     ("empty_file", "raw/pressure.csv", 1, None, "file is empty"),
+    ("header_space", "raw/measures.csv", 1, "note ", "has spaces around the name"),
+    ("ghost_row", "raw/measures.csv", 5, None, "row has 1 field but the header has"),
+    ("id_case", "raw/measures.csv", 3, "event_id", "differs only in letter case from 'JP-visa-2014'"),
+    ("foreign_digits", "raw/measures.csv", 2, "paragraph", "not ASCII 0-9: '२' (DEVANAGARI DIGIT TWO)"),
+    ("utf16", "raw/sources.csv", 1, None, "file is UTF-16"),
 ]
 
 
@@ -65,8 +70,9 @@ CASES = [
 def test_malformed_case_is_rejected_with_its_location(tmp_path, monkeypatch, case, file, line, column, words):
     problems = problems_in(tmp_path, monkeypatch, case)
     assert problems, f"{case} was not rejected"
-    hits = [p for p in problems if p.file == file and p.line == line and p.column == column
-            and words in p.message]
+    hits = [
+        p for p in problems if p.file == file and p.line == line and p.column == column and words in p.message
+    ]
     assert hits, "\n".join(str(p) for p in problems)
     text = str(hits[0])
     assert text.startswith(f"{file}:{line}:")
@@ -74,11 +80,34 @@ def test_malformed_case_is_rejected_with_its_location(tmp_path, monkeypatch, cas
         assert f"column '{column}'" in text
 
 
+# The cases where validation and cleaning once read the same bytes differently: each is ONE problem
+# per real fault (no knock-on messages), and the cleaner refuses it in the same words.
+ONE_PROBLEM_CASES = ["header_space", "ghost_row", "id_case", "utf16"]
+
+
+@pytest.mark.parametrize("case", ONE_PROBLEM_CASES)
+def test_one_real_fault_gives_one_message(tmp_path, monkeypatch, case):
+    problems = problems_in(tmp_path, monkeypatch, case)
+    assert len(problems) == 1, "\n".join(str(p) for p in problems)
+
+
+def test_digits_of_other_scripts_are_refused_where_numbers_and_dates_are_expected(tmp_path, monkeypatch):
+    problems = problems_in(tmp_path, monkeypatch, "foreign_digits")
+    located = {(p.file, p.line, p.column) for p in problems if "not ASCII 0-9" in p.message}
+    assert located == {
+        ("raw/measures.csv", 2, "paragraph"),  # Devanagari
+        ("raw/measures.csv", 3, "date"),  # fullwidth year
+        ("raw/measures.csv", 4, "individuals"),  # fullwidth count
+        ("raw/thesis_claims.csv", 3, "value"),
+    }, "\n".join(str(p) for p in problems)
+    assert len(problems) == 4
+
+
 def test_cell_constraints_from_the_codebook(tmp_path, monkeypatch):
     problems = problems_in(tmp_path, monkeypatch, "cell_constraints")
     located = [(p.line, p.column, p.message) for p in problems if p.file == "raw/measures.csv"]
     expected = [
-        (2, "date", "before the earliest allowed date 1945-01-01"),   # x-date minimum
+        (2, "date", "before the earliest allowed date 1945-01-01"),  # x-date minimum
         (3, "measure_id", "does not match the pattern"),
         (4, "list_public", "is not a boolean"),
         (5, "note", "a value is required"),
@@ -90,8 +119,10 @@ def test_cell_constraints_from_the_codebook(tmp_path, monkeypatch):
 
 def test_problem_text_names_file_line_column_and_value(tmp_path, monkeypatch):
     (problem,) = problems_in(tmp_path, monkeypatch, "bad_date")
-    assert str(problem) == ("raw/measures.csv:4: column 'date': '2014-13-01' is not a valid date "
-                            "(expected YYYY, YYYY-MM or YYYY-MM-DD)")
+    assert str(problem) == (
+        "raw/measures.csv:4: column 'date': '2014-13-01' is not a valid date "
+        "(expected YYYY, YYYY-MM or YYYY-MM-DD)"
+    )
 
 
 def test_non_utf8_names_the_byte_offset(tmp_path, monkeypatch):
@@ -105,8 +136,15 @@ def test_non_utf8_names_the_byte_offset(tmp_path, monkeypatch):
 
 
 def test_every_problem_is_reported_at_once(tmp_path, monkeypatch):
-    cases = ["bad_date", "unknown_category", "duplicate_id", "dangling_source", "missing_column",
-             "wrong_delimiter", "non_utf8"]
+    cases = [
+        "bad_date",
+        "unknown_category",
+        "duplicate_id",
+        "dangling_source",
+        "missing_column",
+        "wrong_delimiter",
+        "non_utf8",
+    ]
     problems = problems_in(tmp_path, monkeypatch, *cases)
     located = {(p.file, p.line) for p in problems}
     for case, file, line, _column, _words in CASES:
@@ -115,8 +153,11 @@ def test_every_problem_is_reported_at_once(tmp_path, monkeypatch):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(body=st.one_of(st.binary(max_size=400),
-                      st.text(alphabet=',"\n\r;\t -aJP0129', max_size=400).map(str.encode)))
+@given(
+    body=st.one_of(
+        st.binary(max_size=400), st.text(alphabet=',"\n\r;\t -aJP0129', max_size=400).map(str.encode)
+    )
+)
 def test_arbitrary_bytes_after_the_header_never_crash(tmp_path_factory, body):
     raw = overlay(tmp_path_factory.mktemp("fuzz"))
     header = (VALID / "measures.csv").read_bytes().split(b"\n", 1)[0]
@@ -174,6 +215,7 @@ def test_real_raw_tables_validate(monkeypatch):
     import yaml
 
     from analysis.config import validate_config
+
     config = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
     validate_config(config)
     round_ids = sorted({w["id"] for windows in config["rounds"]["definitions"].values() for w in windows})
@@ -189,8 +231,13 @@ PROJECT_PARTS = ["Snakefile", "workflow", "config.yaml", "data", "analysis", "sc
 
 
 def _snakemake(workdir: Path, *targets: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "snakemake", "--cores", "1", *targets], cwd=workdir,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "1", *targets],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_workflow_fails_on_a_broken_table_and_keeps_earlier_outputs(tmp_path):
@@ -210,12 +257,14 @@ def test_workflow_fails_on_a_broken_table_and_keeps_earlier_outputs(tmp_path):
     assert first.returncode == 0, first.stderr[-3000:]
     assert report.is_file() and '"problems": 0' in report.read_text(encoding="utf-8")
     report_before = report.read_bytes()
-    clean_before = {path.name: (path.stat().st_mtime_ns, path.read_bytes())
-                    for path in cleaned.parent.iterdir()}
+    clean_before = {
+        path.name: (path.stat().st_mtime_ns, path.read_bytes()) for path in cleaned.parent.iterdir()
+    }
 
     # the same broken cell as the unknown_category case: pressure line 3
-    shutil.copyfile(MALFORMED / "unknown_category" / "pressure.csv",
-                    project / "data" / "raw" / "pressure.csv")
+    shutil.copyfile(
+        MALFORMED / "unknown_category" / "pressure.csv", project / "data" / "raw" / "pressure.csv"
+    )
     second = _snakemake(project, "results/clean/measures.csv")
     assert second.returncode != 0
     assert "data/raw/pressure.csv:3: column 'channel': 'sideways'" in second.stdout + second.stderr
@@ -224,8 +273,9 @@ def test_workflow_fails_on_a_broken_table_and_keeps_earlier_outputs(tmp_path):
     leftovers = sorted(report.parent.iterdir()) if report.parent.exists() else []
     assert leftovers == []
     # ... and the cleaned tables of the earlier, valid run are untouched (the rule never ran).
-    clean_after = {path.name: (path.stat().st_mtime_ns, path.read_bytes())
-                   for path in cleaned.parent.iterdir()}
+    clean_after = {
+        path.name: (path.stat().st_mtime_ns, path.read_bytes()) for path in cleaned.parent.iterdir()
+    }
     assert clean_after == clean_before
 
     # Mending the table brings back the very same report and cleaned tables (byte for byte).

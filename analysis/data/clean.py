@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.codebook import Resource, date_precision, first_day, place_date, typed_table
+from analysis.data.rawtable import load_table
 from analysis.data.rounds import assign_round, round_ids
 from analysis.registry import check_option
 
@@ -43,9 +44,8 @@ DATED_TABLES = ("pressure", "engagements", "evidence")
 
 
 def read_raw(path: str | Path, resource: Resource) -> pd.DataFrame:
-    """A validated raw table, every cell read as text, then typed by the codebook."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    return typed_table(frame, resource)
+    """A raw table read by the validator's reader and checks (RawTableError if any fail), then typed."""
+    return typed_table(load_table(path, resource), resource)
 
 
 def _text(value: object) -> str:
@@ -94,8 +94,9 @@ def _refined(reports: list[Report]) -> list[Report]:
     return [r for r in reports if not any(other.startswith(r.value + "-") for other in values)]
 
 
-def resolve_field(field: str, reports: list[Report], rule: str,
-                  thesis_key: str = THESIS_KEY) -> tuple[str, dict | None]:
+def resolve_field(
+    field: str, reports: list[Report], rule: str, thesis_key: str = THESIS_KEY
+) -> tuple[str, dict | None]:
     """(kept value, conflict row or None) for one field of one measure."""
     if not reports:
         return "", None
@@ -109,9 +110,15 @@ def resolve_field(field: str, reports: list[Report], rule: str,
 
 def _reports(rows: pd.DataFrame, column: str, field: str) -> list[Report]:
     return [
-        Report(measure_id=row["measure_id"], source=row["source"], value=_text(row[column]),
-               report_date=first_day(row["date"]), cites=bool(str(row["cites"]).strip()))
-        for _, row in rows.iterrows() if _text(row[column]) != ""
+        Report(
+            measure_id=row["measure_id"],
+            source=row["source"],
+            value=_text(row[column]),
+            report_date=first_day(row["date"]),
+            cites=bool(str(row["cites"]).strip()),
+        )
+        for _, row in rows.iterrows()
+        if _text(row[column]) != ""
     ]
 
 
@@ -154,8 +161,11 @@ def resolve_measures(measures: pd.DataFrame, conflict_resolution: str, date_basi
             record[field] = value
             if conflict:
                 conflicts.append({"event_id": event_id, **conflict})
-        primary, fallback = ("date_announced", "date_in_force") if date_basis == "announced" else \
-            ("date_in_force", "date_announced")
+        primary, fallback = (
+            ("date_announced", "date_in_force")
+            if date_basis == "announced"
+            else ("date_in_force", "date_announced")
+        )
         raw_date = record[primary] or record[fallback]
         record["date_precision"] = date_precision(raw_date)
         record["date"] = place_date(raw_date, coarse_date_placement)
@@ -172,8 +182,9 @@ def resolve_measures(measures: pd.DataFrame, conflict_resolution: str, date_basi
         record["count_basis"] = "running_total" if (basis == "running_total").any() else "listing"
         record["sources"] = ";".join(sorted(set(rows["source"])))
         record["n_reports"] = len(rows)
-        record["has_conflict"] = any(c["event_id"] == event_id and c["field"] != "list_public"
-                                     for c in conflicts)
+        record["has_conflict"] = any(
+            c["event_id"] == event_id and c["field"] != "list_public" for c in conflicts
+        )
         records.append(record)
     clean = pd.DataFrame(records, columns=MEASURE_COLUMNS)
     for column in ("individuals", "entities"):
@@ -186,13 +197,14 @@ def resolve_measures(measures: pd.DataFrame, conflict_resolution: str, date_basi
     conflict_table = pd.DataFrame(conflicts, columns=CONFLICT_COLUMNS)
     field_order = {field: i for i, field in enumerate(CONFLICT_FIELDS)}
     conflict_table = conflict_table.sort_values(
-        ["event_id", "field"], key=lambda s: s.map(field_order) if s.name == "field" else s,
-        kind="stable").reset_index(drop=True)
+        ["event_id", "field"], key=lambda s: s.map(field_order) if s.name == "field" else s, kind="stable"
+    ).reset_index(drop=True)
     return clean, conflict_table
 
 
-def with_dates(frame: pd.DataFrame, windows: Sequence[Mapping[str, str]],
-               coarse_date_placement: str = "first_day") -> pd.DataFrame:
+def with_dates(
+    frame: pd.DataFrame, windows: Sequence[Mapping[str, str]], coarse_date_placement: str = "first_day"
+) -> pd.DataFrame:
     """`date` as ISO (a month or year placed by `coarse_date_placement`), `date_precision`, `round`."""
     dated = frame.copy()
     raw = dated["date"].astype(str).tolist()
@@ -206,8 +218,9 @@ def attributions_with_round(attributions: pd.DataFrame, clean_measures: pd.DataF
     """`round` of the measure each statement is about; `all` when it is about Japan's sanctions in general."""
     round_of = dict(zip(clean_measures["event_id"], clean_measures["round"], strict=True))
     out = attributions.copy()
-    out["round"] = [round_of.get(event, "") if event else "all"
-                    for event in out["about_event"].fillna("").astype(str)]
+    out["round"] = [
+        round_of.get(event, "") if event else "all" for event in out["about_event"].fillna("").astype(str)
+    ]
     return out
 
 
@@ -254,14 +267,20 @@ def data_checks(raw: Mapping[str, pd.DataFrame], clean: Mapping[str, pd.DataFram
     rows = []
 
     def add(check: str, table: str, subject: str, value: int, detail: str) -> None:
-        rows.append({"check": check, "table": table, "subject": subject, "value": int(value),
-                     "detail": detail})
+        rows.append(
+            {"check": check, "table": table, "subject": subject, "value": int(value), "detail": detail}
+        )
 
     for table, frame in raw.items():
         add("rows", table, "", len(frame), f"{len(frame)} rows in the raw {table} table")
     measures = clean["measures"]
-    add("events", "measures", "", len(measures),
-        f"{len(measures)} measures after merging {len(raw['measures'])} document reports")
+    add(
+        "events",
+        "measures",
+        "",
+        len(measures),
+        f"{len(measures)} measures after merging {len(raw['measures'])} document reports",
+    )
     for table, frame in raw.items():
         if "source" not in frame.columns:
             continue
@@ -269,20 +288,35 @@ def data_checks(raw: Mapping[str, pd.DataFrame], clean: Mapping[str, pd.DataFram
             add("rows_per_source", table, source, count, f"{count} rows of {table} coded from {source}")
     for field in CONFLICT_FIELDS:
         count = int((conflicts["field"] == field).sum())
-        add("conflicts", "measures", field, count,
-            f"{count} measures on whose {field} the documents disagree; kept by rule {rule}")
+        add(
+            "conflicts",
+            "measures",
+            field,
+            count,
+            f"{count} measures on whose {field} the documents disagree; kept by rule {rule}",
+        )
     if date_basis is not None:
         chosen = "date_announced" if date_basis == "announced" else "date_in_force"
         fallback = int(((measures[chosen].fillna("") == "") & (measures["date"].fillna("") != "")).sum())
-        add("date_fallback", "measures", date_basis, fallback,
-            f"{fallback} measures dated by the other stage because their {date_basis} date is unknown")
+        add(
+            "date_fallback",
+            "measures",
+            date_basis,
+            fallback,
+            f"{fallback} measures dated by the other stage because their {date_basis} date is unknown",
+        )
     for table in ("measures", *DATED_TABLES):
         precision = clean[table]["date_precision"].fillna("").astype(str)
         for level in ("month", "year"):
             count = int((precision == level).sum())
             unit = "measures" if table == "measures" else f"rows of {table}"
-            add("date_precision", table, level, count,
-                f"{count} {unit} dated only to the {level} (placed on its first day)")
+            add(
+                "date_precision",
+                table,
+                level,
+                count,
+                f"{count} {unit} dated only to the {level} (placed on its first day)",
+            )
     ids = round_ids(windows)
     for table in ("measures", "attributions", *DATED_TABLES):
         frame = clean[table]

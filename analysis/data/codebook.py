@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,8 @@ import pandas as pd
 
 from analysis.registry import check_option
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# ASCII digits only: `\d` alone would also match Devanagari, fullwidth and other scripts' digits.
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Resource:
     fields: tuple[Field, ...]
     primary_key: tuple[str, ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = ()
+    referenced_fields: tuple[str, ...] = ()  # columns that other resources' foreign keys point at
 
     @property
     def field_names(self) -> list[str]:
@@ -116,19 +118,34 @@ def load_codebook(package_path: str | Path) -> Codebook:
     for spec in package["resources"]:
         schema = spec.get("schema", {})
         foreign_keys = tuple(
-            ForeignKey(fields=_as_tuple(fk["fields"]), resource=fk["reference"]["resource"],
-                       reference_fields=_as_tuple(fk["reference"]["fields"]))
+            ForeignKey(
+                fields=_as_tuple(fk["fields"]),
+                resource=fk["reference"]["resource"],
+                reference_fields=_as_tuple(fk["reference"]["fields"]),
+            )
             for fk in schema.get("foreignKeys", [])
         )
-        resources.append(Resource(
-            name=spec["name"], path=spec["path"],
-            fields=tuple(_field(f) for f in schema.get("fields", [])),
-            primary_key=_as_tuple(schema.get("primaryKey")), foreign_keys=foreign_keys,
-        ))
+        resources.append(
+            Resource(
+                name=spec["name"],
+                path=spec["path"],
+                fields=tuple(_field(f) for f in schema.get("fields", [])),
+                primary_key=_as_tuple(schema.get("primaryKey")),
+                foreign_keys=foreign_keys,
+            )
+        )
+    pointed_at = {
+        (fk.resource, column) for r in resources for fk in r.foreign_keys for column in fk.reference_fields
+    }
+    resources = [
+        replace(r, referenced_fields=tuple(f.name for f in r.fields if (r.name, f.name) in pointed_at))
+        for r in resources
+    ]
     return Codebook(resources=tuple(resources))
 
 
 # ── Partial dates (YYYY, YYYY-MM, YYYY-MM-DD) ────────────────────────────────────────────────
+
 
 def date_span(text: str) -> tuple[dt.date, dt.date] | None:
     """First and last day a partial date can mean, or None when it is not a valid date."""
@@ -168,8 +185,11 @@ def place_date(text: str, placement: str) -> str:
     if not span:
         return ""
     first, last = span
-    day = {"first_day": first, "last_day": last,
-           "midpoint": first + dt.timedelta(days=(last - first).days // 2)}[placement]
+    day = {
+        "first_day": first,
+        "last_day": last,
+        "midpoint": first + dt.timedelta(days=(last - first).days // 2),
+    }[placement]
     return day.isoformat()
 
 
@@ -180,6 +200,7 @@ def first_day(text: str) -> str:
 
 
 # ── Typing a raw table by its codebook ───────────────────────────────────────────────────────
+
 
 def typed_table(frame: pd.DataFrame, resource: Resource) -> pd.DataFrame:
     """Cast a raw table read as strings to the codebook types; empty cells become missing.
@@ -192,13 +213,19 @@ def typed_table(frame: pd.DataFrame, resource: Resource) -> pd.DataFrame:
         if spec.name not in typed.columns:
             continue
         column = typed[spec.name].fillna("").astype(str).str.strip()
+        if spec.type in ("integer", "number"):
+            # int() and float() accept any script's digits; the raw tables allow ASCII only
+            foreign = [v for v in column if not v.isascii()]
+            if foreign:
+                raise ValueError(f"column {spec.name!r}: {foreign[0]!r} is not an ASCII number")
         if spec.type == "integer":
             typed[spec.name] = pd.array([int(v) if v else pd.NA for v in column], dtype="Int64")
         elif spec.type == "number":
             typed[spec.name] = pd.array([float(v) if v else pd.NA for v in column], dtype="Float64")
         elif spec.type == "boolean":
-            typed[spec.name] = pd.array([{"true": True, "false": False}.get(v.lower(), pd.NA)
-                                         for v in column], dtype="boolean")
+            typed[spec.name] = pd.array(
+                [{"true": True, "false": False}.get(v.lower(), pd.NA) for v in column], dtype="boolean"
+            )
         else:
             typed[spec.name] = column.astype(object)
     return typed

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import math
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.data.codebook import Codebook, Field, Resource, date_span, load_codebook
+from analysis.data.codebook import Codebook, Resource, date_span, load_codebook
+from analysis.data.rawtable import (
+    Problem,
+    Table,
+    read_table,
+    table_problems,
+)
+
+__all__ = ["Problem", "Table", "read_tables", "validate_package", "validation_report"]
 
 # Tables whose rows are coded from a document named in `source`: a seed (located by section/paragraph)
 # or a public source (kind other than seed / primary / secondary; its URL stands in for a locator).
@@ -23,228 +26,22 @@ SEED_KIND = "seed"
 CITED_ONLY_KINDS = ("primary", "secondary")
 LOCATOR_COLUMNS = ("section", "paragraph", "date_section", "date_paragraph")
 # evidence.rests_on may name a row of any of these tables (table -> id column).
-RESTS_ON_TABLES = {"measures": "measure_id", "pressure": "pressure_id",
-                   "attributions": "attribution_id", "engagements": "engagement_id"}
+RESTS_ON_TABLES = {
+    "measures": "measure_id",
+    "pressure": "pressure_id",
+    "attributions": "attribution_id",
+    "engagements": "engagement_id",
+}
 # thesis_claims.target_table -> the column target_id must match (verdicts are handled apart).
 CLAIM_TARGETS = {"measures": "event_id", "pressure": "pressure_id", "engagements": "engagement_id"}
 HYPOTHESES = ("HP1", "HP2", "HP3")
 VERDICT_VALUES = ("supported", "rejected", "indeterminate")
 # Reports of one measure must agree on what the measure is.
 EVENT_IDENTITY = ("sender", "target", "instrument", "affects_instrument")
-_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
-_INTEGER = re.compile(r"^[+-]?\d+$")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a raw table, located as precisely as possible."""
-
-    file: str
-    line: int | None
-    column: str | None
-    value: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:" if self.line is not None else f"{self.file}:"
-        what = f" column '{self.column}':" if self.column else ""
-        return f"{where}{what} {self.message}"
-
-
-@dataclass
-class Table:
-    """A parsed raw table: its rows as dicts keyed by column, each with its 1-based starting line."""
-
-    resource: Resource
-    file: str
-    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
-
-    def values(self, column: str) -> dict[str, int]:
-        """Non-empty values of a column -> first line they appear on."""
-        seen: dict[str, int] = {}
-        for line, row in self.rows:
-            value = row.get(column, "")
-            if value and value not in seen:
-                seen[value] = line
-        return seen
-
-
-# ── Reading one file ─────────────────────────────────────────────────────────────────────────
-
-def _decode(raw: bytes) -> tuple[str, list[tuple[int, int, int, bytes]]]:
-    """UTF-8 text (bad bytes replaced) and each bad byte run: (line, file offset, line offset, bytes)."""
-    bad_runs = []
-    position = 0
-    while True:
-        try:
-            raw[position:].decode("utf-8")
-            break
-        except UnicodeDecodeError as error:
-            start, end = position + error.start, position + error.end
-            line_start = raw.rfind(b"\n", 0, start) + 1
-            bad_runs.append((raw[:start].count(b"\n") + 1, start, start - line_start, raw[start:end]))
-            position = end
-    return raw.decode("utf-8", errors="replace"), bad_runs
-
-
-def _encoding_problems(table: Table, bad_runs: list[tuple[int, int, int, bytes]]) -> list[Problem]:
-    """Name the line, byte offset and (when the row parsed) the column of each undecodable byte."""
-    problems = []
-    for line, offset, line_offset, bad in bad_runs:
-        holding = [row for start, row in table.rows if start <= line][-1:]
-        hits = [name for row in holding for name, value in row.items() if "\ufffd" in value]
-        column = hits[0] if hits else None
-        problems.append(Problem(
-            table.file, line, column, bad.hex(),
-            f"not valid UTF-8: byte 0x{bad[:1].hex()} at byte offset {offset} of the file "
-            f"(offset {line_offset} in the line); save the file as UTF-8"))
-    return problems
-
-
-def _read_table(resource: Resource, path: Path, file: str, problems: list[Problem]) -> Table | None:
-    """Parse one CSV; report file-level problems (missing, empty, encoding, delimiter, header)."""
-    if not path.is_file():
-        problems.append(Problem(file, None, None, None, "file is missing"))
-        return None
-    raw = path.read_bytes()
-    if not raw.strip():
-        problems.append(Problem(file, 1, None, None, "file is empty (expected a header row)"))
-        return None
-    text, bad_runs = _decode(raw)
-    text = text.removeprefix("\ufeff")
-    table = Table(resource, file)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error) as error:
-        problems.append(Problem(file, 1, None, None, f"cannot read the header row ({error})"))
-        problems += _encoding_problems(table, bad_runs)
-        return None
-    header_text = text.split("\n", 1)[0]
-    if len(header) == 1:
-        for delimiter, name in _DELIMITERS.items():
-            if delimiter in header_text:
-                problems.append(Problem(file, 1, None, header_text.strip()[:60],
-                                        f"header is separated by {name}; expected comma-separated"))
-                problems += _encoding_problems(table, bad_runs)
-                return None
-    names = [name.strip() for name in header]
-    expected = resource.field_names
-    for position, name in enumerate(names):
-        if name in names[:position]:
-            problems.append(Problem(file, 1, name, None, "column appears twice in the header"))
-    for name in expected:
-        if name not in names:
-            problems.append(Problem(file, 1, name, None, "missing column (the codebook requires it)"))
-    for name in names:
-        if name not in expected:
-            problems.append(Problem(file, 1, name, None,
-                                    f"unexpected column; expected only: {', '.join(expected)}"))
-    last_line = 1
-    while True:
-        start = last_line + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            problems.append(Problem(file, start, None, None, f"cannot parse the row ({error})"))
-            last_line = reader.line_num
-            continue
-        last_line = reader.line_num
-        if not cells or all(not c.strip() for c in cells) and len(cells) <= 1:
-            continue  # a blank line carries no record
-        if len(cells) != len(names):
-            problems.append(Problem(
-                file, start, None, None,
-                f"row has {len(cells)} fields but the header has {len(names)} "
-                "(a missing or extra comma, or an unquoted comma inside a value?)"))
-            continue
-        table.rows.append((start, dict(zip(names, cells, strict=True))))
-    problems += _encoding_problems(table, bad_runs)
-    return table
-
-
-# ── Checks of one cell and one table ─────────────────────────────────────────────────────────
-
-def _check_cell(spec: Field, value: str, file: str, line: int) -> list[Problem]:
-    def problem(message: str) -> list[Problem]:
-        return [Problem(file, line, spec.name, value, message)]
-
-    if value == "":
-        return problem("a value is required") if spec.required else []
-    if value != value.strip():
-        return problem(f"{value!r} has leading or trailing spaces")
-    if spec.type == "integer":
-        if not _INTEGER.match(value):
-            return problem(f"{value!r} is not an integer")
-        number: float = int(value)
-    elif spec.type == "number":
-        try:
-            number = float(value)
-        except ValueError:
-            return problem(f"{value!r} is not a number")
-        if not math.isfinite(number):
-            return problem(f"{value!r} is not a finite number")
-    elif spec.type == "boolean":
-        if value not in ("true", "false"):
-            return problem(f"{value!r} is not a boolean (expected true or false)")
-        return []
-    else:
-        number = math.nan
-    found: list[Problem] = []
-    if spec.enum is not None and value not in spec.enum:
-        options = " | ".join(v for v in spec.enum if v)
-        found += problem(f"{value!r} is not an allowed value; expected one of: {options}")
-    if spec.is_date:
-        span = date_span(value)
-        if span is None:
-            found += problem(f"{value!r} is not a valid date (expected YYYY, YYYY-MM or YYYY-MM-DD)")
-        else:
-            if spec.date_minimum and span[0].isoformat() < spec.date_minimum:
-                found += problem(f"{value!r} is before the earliest allowed date {spec.date_minimum}")
-            if spec.date_maximum and span[1].isoformat() > spec.date_maximum:
-                found += problem(f"{value!r} is after the latest allowed date {spec.date_maximum}")
-    elif spec.pattern is not None and not re.fullmatch(spec.pattern, value):
-        found += problem(f"{value!r} does not match the pattern {spec.pattern}")
-    if spec.minimum is not None and number < spec.minimum:
-        found += problem(f"{value!r} is below the minimum {spec.minimum}")
-    if spec.maximum is not None and number > spec.maximum:
-        found += problem(f"{value!r} is above the maximum {spec.maximum}")
-    return found
-
-
-def _check_rows(table: Table) -> list[Problem]:
-    """Cell constraints, unique columns and the primary key of one table."""
-    problems: list[Problem] = []
-    fields = [spec for spec in table.resource.fields]
-    for line, row in table.rows:
-        for spec in fields:
-            if spec.name in row:
-                problems += _check_cell(spec, row[spec.name], table.file, line)
-    key = table.resource.primary_key
-    unique_columns = [(spec.name,) for spec in fields if spec.unique]
-    if key and key not in unique_columns:
-        unique_columns.append(key)
-    for columns in unique_columns:
-        first_seen: dict[tuple[str, ...], int] = {}
-        for line, row in table.rows:
-            if any(column not in row for column in columns):
-                continue
-            value = tuple(row[column] for column in columns)
-            if not all(value):
-                continue
-            if value in first_seen:
-                problems.append(Problem(
-                    table.file, line, ", ".join(columns), "|".join(value),
-                    f"duplicate value {'|'.join(value)!r}: must be unique (first used on line "
-                    f"{first_seen[value]})"))
-            else:
-                first_seen[value] = line
-    return problems
 
 
 # ── Checks across tables ─────────────────────────────────────────────────────────────────────
+
 
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(";") if part.strip()]
@@ -263,17 +60,30 @@ def _check_foreign_keys(tables: dict[str, Table]) -> list[Problem]:
             for line, row in table.rows:
                 value = row.get(column, "")
                 if value and value not in known:
-                    problems.append(Problem(
-                        table.file, line, column, value,
-                        f"{value!r} is not a value of column {reference} in {target.file}"))
+                    problems.append(
+                        Problem(
+                            table.file,
+                            line,
+                            column,
+                            value,
+                            f"{value!r} is not a value of column {reference} in {target.file}",
+                        )
+                    )
         sources = tables.get("sources")
         if "cites" in table.resource.field_names and sources is not None:
             known = sources.values("key")
             for line, row in table.rows:
                 for key in _split(row.get("cites", "")):
                     if key not in known:
-                        problems.append(Problem(table.file, line, "cites", key,
-                                                f"cited key {key!r} is not a key in {sources.file}"))
+                        problems.append(
+                            Problem(
+                                table.file,
+                                line,
+                                "cites",
+                                key,
+                                f"cited key {key!r} is not a key in {sources.file}",
+                            )
+                        )
     return problems
 
 
@@ -336,9 +146,15 @@ def _check_rests_on(tables: dict[str, Table]) -> list[Problem]:
     for line, row in evidence.rows:
         for item in _split(row.get("rests_on", "")):
             if item not in known:
-                problems.append(Problem(
-                    evidence.file, line, "rests_on", item,
-                    f"{item!r} is not a measure_id, pressure_id, attribution_id or engagement_id"))
+                problems.append(
+                    Problem(
+                        evidence.file,
+                        line,
+                        "rests_on",
+                        item,
+                        f"{item!r} is not a measure_id, pressure_id, attribution_id or engagement_id",
+                    )
+                )
     return problems
 
 
@@ -377,12 +193,17 @@ def _check_claim_targets(tables: dict[str, Table], round_ids: Iterable[str] | No
 
         if target_table == "verdicts":
             hypothesis, _, round_id = target_id.partition(":")
-            if hypothesis not in HYPOTHESES or not round_id or (
-                    allowed_rounds is not None and round_id not in allowed_rounds):
-                rounds = "a round id or all" if allowed_rounds is None else \
-                    " | ".join(sorted(allowed_rounds))
-                problem("target_id", target_id,
-                        f"{target_id!r} is not a verdict target; expected <HP1|HP2|HP3>:<{rounds}>")
+            if (
+                hypothesis not in HYPOTHESES
+                or not round_id
+                or (allowed_rounds is not None and round_id not in allowed_rounds)
+            ):
+                rounds = "a round id or all" if allowed_rounds is None else " | ".join(sorted(allowed_rounds))
+                problem(
+                    "target_id",
+                    target_id,
+                    f"{target_id!r} is not a verdict target; expected <HP1|HP2|HP3>:<{rounds}>",
+                )
             if kind != "verdict" or target_field != "verdict":
                 problem("kind", kind, "a claim on the verdicts table must have kind and target_field verdict")
             if value and value not in VERDICT_VALUES:
@@ -402,14 +223,13 @@ def _check_claim_targets(tables: dict[str, Table], round_ids: Iterable[str] | No
             column = CLAIM_TARGETS[target_table]
             target = tables.get(target_table)
             if target is not None and target_id and target_id not in target.values(column):
-                problem("target_id", target_id,
-                        f"{target_id!r} is not a value of column {column} in {target.file}")
+                problem(
+                    "target_id",
+                    target_id,
+                    f"{target_id!r} is not a value of column {column} in {target.file}",
+                )
             if kind == "verdict" or target_field == "verdict":
                 problem("kind", kind, "verdict claims must target the verdicts table")
-        if kind == "date" and value and date_span(value) is None:
-            problem("value", value, f"{value!r} is not a valid date (expected YYYY, YYYY-MM or YYYY-MM-DD)")
-        if kind == "count" and value and not (value.isdigit()):
-            problem("value", value, f"{value!r} is not a non-negative whole number")
     return problems
 
 
@@ -429,10 +249,16 @@ def _check_events(tables: dict[str, Table]) -> list[Problem]:
             earlier_line, earlier = first_report[event]
             for column in EVENT_IDENTITY:
                 if column in row and row[column] != earlier.get(column):
-                    problems.append(Problem(
-                        measures.file, line, column, row[column],
-                        f"{row[column]!r} differs from {earlier.get(column)!r} on line {earlier_line}, "
-                        f"another report of event {event!r} (reports of one event must agree)"))
+                    problems.append(
+                        Problem(
+                            measures.file,
+                            line,
+                            column,
+                            row[column],
+                            f"{row[column]!r} differs from {earlier.get(column)!r} on line {earlier_line}, "
+                            f"another report of event {event!r} (reports of one event must agree)",
+                        )
+                    )
         else:
             first_report[event] = (line, row)
         if row.get("stage") == "announced" and date_span(row.get("date", "")):
@@ -444,14 +270,21 @@ def _check_events(tables: dict[str, Table]) -> list[Problem]:
             continue
         for other_line, other_date in announced.get(event, []):
             if span[1] < date_span(other_date)[0]:
-                problems.append(Problem(
-                    measures.file, line, "date", row["date"],
-                    f"in force on {row['date']!r}, before event {event!r} was announced "
-                    f"({other_date!r} on line {other_line})"))
+                problems.append(
+                    Problem(
+                        measures.file,
+                        line,
+                        "date",
+                        row["date"],
+                        f"in force on {row['date']!r}, before event {event!r} was announced "
+                        f"({other_date!r} on line {other_line})",
+                    )
+                )
     return problems
 
 
 # ── Entry points ─────────────────────────────────────────────────────────────────────────────
+
 
 def _file_label(data_dir: str | Path, resource: Resource) -> str:
     return (Path(data_dir) / resource.file_name).as_posix()
@@ -462,14 +295,16 @@ def read_tables(codebook: Codebook, data_dir: str | Path, problems: list[Problem
     tables = {}
     for resource in codebook.resources:
         label = _file_label(data_dir, resource)
-        table = _read_table(resource, Path(data_dir) / resource.file_name, label, problems)
+        table, found = read_table(resource, Path(data_dir) / resource.file_name, label)
+        problems += found
         if table is not None:
             tables[resource.name] = table
     return tables
 
 
-def validate_package(package_path: str | Path, data_dir: str | Path,
-                     round_ids: Iterable[str] | None = None) -> list[Problem]:
+def validate_package(
+    package_path: str | Path, data_dir: str | Path, round_ids: Iterable[str] | None = None
+) -> list[Problem]:
     """Every problem of the raw tables in data_dir (one CSV per codebook resource), in file order.
 
     Problems name files as ``data_dir/<file>``, so pass data_dir relative to the project root.
@@ -479,7 +314,7 @@ def validate_package(package_path: str | Path, data_dir: str | Path,
     problems: list[Problem] = []
     tables = read_tables(codebook, data_dir, problems)
     for table in tables.values():
-        problems += _check_rows(table)
+        problems += table_problems(table)
     problems += _check_foreign_keys(tables)
     problems += _check_row_sources(tables)
     problems += _check_rests_on(tables)

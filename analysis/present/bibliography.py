@@ -6,8 +6,12 @@ import re
 
 import pandas as pd
 
-# Characters BibLaTeX treats as markup in ordinary fields (URLs are verbatim and left alone).
-_SPECIAL = re.compile(r"([&%$#_])")
+from analysis.present.safe import safe_url
+
+# Characters BibLaTeX treats as markup in ordinary fields. Backslash and braces too: left as they
+# are, `\href{javascript:..}{..}` in a title becomes a live link in the rendered bibliography.
+_ESCAPES = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+            **{char: "\\" + char for char in "&%$#_{}"}}
 _CONTAINER_FIELD = {
     "article": "journaltitle",
     "incollection": "booktitle",
@@ -20,7 +24,8 @@ _CONTAINER_FIELD = {
 
 
 def _escape(text: str) -> str:
-    return _SPECIAL.sub(r"\\\1", text.strip())
+    """Text as BibLaTeX shows it verbatim (one line: a newline could end a field)."""
+    return "".join(_ESCAPES.get(char, char) for char in " ".join(text.split()))
 
 
 def _author(name: str) -> str:
@@ -73,7 +78,8 @@ def bib_entry(row: pd.Series) -> str:
         fields.append(("type", "mathesis"))
     url = str(row.get("url") or "").strip()
     if url:
-        fields.append(("url", url))
+        # only http(s) (the codebook's url pattern), with braces and the like percent-encoded
+        fields.append(("url", safe_url(url)))
         accessed = str(row.get("accessed") or "").strip()
         if accessed:
             fields.append(("urldate", accessed))

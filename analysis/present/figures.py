@@ -71,6 +71,13 @@ def _theme() -> dict[str, Any]:
 alt.theme.register("report", enable=True)(_theme)
 
 
+# Dates are calendar days, the same everywhere: read, scaled, labelled and shown in UTC, so neither
+# the SVG (drawn in the build machine's zone) nor the HTML (the reader's) shifts a day with `TZ`.
+def _utc_tooltip(field: str, **kwargs: Any) -> alt.Tooltip:
+    """A date in a tooltip, as the UTC day."""
+    return alt.Tooltip(f"{field}:T", timeUnit="utcyearmonthdate", **kwargs)
+
+
 def _round_axis(rounds: Sequence[dict[str, str]]) -> alt.Scale:
     return alt.Scale(domain=[r["id"] for r in rounds])
 
@@ -114,15 +121,18 @@ def _round_bands(rounds: Sequence[dict[str, str]], x_scale: alt.Scale | None = N
             "start": [r["start"] for r in rounds],
             "end": [r["end"] for r in rounds],
             "shade": [i % 2 for i in range(len(rounds))],
+            # the screen-reader label, written here: Vega-Lite's own would print `end` in local time
+            "aria": [f"{r['label']}: {r['start']} to {r['end']}" for r in rounds],
         }
     )
     base = alt.Chart(bands)
     # Alternate two greys by a value condition, not a colour scale: a scale here would be shared
     # with the layer above and silently drop its legend.
-    x = alt.X("start:T", scale=x_scale) if x_scale is not None else alt.X("start:T")
+    x = alt.X("start:T", scale=x_scale if x_scale is not None else alt.Scale(type="utc"))
     rect = base.mark_rect(clip=True).encode(
         x=x,
         x2="end:T",
+        description="aria:N",
         color=alt.condition("datum.shade == 1", alt.value("#d9d9d9"), alt.value("#eeeeee")),
         tooltip=[alt.Tooltip("label:N", title="Round")],
     )
@@ -190,7 +200,7 @@ def timeline(
     ]
     kinds = ["measure", "pressure (direct)", "pressure (indirect)", "engagement"]
     # the axis is the window itself, and marks are clipped to it, so no point is drawn past it
-    x_scale = alt.Scale(domain=[start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d")])
+    x_scale = alt.Scale(type="utc", domain=[start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d")])
     points = (
         alt.Chart(events)
         .mark_point(filled=True, size=70, opacity=0.85, clip=True)
@@ -208,7 +218,7 @@ def timeline(
                 title=None,
             ),
             tooltip=[
-                alt.Tooltip("date:T", format="%d %b %Y"),
+                _utc_tooltip("date", format="%d %b %Y"),
                 alt.Tooltip("lane:N", title="Who"),
                 alt.Tooltip("what:N", title="What"),
             ],

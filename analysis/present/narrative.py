@@ -11,6 +11,7 @@ import pandas as pd
 
 from analysis.data.clean import events_once
 from analysis.present import labels
+from analysis.present.safe import Markdown, md_code, md_doc, md_text
 from analysis.vocabulary import FOCAL, MAJOR_SENDERS, PRESSURING, TARGET
 
 MONTHS = [
@@ -56,20 +57,30 @@ def number(value: Any, digits: int = 2) -> str:
 
 
 def join_words(items: list[str]) -> str:
+    """'a, b and c'. The items are Markdown already: escape data text with `md_text` first."""
     items = [i for i in items if i]
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def cite(keys: list[str]) -> str:
-    """An author-date citation of the given bibliography keys, e.g. '[@silbaum2017; @shagina2018ac]'."""
+_CITE_KEY = re.compile(r"[a-z0-9_-]+", re.ASCII)  # the codebook's pattern of a sources key
+
+
+def cite(keys: list[str]) -> Markdown:
+    """An author-date citation of the given bibliography keys, e.g. '[@silbaum2017; @shagina2018ac]'.
+
+    Only well-formed keys become a citation; anything else is shown as text.
+    """
     keys = [k.strip() for k in keys if k and k.strip()]
-    return "[" + "; ".join(f"@{k}" for k in keys) + "]" if keys else ""
+    if not all(_CITE_KEY.fullmatch(k) for k in keys):
+        return Markdown(md_text("; ".join(keys)))
+    return Markdown("[" + "; ".join(f"@{k}" for k in keys) + "]" if keys else "")
 
 
 def section_id(round_id: str) -> str:
-    return "sec-round-" + round_id.lower()
+    """The heading id of a round's chapter; characters an id cannot hold become '-'."""
+    return "sec-round-" + re.sub(r"[^a-z0-9_-]", "-", str(round_id).lower(), flags=re.ASCII)
 
 
 def pipe_table(frame: pd.DataFrame, caption: str = "", label: str = "") -> str:
@@ -78,8 +89,7 @@ def pipe_table(frame: pd.DataFrame, caption: str = "", label: str = "") -> str:
         return "*(none in this round)*"
 
     def cell(value: Any) -> str:
-        text = "" if missing(value) else str(value)
-        return " ".join(text.split()).replace("|", "\\|")
+        return md_text(value)
 
     lines = [
         "| " + " | ".join(cell(c) for c in frame.columns) + " |",
@@ -552,7 +562,7 @@ def alternatives(tables: Mapping[str, pd.DataFrame]) -> str:
             f"- **{theme[:1].upper() + theme[1:]}**: {len(rows)} statement(s) ("
             + _statement_summary(rows)
             + ")"
-            + (f", from {join_words(speakers)}" if speakers else "")
+            + (f", from {join_words([md_text(s) for s in speakers])}" if speakers else "")
             + (
                 f", mostly of {'substantial' if sum(strength) / len(strength) >= 1.5 else 'minor'} strength"
                 if strength
@@ -665,17 +675,18 @@ def round_chapter(
     direct = int((acts["channel"].astype(str) == "direct").sum())
 
     japan_steps = [
-        f"{labels.instrument(r.instrument)} ({date_text(r.date, r.date_precision)})"
+        md_text(f"{labels.instrument(r.instrument)} ({date_text(r.date, r.date_precision)})")
         for r in japan.itertuples()
     ]
     senders = sorted(set(in_round["sender"].astype(str)) - {FOCAL})
-    parts = [f"# {window['label']} {{#{section_id(round_id)}}}", ""]
+    parts = [f"# {md_text(window['label'])} {{#{section_id(round_id)}}}", ""]
     opening = (
-        f"Between {date_text(window['start'])} and {date_text(window['end'])} the coded documents "
-        f"report {len(in_round)} measure(s); Japan took {len(japan)}"
+        f"Between {md_text(date_text(window['start']))} and {md_text(date_text(window['end']))} the "
+        f"coded documents report {len(in_round)} measure(s); Japan took {len(japan)}"
         + (f": {join_words(japan_steps)}." if japan_steps else ".")
         + (
-            f" Measures by {join_words([labels.sender(s) for s in senders])} fall in the same window."
+            f" Measures by {join_words([md_text(labels.sender(s)) for s in senders])} fall in the same "
+            "window."
             if senders
             else ""
         )
@@ -766,7 +777,7 @@ def round_chapter(
             lines.append(
                 f"- {hypothesis}: {len(mine)} item(s), net weight "
                 f"{number(mine.loc[counted_mask, 'weight_db'].sum(), 1)} dB, "
-                f"posterior {number(post['posterior'])} ({post['verdict']})."
+                f"posterior {number(post['posterior'])} ({md_text(post['verdict'])})."
             )
     parts += [
         "## Evidence and its weight",
@@ -784,7 +795,7 @@ def round_chapter(
         agreement = (
             ""
             if missing(thesis) or not str(thesis)
-            else f" The thesis finds HP1 {thesis} in this round; the pipeline "
+            else f" The thesis finds HP1 {md_text(thesis)} in this round; the pipeline "
             + (
                 "agrees."
                 if str(thesis) == str(verdict["verdict"])
@@ -796,7 +807,8 @@ def round_chapter(
                 round_id, str(verdict["verdict"]), hp1_conditions(round_id, tables, settings), settings
             )
         else:
-            body = f"HP1 is **{verdict['verdict']}** in this round. It read {verdict['evidence']}."
+            body = (f"HP1 is **{md_text(verdict['verdict'])}** in this round. It read "
+                    f"{md_text(verdict['evidence'])}.")
         parts += ["## Verdict on HP1", "", body + agreement, ""]
     return "\n".join(parts)
 
@@ -847,7 +859,8 @@ def key_choices(choices: pd.DataFrame) -> str:
     for key in KEY_CHOICES:
         if key in by_key.index:
             row = by_key.loc[key]
-            lines.append(f"- `{key}` = `{row['value']}`: {first_sentence(row['description'])}")
+            lines.append(f"- {md_code(key)} = {md_code(row['value'])}: "
+                         f"{md_doc(first_sentence(row['description']))}")
     return "\n".join(lines)
 
 

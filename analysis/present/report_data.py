@@ -12,6 +12,12 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.present.safe import Markdown, md_text, script_json, typst_string
+from analysis.present.safe import md_doc as doc
+
+__all__ = ["Markdown", "csv", "doc", "engine", "figure", "inputs", "json", "path", "paths", "shown", "table",
+           "text"]
+
 ENGINE_ENV = "REPORT_ENGINE"
 INPUTS_ENV = "REPORT_INPUTS"
 FIGURE_DIR = "_figures"  # SVG copies beside the rendered document, where typst may read them
@@ -23,19 +29,6 @@ class ReportInputError(KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
-
-
-class Markdown:
-    """Markdown shown as a cell's output (`text/markdown`), in Jupyter, Quarto and the offline engine."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def _repr_markdown_(self) -> str:
-        return self.text
-
-    def __str__(self) -> str:
-        return self.text
 
 
 def engine() -> str:
@@ -113,26 +106,28 @@ def figure(name: str, alt: str | None = None, width: str | None = None) -> Markd
     Path(FIGURE_DIR).mkdir(exist_ok=True)
     local_svg = Path(FIGURE_DIR) / f"{name}.svg"
     shutil.copyfile(svg, local_svg)
-    spec_json = _json.dumps(spec, sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
-    html_block = (
-        f'<div class="vega-figure" id="{element}" role="img" '
-        f'aria-label="{html.escape(alt)}"></div>\n'
-        f'<script type="text/javascript">vegaEmbed("#{element}", {spec_json}, '
-        f'{{"actions": false, "renderer": "svg", "tooltip": true}}).catch(console.error);</script>'
-    )
+    spec_json = script_json(spec)
+    html_block = (f'<div class="vega-figure" id="{element}" role="img" '
+                  f'aria-label="{html.escape(alt)}"></div>\n'
+                  f'<script type="text/javascript">vegaEmbed("#{element}", {spec_json}, '
+                  f'{{"actions": false, "renderer": "svg", "tooltip": true}}).catch(console.error);</script>')
     # natural size (typst shrinks an image wider than the text block); `width` overrides, e.g. "80%"
+    if width and not re.fullmatch(r"[0-9]+(\.[0-9]+)?(%|pt|mm|cm|em|in)", width):
+        raise ValueError(f"figure width {width!r} is not a Typst length such as 80% or 12cm")
     sized = f", width: {width}" if width else ""
-    typst_block = f'#image("{local_svg.as_posix()}"{sized}, alt: {_json.dumps(alt, ensure_ascii=False)})'
+    typst_block = f"#image({typst_string(local_svg.as_posix())}{sized}, alt: {typst_string(alt)})"
     return Markdown(_raw("html", html_block) + "\n\n" + _raw("typst", typst_block))
 
 
-def _cell(value: Any, digits: int) -> str:
+def _shown_text(value: Any, digits: int) -> str:
+    """What a cell shows, before escaping: floats to `digits` places, missing as empty."""
+    if isinstance(value, Markdown):
+        return value.text
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, float):
         value = f"{value:.{digits}f}"
-    text = " ".join(str(value).split())
-    return text.replace("\\", "\\\\").replace("|", "\\|")
+    return " ".join(str(value).split())
 
 
 def _dash_count(name: str, values: list[str]) -> int:
@@ -153,13 +148,16 @@ def table(frame: pd.DataFrame, digits: int = 2, columns: dict[str, str] | None =
     """A pandas table as a pipe table (numbers right-aligned); `columns` renames/selects columns."""
     if columns:
         frame = frame.loc[:, list(columns)].rename(columns=columns)
-    numeric = [
-        pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-        for dtype in frame.dtypes
-    ]
-    cells = [[_cell(v, digits) for v in row] for row in frame.itertuples(index=False, name=None)]
-    names = [_cell(c, digits) for c in frame.columns]
-    widths = [_dash_count(name, [row[i] for row in cells]) for i, name in enumerate(names)]
+    numeric = [pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+               for dtype in frame.dtypes]
+    shown = [[_shown_text(v, digits) for v in row] for row in frame.itertuples(index=False, name=None)]
+    shown_names = [_shown_text(c, digits) for c in frame.columns]
+    # widths from the text a reader sees; every cell reaches the Markdown through md_text
+    widths = [_dash_count(name, [row[i] for row in shown]) for i, name in enumerate(shown_names)]
+    cells = [[value.text if isinstance(value, Markdown) else md_text(text)
+              for value, text in zip(row, shown_row, strict=True)]
+             for row, shown_row in zip(frame.itertuples(index=False, name=None), shown, strict=True)]
+    names = [md_text(name) for name in shown_names]
     header = "| " + " | ".join(names) + " |"
     rule = (
         "|"
@@ -178,11 +176,20 @@ def text(name: str) -> Markdown:
     return Markdown(_find_file(f"{name}.md").read_text(encoding="utf-8").rstrip("\n"))
 
 
+# Display-table columns that hold the project's own documentation (codebook and registry
+# descriptions): their emphasis, code and citations are kept (md_doc); every other cell is text.
+DOC_COLUMNS = ("What a row is", "What it decides")
+
+
 def shown(name: str, digits: int = 2) -> Markdown:
     """The display table `name`.csv that the write_report_text rule wrote, as a pipe table."""
     from analysis.io import read_csv
 
-    return table(read_csv(_find_file(f"{name}.csv")), digits=digits)
+    frame = read_csv(_find_file(f"{name}.csv"))
+    for column in DOC_COLUMNS:
+        if column in frame.columns:
+            frame[column] = frame[column].astype(object).map(doc)
+    return table(frame, digits=digits)
 
 
 def identity_line(identity: dict[str, Any]) -> str:

@@ -6,7 +6,7 @@ rule validate_raw:
     input:
         package="data/datapackage.json",
         tables=expand("data/raw/{table}.csv", table=RAW_TABLES),
-        code=["analysis/data/validate.py", "analysis/data/codebook.py"],
+        code=["analysis/data/validate.py", "analysis/data/rawtable.py", "analysis/data/codebook.py"],
     output:
         report="results/validated/validation.json",
     params:
@@ -26,7 +26,8 @@ rule clean_data:
         validated=rules.validate_raw.output.report,
         package="data/datapackage.json",
         tables=expand("data/raw/{table}.csv", table=RAW_TABLES),
-        code=["analysis/data/clean.py", "analysis/data/rounds.py", "analysis/data/codebook.py"],
+        code=["analysis/data/clean.py", "analysis/data/rawtable.py", "analysis/data/rounds.py",
+              "analysis/data/codebook.py"],
     output:
         **{table: f"{{root}}/clean/{table}.csv" for table in CLEAN_TABLES},
     params:
