@@ -20,6 +20,7 @@ with logged(snakemake.log[0]) as log:
         data["date_basis"],
         round_windows(choices),
         coarse_date_placement=data["coarse_date_placement"],
+        leave_out_source=data["leave_out_source"],
     )
     for table, frame in clean.items():
         write_csv(csv_ready(frame), snakemake.output[table])

@@ -28,6 +28,8 @@ from analysis.data.rounds import assign_round, round_ids
 CONFLICT_RULES = ("prefer_thesis", "prefer_primary_citation", "earliest", "latest")
 DATE_BASES = ("announced", "in_force")
 THESIS_KEY = "silbaum2017"
+# Tables a left-out source keeps its rows in (what is tested and what is cited, not evidence).
+LEAVE_OUT_KEPT = ("sources", "thesis_claims")
 CONFLICT_FIELDS = ("date_announced", "date_in_force", "individuals", "entities", "list_public")
 MEASURE_COLUMNS = [
     "event_id", "sender", "target", "instrument", "affects_instrument", "date_announced", "date_in_force",
@@ -253,12 +255,29 @@ def data_checks(raw: Mapping[str, pd.DataFrame], clean: Mapping[str, pd.DataFram
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)
 
 
+def without_source(raw: Mapping[str, pd.DataFrame], leave_out: str) -> dict[str, pd.DataFrame]:
+    """The raw tables without the rows coded from seed document ``leave_out`` ("none": all rows).
+
+    Only the evidence tables lose rows: the thesis's claims are what is tested and the sources table
+    is the bibliography, so both are kept whole.
+    """
+    if leave_out == "none":
+        return dict(raw)
+    keys = set(raw["sources"]["key"].astype(str)) if "sources" in raw else set()
+    if keys and leave_out not in keys:
+        raise ValueError(f"data.leave_out_source: {leave_out!r} is not a key of sources.csv")
+    return {name: frame if name in LEAVE_OUT_KEPT or "source" not in frame.columns
+            else frame[frame["source"].astype(str) != leave_out].reset_index(drop=True)
+            for name, frame in raw.items()}
+
+
 def clean_tables(raw: Mapping[str, pd.DataFrame], conflict_resolution: str, date_basis: str,
                  windows: Sequence[Mapping[str, str]], thesis_key: str = THESIS_KEY,
-                 coarse_date_placement: str = "first_day") -> dict[str, pd.DataFrame]:
+                 coarse_date_placement: str = "first_day", leave_out_source: str = "none",
+                 ) -> dict[str, pd.DataFrame]:
     """Every output of the clean_data rule, keyed by table name (docs/tables.md, stage 2)."""
     ordered = {name: frame.sort_values(ID_COLUMNS[name], kind="stable").reset_index(drop=True)
-               for name, frame in raw.items()}
+               for name, frame in without_source(raw, leave_out_source).items()}
     measures, conflicts = resolve_measures(ordered["measures"], conflict_resolution, date_basis, windows,
                                            thesis_key, coarse_date_placement)
     clean: dict[str, pd.DataFrame] = {

@@ -8,29 +8,12 @@ import yaml
 from analysis import registry
 from analysis.config import ConfigError, validate_config
 from analysis.present.figures import FIGURE_DESCRIPTIONS, FIGURE_INPUTS
+from analysis.scores.stages import UPSTREAM
 from analysis.variants import DEFAULT, NAME_PATTERN, ROOT_PATTERN, Variants, config_hash, differences
 
 
 configfile: "config.yaml"
 
-
-# The stages each rule builds on; a variant shares a rule's outputs with an earlier build when
-# they agree on every key these stages read (analysis/variants.py).
-UPSTREAM = {
-    "clean_data": ["validate_raw"],
-    "score_stringency": ["clean_data"],
-    "score_timing": ["clean_data"],
-    "score_attainment": ["clean_data", "score_stringency"],
-    "score_influence": ["clean_data"],
-    "score_process_tracing": ["clean_data"],
-    "score_reactivity": ["clean_data", "score_timing", "score_attainment"],
-    "decide_verdicts": ["score_stringency", "score_timing", "score_attainment", "score_influence",
-                        "score_process_tracing", "score_reactivity"],
-    "replicate_thesis": ["decide_verdicts"],
-    "make_figure": ["score_stringency", "score_timing", "score_attainment", "score_influence",
-                    "score_process_tracing"],
-    "build_bibliography": ["clean_data"],
-}
 
 # ── Config is checked before anything runs ──────────────────────────────────────────────────
 try:
