@@ -264,6 +264,52 @@ ROUND_INPUTS = (
 )
 
 
+def _arrays(out: Mapping[str, list]) -> dict[str, np.ndarray]:
+    return {
+        name: np.array(values, dtype=object if name == "posterior_verdict" else float)
+        for name, values in out.items()
+    }
+
+
+def attainment_inputs(rounds: Sequence[Mapping[str, str]], attainment: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The US's PA_improvement and PA per round (attainment.csv)."""
+    out: dict[str, list] = {"pa_improvement": [], "pa": []}
+    for window in rounds:
+        us = (attainment["round"].astype(str) == window["id"]) & (attainment["actor"].astype(str) == "US")
+        out["pa_improvement"].append(_number(_cell(attainment, us, "improvement", "attainment")))
+        out["pa"].append(_number(_cell(attainment, us, "attainment", "attainment")))
+    return _arrays(out)
+
+
+def influence_inputs(rounds: Sequence[Mapping[str, str]], influence: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Attributed influence per round (influence.csv)."""
+    mask = [influence["round"].astype(str) == w["id"] for w in rounds]
+    return _arrays({"ai": [_number(_cell(influence, m, "influence", "influence")) for m in mask]})
+
+
+def posterior_inputs(rounds: Sequence[Mapping[str, str]], posteriors: pd.DataFrame) -> dict[str, np.ndarray]:
+    """HP1's posterior and the posterior's own verdict per round (posteriors.csv)."""
+    out: dict[str, list] = {"posterior": [], "posterior_verdict": []}
+    for window in rounds:
+        hp1 = (posteriors["hypothesis"].astype(str) == "HP1") & (
+            posteriors["round"].astype(str) == window["id"]
+        )
+        out["posterior"].append(_number(_cell(posteriors, hp1, "posterior", "posteriors")))
+        out["posterior_verdict"].append(_cell(posteriors, hp1, "verdict", "posteriors"))
+    return _arrays(out)
+
+
+def reactivity_inputs(rounds: Sequence[Mapping[str, str]], reactivity: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Calder's flags per round (reactivity.csv) as 1 / 0 / NaN; a round the table lacks is unknown."""
+    by_round = {str(row["round"]): row for row in reactivity.to_dict("records")}
+    out: dict[str, list] = {"reactive": [], "criterion1": [], "criterion2": []}
+    for window in rounds:
+        for flag in out:
+            value = _flag(by_round.get(window["id"], {}).get(flag))
+            out[flag].append(np.nan if value is None else float(value))
+    return _arrays(out)
+
+
 def round_inputs(
     rounds: Sequence[Mapping[str, str]],
     attainment: pd.DataFrame,
@@ -271,31 +317,12 @@ def round_inputs(
     posteriors: pd.DataFrame,
     reactivity: pd.DataFrame,
 ) -> dict[str, np.ndarray]:
-    """What the verdicts read of the score tables, one array (rounds,) per name of ROUND_INPUTS.
-
-    Flags (reactive, criteria) are 1 / 0 / NaN (unknown); a round a table lacks reads as missing.
-    """
-    out: dict[str, list] = {name: [] for name in ROUND_INPUTS}
-    by_round = {str(row["round"]): row for row in reactivity.to_dict("records")}
-    for window in rounds:
-        r = window["id"]
-        us = (attainment["round"].astype(str) == r) & (attainment["actor"].astype(str) == "US")
-        hp1_posterior = (posteriors["hypothesis"].astype(str) == "HP1") & (
-            posteriors["round"].astype(str) == r
-        )
-        out["pa_improvement"].append(_number(_cell(attainment, us, "improvement", "attainment")))
-        out["pa"].append(_number(_cell(attainment, us, "attainment", "attainment")))
-        out["ai"].append(
-            _number(_cell(influence, influence["round"].astype(str) == r, "influence", "influence"))
-        )
-        out["posterior"].append(_number(_cell(posteriors, hp1_posterior, "posterior", "posteriors")))
-        out["posterior_verdict"].append(_cell(posteriors, hp1_posterior, "verdict", "posteriors"))
-        for flag in ("reactive", "criterion1", "criterion2"):
-            value = _flag(by_round.get(r, {}).get(flag))
-            out[flag].append(np.nan if value is None else float(value))
+    """What the verdicts read of the score tables, one array (rounds,) per name of ROUND_INPUTS."""
     return {
-        name: np.array(values, dtype=object if name == "posterior_verdict" else float)
-        for name, values in out.items()
+        **attainment_inputs(rounds, attainment),
+        **influence_inputs(rounds, influence),
+        **posterior_inputs(rounds, posteriors),
+        **reactivity_inputs(rounds, reactivity),
     }
 
 
