@@ -20,6 +20,7 @@ include: "workflow/rules/scores.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/variants.smk"
+include: "workflow/rules/multiverse.smk"
 
 
 rule all:

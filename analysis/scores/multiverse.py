@@ -20,9 +20,11 @@ import hashlib
 import io
 import itertools
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -203,6 +205,20 @@ def spec_config(config: Mapping[str, Any], choices: Mapping[str, Any]) -> dict[s
     return spec
 
 
+def space_summary(config: Mapping[str, Any]) -> dict[str, Any]:
+    """What the multiverse holds: varied keys and their values, the constraints, every structure with
+    its number of admissible specifications, and the total (space.json)."""
+    rows = []
+    for structure in structures(config).to_dict("records"):
+        rows.append({**structure, "n_specs": len(numeric_specs(config, structure))})
+    return {
+        "axes": {key: list(values) for key, values in axes(config).items()},
+        "constraints": registry.constraints(),
+        "structures": rows,
+        "total": sum(row["n_specs"] for row in rows),
+    }
+
+
 # ── Chunks ──────────────────────────────────────────────────────────────────────────────────────────
 def chunk_slices(counts: Sequence[int], chunks: int, chunk: int) -> list[tuple[int, int, int]]:
     """(structure index, start, stop) of chunk ``chunk`` of ``chunks``.
@@ -269,7 +285,6 @@ def evaluate(
     choice_keys = [key for key in specs.columns if key not in (SPEC_ID, STRUCTURE_ID)]
     first = spec_config(config, specs.iloc[0][choice_keys].to_dict()) if len(specs) else dict(config)
     rounds = round_windows(first)
-    n_rounds = len(rounds)
     codes: dict[str, np.ndarray] = {}
     combos: dict[str, list[dict[str, Any]]] = {}
     outputs: dict[str, list[Tables]] = {}
@@ -362,9 +377,73 @@ def evaluate(
     return result[list(specs.columns) + score_columns(config)]
 
 
+def normalise(frame: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
+    """One fixed column order and dtype per column, whatever a chunk happened to hold: text columns as
+    strings (missing None), numbers as float64, so every chunking writes the same table."""
+    out = frame.copy()
+    for column in out.columns:
+        if column in score_columns(config) and not column.startswith("verdict_"):
+            out[column] = pd.to_numeric(out[column], errors="raise").astype("float64")
+        elif out[column].map(lambda v: isinstance(v, int | float) and not isinstance(v, bool)).all() and len(
+            out
+        ):
+            out[column] = out[column].astype("float64")
+        else:
+            out[column] = out[column].astype(object).where(out[column].notna(), None)
+    return out.reset_index(drop=True)
+
+
+def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
+    """Parquet (zstd), written whole or not at all; the same table always gives the same bytes."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp, compression="zstd")
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def read_parquet(path: str | Path) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path).to_pandas()
+
+
 def read_prepared(paths: Mapping[str, str]) -> Tables:
     """The prepared (cleaned) tables of one structure, read as the score rules read them."""
     return {name: read_csv(path) for name, path in paths.items()}
+
+
+def run_chunk(
+    config: Mapping[str, Any],
+    space: Mapping[str, Any],
+    chunks: int,
+    chunk: int,
+    prepared_dir: str | Path,
+    progress: Callable[[int], Callable[[int], None]] | None = None,
+) -> pd.DataFrame:
+    """Chunk ``chunk`` of ``chunks``: its slice of every structure's specifications, evaluated on that
+    structure's prepared tables (``prepared_dir/<structure_id>/<table>.csv``), in enumeration order."""
+    rows = space["structures"]
+    slices = chunk_slices([row["n_specs"] for row in rows], chunks, chunk)
+    report = progress(sum(stop - start for _, start, stop in slices)) if progress else None
+    space_axes = {key: tuple(values) for key, values in space["axes"].items()}
+    frames = []
+    for index, start, stop in slices:
+        structure = rows[index]
+        specs = numeric_specs(config, structure, space_axes).iloc[start:stop]
+        folder = Path(prepared_dir) / structure[STRUCTURE_ID]
+        prepared = read_prepared({path.stem: str(path) for path in sorted(folder.glob("*.csv"))})
+        frames.append(evaluate(prepared, specs, config, on_progress=report))
+    if not frames:
+        return pd.DataFrame()
+    return normalise(pd.concat(frames, ignore_index=True), config)
 
 
 # ── Progress ────────────────────────────────────────────────────────────────────────────────────────

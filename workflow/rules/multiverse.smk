@@ -1,0 +1,111 @@
+"""The multiverse: every admissible specification of the decision space (analysis/registry.yaml), scored.
+
+    config + registry ─ multiverse_space ─┐
+    raw tables ─ multiverse_prepare (one job per structural combination) ─┼─ multiverse_chunk × N
+                                                                          └─ multiverse_gather ─ multiverse_summary
+
+Each structural combination (the varied keys cleaning reads) is cleaned once by the clean_data script
+and shared by every specification on it; the numeric specifications are scored vectorised in N chunk
+jobs (multiverse.chunks, which never changes a result) and gathered into one Parquet table.
+"""
+
+from analysis.scores.multiverse import structures as mv_structures, spec_config as mv_spec_config
+
+MV = "results/multiverse"
+MV_STRUCTURES = {row["structure_id"]: row for row in mv_structures(BASE).to_dict("records")}
+MV_CODE = ["analysis/scores/multiverse.py", "analysis/scores/stages.py", "analysis/scores/verdicts.py",
+           "analysis/registry.py", "analysis/registry.yaml"]
+
+
+def mv_structure_spec(structure):
+    row = MV_STRUCTURES[structure]
+    return mv_spec_config(BASE, {key: value for key, value in row.items() if key != "structure_id"})
+
+
+rule multiverse:
+    """The multiverse table and its robustness summary."""
+    input:
+        f"{MV}/specifications.parquet",
+        f"{MV}/robustness.csv",
+
+
+rule multiverse_space:
+    """The varied keys, the constraints, every structural combination and its number of specifications."""
+    input:
+        config="config.yaml",
+        code=MV_CODE,
+    output:
+        space=f"{MV}/space.json",
+    log:
+        f"{MV}/logs/multiverse_space.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/multiverse_space.py"
+
+
+rule multiverse_prepare:
+    """One structural combination's cleaned tables (the clean_data script with that combination's keys)."""
+    input:
+        validated=rules.validate_raw.output.report,
+        package="data/datapackage.json",
+        tables=expand("data/raw/{table}.csv", table=RAW_TABLES),
+        code=["analysis/data/clean.py", "analysis/data/rounds.py", "analysis/data/codebook.py"],
+    output:
+        **{table: f"{MV}/prepared/{{structure}}/{table}.csv" for table in CLEAN_TABLES},
+    params:
+        **{key.replace(".", "__"): (lambda wildcards, key=key:
+                                    registry.encode(*registry.selected(mv_structure_spec(wildcards.structure), key)))
+           for key in registry.keys_read_by("clean_data")},
+    wildcard_constraints:
+        structure="[0-9a-f]+",
+    log:
+        f"{MV}/logs/multiverse_prepare/{{structure}}.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/clean_data.py"
+
+
+rule multiverse_chunk:
+    """Chunk {chunk} of {chunks}: its specifications scored on their structures' prepared tables."""
+    input:
+        config="config.yaml",
+        space=rules.multiverse_space.output.space,
+        prepared=[f"{MV}/prepared/{structure}/{table}.csv" for structure in MV_STRUCTURES
+                  for table in CLEAN_TABLES],
+        code=MV_CODE + [f"analysis/scores/{module}.py" for module in
+                        ["stringency", "timing", "attainment", "influence", "process_tracing", "reactivity",
+                         "headline"]],
+    output:
+        chunk=f"{MV}/chunks/{{chunk}}_of_{{chunks}}.parquet",
+    params:
+        prepared=f"{MV}/prepared",
+    wildcard_constraints:
+        chunk="[0-9]+",
+        chunks="[0-9]+",
+    log:
+        f"{MV}/logs/multiverse_chunk/{{chunk}}_of_{{chunks}}.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/multiverse_chunk.py"
+
+
+rule multiverse_gather:
+    """Every specification, one row each: its id, every choice, every score and every verdict."""
+    input:
+        config="config.yaml",
+        chunks=expand(f"{MV}/chunks/{{chunk}}_of_{{chunks}}.parquet",
+                      chunk=range(BASE["multiverse"]["chunks"]), chunks=BASE["multiverse"]["chunks"]),
+        code="analysis/scores/multiverse.py",
+    output:
+        table=f"{MV}/specifications.parquet",
+    params:
+        **registry.rule_params("multiverse_gather", BASE),
+    log:
+        f"{MV}/logs/multiverse_gather.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/multiverse_gather.py"
