@@ -18,11 +18,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis.data.codebook import Resource, date_precision, first_day, place_date, typed_table
+from analysis.config import round_windows
+from analysis.data.codebook import Resource, date_precision, first_day, load_codebook, place_date, typed_table
 from analysis.data.rounds import assign_round, round_ids
 
 CONFLICT_RULES = ("prefer_thesis", "prefer_primary_citation", "earliest", "latest")
@@ -291,6 +293,20 @@ def clean_tables(raw: Mapping[str, pd.DataFrame], conflict_resolution: str, date
         clean[table] = with_dates(ordered[table], windows, coarse_date_placement)
     clean["data_checks"] = data_checks(ordered, clean, conflicts, conflict_resolution, windows, date_basis)
     return clean
+
+
+def clean_files(package: str | Path, table_paths: Sequence[str | Path],
+                choices: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
+    """The clean_data rule as a function: read the raw tables named by the codebook, clean them under
+    ``choices`` (a config mapping) and return them ready for CSV."""
+    codebook = load_codebook(package)
+    by_file = {Path(path).name: path for path in table_paths}
+    raw = {resource.name: read_raw(by_file[resource.file_name], resource) for resource in codebook.resources}
+    data = choices["data"]
+    clean = clean_tables(raw, data["conflict_resolution"], data["date_basis"], round_windows(choices),
+                         coarse_date_placement=data["coarse_date_placement"],
+                         leave_out_source=data["leave_out_source"])
+    return {table: csv_ready(frame) for table, frame in clean.items()}
 
 
 def csv_ready(frame: pd.DataFrame) -> pd.DataFrame:

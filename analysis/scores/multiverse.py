@@ -16,6 +16,7 @@ excludes combinations that make no sense, each with its reason. This module
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import io
 import itertools
@@ -117,15 +118,17 @@ def admissible(
     A constraint applies where all of ``when`` matches (a value or a list of values) and, with
     ``unless_default``, where one of those keys differs from config.yaml's value. It then excludes the
     rows matching ``exclude``, or the rows where a key of ``hold`` differs from config.yaml's value (so
-    one value of a key that does not matter is kept). Constraints over keys ``frame`` lacks are skipped
-    (they concern the other half of the space and are applied there).
+    one value of a key that does not matter is kept; a held key ``frame`` lacks is at that value anyway).
+    A constraint whose condition names a key ``frame`` lacks is skipped (it concerns the other half of
+    the space and is applied there).
     """
     keep = np.ones(len(frame), dtype=bool)
     for constraint in constraints:
-        named = set(constraint.get("when", {})) | set(constraint.get("unless_default", []))
-        named |= set(constraint.get("exclude", {})) | set(constraint.get("hold", []))
-        if not named & set(frame.columns) or not named <= set(frame.columns):
-            continue
+        condition = set(constraint.get("when", {})) | set(constraint.get("unless_default", []))
+        condition |= set(constraint.get("exclude", {}))
+        held = [key for key in constraint.get("hold", []) if key in frame.columns]
+        if not condition <= set(frame.columns) or not (held or "exclude" in constraint):
+            continue  # its condition names a key of the other half, or nothing it holds varies here
         applies = _matches(frame, constraint.get("when", {}))
         if constraint.get("unless_default"):
             off_default = np.zeros(len(frame), dtype=bool)
@@ -134,7 +137,7 @@ def admissible(
             applies &= off_default
         if "exclude" in constraint:
             keep &= ~(applies & _matches(frame, constraint["exclude"]))
-        for key in constraint.get("hold", []):
+        for key in held:
             keep &= ~(applies & (frame[key] != registry.lookup(config, key)).to_numpy())
     return keep
 
@@ -148,9 +151,19 @@ def _product(space: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
     return frame
 
 
+_CANONICAL = "_canonical"
+
+
+def _canonical(values: Mapping[str, Any]) -> str:
+    return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
 def _id(values: Mapping[str, Any]) -> str:
-    canonical = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
+    return _hash(_canonical(values))
 
 
 def structures(config: Mapping[str, Any], space: Mapping[str, Sequence[Any]] | None = None) -> pd.DataFrame:
@@ -163,6 +176,16 @@ def structures(config: Mapping[str, Any], space: Mapping[str, Sequence[Any]] | N
     return frame
 
 
+@functools.lru_cache(maxsize=8)
+def _numeric_product(config_json: str, items: tuple[tuple[str, tuple[Any, ...]], ...]) -> pd.DataFrame:
+    """The numeric half of the space with the constraints over numeric keys alone applied (cached:
+    every structure shares it)."""
+    frame = _product(dict(items))
+    frame = frame[admissible(frame, json.loads(config_json), registry.constraints())].reset_index(drop=True)
+    frame[_CANONICAL] = [_canonical(row) for row in frame.to_dict("records")]
+    return frame
+
+
 def numeric_specs(
     config: Mapping[str, Any], structure: Mapping[str, Any], space: Mapping[str, Sequence[Any]] | None = None
 ) -> pd.DataFrame:
@@ -172,16 +195,19 @@ def numeric_specs(
     """
     space = dict(axes(config) if space is None else space)
     structural = [key for key in structural_keys(config) if key in space]
-    numeric = {key: values for key, values in space.items() if key not in structural}
-    frame = _product(numeric)
+    numeric = tuple((key, tuple(values)) for key, values in space.items() if key not in structural)
+    frame = _numeric_product(json.dumps(config, sort_keys=True), numeric).copy()
     for key in reversed(structural):
-        frame.insert(0, key, [structure[key]] * len(frame))
-        frame[key] = frame[key].astype(object)
+        frame.insert(0, key, pd.Series([structure[key]] * len(frame), dtype=object))
+    # constraints that join structural and numeric keys (the numeric-only ones hold already)
     frame = frame[admissible(frame, config, registry.constraints())].reset_index(drop=True)
+    canonical = frame.pop(_CANONICAL).tolist()
     keys = list(space)
     frame = frame[[key for key in keys if key in frame.columns]]
     frame.insert(0, STRUCTURE_ID, structure[STRUCTURE_ID])
-    frame.insert(0, SPEC_ID, [_id(row) for row in frame[keys].to_dict("records")])
+    # a spec's id: its structural and numeric values, canonical JSON, hashed (stable across runs)
+    prefix = _canonical({key: structure[key] for key in structural})
+    frame.insert(0, SPEC_ID, [_hash(prefix + "|" + text) for text in canonical])
     return frame
 
 

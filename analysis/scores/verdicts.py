@@ -16,7 +16,6 @@ HP1_RULES = ("all_three", "bayes_only", "influence_only", "majority_of_three")
 PA_MARGINS = ("extensive", "intensive")
 HP2_RULES = ("majority", "all")
 HP3_AGGREGATIONS = ("conjunctive", "family_resemblance")
-VERDICTS = np.array(["supported", "rejected", "indeterminate"], dtype=object)
 
 FORMULAS = {
     "hp1_all_three": r"HP1_r \iff [\text{PA margin}_r] \wedge [AI_r \ge a] \wedge [P(HP1_r \mid E) \ge p^*]",

@@ -109,3 +109,31 @@ rule multiverse_gather:
         ENV
     script:
         "../../scripts/multiverse_gather.py"
+
+
+# The verdicts whose specification curve the report draws (config.yaml's segmentation, then HP2, HP3).
+MV_CURVES = [f"HP1_{w['id']}" for w in BASE["rounds"]["definitions"][BASE["rounds"]["segmentation"]]]
+MV_CURVES += ["HP2", "HP3"]
+
+
+rule multiverse_summary:
+    """Robustness per hypothesis and round, flip rates per choice, the paragraph, specification curves."""
+    input:
+        config="config.yaml",
+        table=rules.multiverse_gather.output.table,
+        claims="results/clean/thesis_claims.csv",
+        code=["analysis/present/robustness.py", "analysis/present/figures.py"],
+    output:
+        robustness=f"{MV}/robustness.csv",
+        flips=f"{MV}/flip_rates.csv",
+        info=f"{MV}/robustness.json",
+        specs=[f"{MV}/figures/spec_curve_{target}.vl.json" for target in MV_CURVES],
+        svgs=[f"{MV}/figures/spec_curve_{target}.svg" for target in MV_CURVES],
+    params:
+        **registry.rule_params("multiverse_summary", BASE),
+    log:
+        f"{MV}/logs/multiverse_summary.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/multiverse_summary.py"
