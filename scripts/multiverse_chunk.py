@@ -10,7 +10,7 @@ from analysis.io import logged
 from analysis.scores.multiverse import Progress, run_chunk, write_parquet
 
 with logged(snakemake.log[0]) as log:
-    config = yaml.safe_load(open(snakemake.input.config, encoding="utf-8"))
+    config = yaml.safe_load(Path(snakemake.input.config).read_text(encoding="utf-8"))
     space = json.loads(Path(snakemake.input.space).read_text(encoding="utf-8"))
     chunk, chunks = int(snakemake.wildcards.chunk), int(snakemake.wildcards.chunks)
     prepared_dir = Path(snakemake.params.prepared)

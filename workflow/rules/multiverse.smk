@@ -27,6 +27,7 @@ rule multiverse:
     input:
         f"{MV}/specifications.parquet",
         f"{MV}/robustness.csv",
+        f"{MV}/explorer.json",
 
 
 rule multiverse_space:
@@ -137,3 +138,19 @@ rule multiverse_summary:
         ENV
     script:
         "../../scripts/multiverse_summary.py"
+
+
+rule multiverse_explorer:
+    """The multiverse packed small for the HTML report's explorer (dropdowns, offline)."""
+    input:
+        config="config.yaml",
+        table=rules.multiverse_gather.output.table,
+        code=["analysis/present/explorer.py", "analysis/present/explorer.js"],
+    output:
+        explorer=f"{MV}/explorer.json",
+    log:
+        f"{MV}/logs/multiverse_explorer.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/multiverse_explorer.py"

@@ -81,6 +81,13 @@ rule render_report:
         specs=lambda wildcards: [at("make_figure", f"figures/{figure}.vl.json")(wildcards) for figure in FIGURES],
         svgs=lambda wildcards: [at("make_figure", f"figures/{figure}.svg")(wildcards) for figure in FIGURES],
         package="data/datapackage.json",
+        # the multiverse of config.yaml's decision space (one for every build: it spans all codings)
+        multiverse_robustness="results/multiverse/robustness.csv",
+        multiverse_flips="results/multiverse/flip_rates.csv",
+        multiverse_info="results/multiverse/robustness.json",
+        multiverse_specs=[f"results/multiverse/figures/spec_curve_{target}.vl.json" for target in MV_CURVES],
+        multiverse_svgs=[f"results/multiverse/figures/spec_curve_{target}.svg" for target in MV_CURVES],
+        explorer="results/multiverse/explorer.json",
     output:
         html="{root}/report/report.html",
         pdf="{root}/report/report.pdf",
