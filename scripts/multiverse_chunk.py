@@ -4,13 +4,13 @@ import json
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from analysis.io import logged
+from analysis.registry import from_params
 from analysis.scores.multiverse import Progress, run_chunk, write_parquet
 
 with logged(snakemake.log[0]) as log:
-    config = yaml.safe_load(Path(snakemake.input.config).read_text(encoding="utf-8"))
+    config = from_params(snakemake.params)  # every key the job depends on, one param each
     space = json.loads(Path(snakemake.input.space).read_text(encoding="utf-8"))
     chunk, chunks = int(snakemake.wildcards.chunk), int(snakemake.wildcards.chunks)
     prepared_dir = Path(snakemake.params.prepared)

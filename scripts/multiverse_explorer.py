@@ -1,15 +1,12 @@
 """Rule multiverse_explorer: the multiverse packed for the report's in-page explorer."""
 
-from pathlib import Path
-
-import yaml
-
 from analysis.io import logged, write_json
 from analysis.present.explorer import explorer_data
+from analysis.registry import from_params
 from analysis.scores.multiverse import read_parquet
 
 with logged(snakemake.log[0]) as log:
-    config = yaml.safe_load(Path(snakemake.input.config).read_text(encoding="utf-8"))
+    config = from_params(snakemake.params)  # every key the job depends on, one param each
     data = explorer_data(read_parquet(snakemake.input.table), config)
     write_json(data, snakemake.output.explorer)
     log.info(

@@ -3,8 +3,6 @@ the specification curves, from the multiverse table."""
 
 from pathlib import Path
 
-import yaml
-
 from analysis.io import logged, read_csv, write_csv, write_json, write_text_atomic
 from analysis.present.figures import spec_and_svg
 from analysis.present.robustness import specification_curve, summary
@@ -13,8 +11,8 @@ from analysis.scores.multiverse import read_parquet
 from analysis.scores.verdicts import thesis_verdicts
 
 with logged(snakemake.log[0]) as log:
-    config = yaml.safe_load(Path(snakemake.input.config).read_text(encoding="utf-8"))
-    settings = from_params(snakemake.params)["multiverse"]
+    config = from_params(snakemake.params)  # every key the job depends on, one param each
+    settings = config["multiverse"]
     table = read_parquet(snakemake.input.table)
     thesis = thesis_verdicts(read_csv(snakemake.input.claims))
     robust, flips, info = summary(table, config, thesis, settings)

@@ -96,6 +96,25 @@ def axes(config: Mapping[str, Any]) -> dict[str, tuple[Any, ...]]:
     return out
 
 
+def table_keys(config: Mapping[str, Any]) -> list[str]:
+    """The keys whose config.yaml value the multiverse table depends on: every key cleaning or a score
+    stage reads, except the varied ones that no constraint refers to (the table holds all their
+    values whatever config.yaml says). A job that scores the multiverse takes exactly these as params,
+    so editing another key's default reruns only what reads the default (the summary), not the table."""
+    named: set[str] = set()
+    for constraint in registry.constraints():
+        named |= set(constraint.get("hold", [])) | set(constraint.get("unless_default", []))
+    read = {key for rule in ["clean_data", *STAGES] for key in registry.keys_read_by(rule)}
+    varied = set(axes(config))
+    return [key for key in registry.choices() if key in read and (key not in varied or key in named)]
+
+
+def encoded_params(config: Mapping[str, Any], keys: Iterable[str]) -> dict[str, str]:
+    """A multiverse job's params: one per key, config.yaml's whole value (a map of named sets whole, as
+    the multiverse varies which set is chosen), so a dry run names the key whose edit reruns the job."""
+    return {key.replace(".", "__"): registry.encode(key, registry.lookup(config, key)) for key in keys}
+
+
 def structural_keys(config: Mapping[str, Any]) -> list[str]:
     """The varied keys cleaning reads: one prepared set of tables per combination of them."""
     read = set(registry.keys_read_by("clean_data"))

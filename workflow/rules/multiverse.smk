@@ -9,7 +9,7 @@ and shared by every specification on it; the numeric specifications are scored v
 jobs (multiverse.chunks, which never changes a result) and gathered into one Parquet table.
 """
 
-from analysis.scores.multiverse import structures as mv_structures, spec_config as mv_spec_config
+from analysis.scores.multiverse import encoded_params, structures as mv_structures, spec_config as mv_spec_config, table_keys
 
 MV = "results/multiverse"
 MV_STRUCTURES = {row["structure_id"]: row for row in mv_structures(BASE).to_dict("records")}
@@ -17,9 +17,9 @@ MV_CODE = ["analysis/scores/multiverse.py", "analysis/scores/stages.py", "analys
            "analysis/registry.py", "analysis/registry.yaml"]
 
 
-def mv_structure_spec(structure):
-    row = MV_STRUCTURES[structure]
-    return mv_spec_config(BASE, {key: value for key, value in row.items() if key != "structure_id"})
+# what the table depends on (analysis/scores/multiverse.table_keys); the summary reads every default
+MV_TABLE_PARAMS = encoded_params(BASE, table_keys(BASE))
+MV_ALL_PARAMS = encoded_params(BASE, [key for key in registry.choices() if not key.startswith("report.")])
 
 
 rule multiverse:
@@ -33,10 +33,11 @@ rule multiverse:
 rule multiverse_space:
     """The varied keys, the constraints, every structural combination and its number of specifications."""
     input:
-        config="config.yaml",
         code=MV_CODE,
     output:
         space=f"{MV}/space.json",
+    params:
+        **MV_TABLE_PARAMS,
     log:
         f"{MV}/logs/multiverse_space.log",
     conda:
@@ -55,8 +56,9 @@ rule multiverse_prepare:
     output:
         **{table: f"{MV}/prepared/{{structure}}/{table}.csv" for table in CLEAN_TABLES},
     params:
-        **{key.replace(".", "__"): (lambda wildcards, key=key:
-                                    registry.encode(*registry.selected(mv_structure_spec(wildcards.structure), key)))
+        **{key.replace(".", "__"): (lambda wildcards, key=key: registry.encode(*registry.selected(
+            mv_spec_config(BASE, {k: v for k, v in MV_STRUCTURES[wildcards.structure].items()
+                                  if k != "structure_id"}), key)))
            for key in registry.keys_read_by("clean_data")},
     wildcard_constraints:
         structure="[0-9a-f]+",
@@ -71,7 +73,6 @@ rule multiverse_prepare:
 rule multiverse_chunk:
     """Chunk {chunk} of {chunks}: its specifications scored on their structures' prepared tables."""
     input:
-        config="config.yaml",
         space=rules.multiverse_space.output.space,
         prepared=[f"{MV}/prepared/{structure}/{table}.csv" for structure in MV_STRUCTURES
                   for table in CLEAN_TABLES],
@@ -81,7 +82,8 @@ rule multiverse_chunk:
     output:
         chunk=f"{MV}/chunks/{{chunk}}_of_{{chunks}}.parquet",
     params:
-        prepared=f"{MV}/prepared",
+        prepared=lambda wildcards, input: str(Path(input.space).parent / "prepared"),
+        **MV_TABLE_PARAMS,
     wildcard_constraints:
         chunk="[0-9]+",
         chunks="[0-9]+",
@@ -96,13 +98,13 @@ rule multiverse_chunk:
 rule multiverse_gather:
     """Every specification, one row each: its id, every choice, every score and every verdict."""
     input:
-        config="config.yaml",
         chunks=expand(f"{MV}/chunks/{{chunk}}_of_{{chunks}}.parquet",
                       chunk=range(BASE["multiverse"]["chunks"]), chunks=BASE["multiverse"]["chunks"]),
         code="analysis/scores/multiverse.py",
     output:
         table=f"{MV}/specifications.parquet",
     params:
+        **MV_TABLE_PARAMS,
         **registry.rule_params("multiverse_gather", BASE),
     log:
         f"{MV}/logs/multiverse_gather.log",
@@ -120,7 +122,6 @@ MV_CURVES += ["HP2", "HP3"]
 rule multiverse_summary:
     """Robustness per hypothesis and round, flip rates per choice, the paragraph, specification curves."""
     input:
-        config="config.yaml",
         table=rules.multiverse_gather.output.table,
         claims="results/clean/thesis_claims.csv",
         code=["analysis/present/robustness.py", "analysis/present/figures.py"],
@@ -131,7 +132,7 @@ rule multiverse_summary:
         specs=[f"{MV}/figures/spec_curve_{target}.vl.json" for target in MV_CURVES],
         svgs=[f"{MV}/figures/spec_curve_{target}.svg" for target in MV_CURVES],
     params:
-        **registry.rule_params("multiverse_summary", BASE),
+        **MV_ALL_PARAMS,
     log:
         f"{MV}/logs/multiverse_summary.log",
     conda:
@@ -143,11 +144,12 @@ rule multiverse_summary:
 rule multiverse_explorer:
     """The multiverse packed small for the HTML report's explorer (dropdowns, offline)."""
     input:
-        config="config.yaml",
         table=rules.multiverse_gather.output.table,
         code=["analysis/present/explorer.py", "analysis/present/explorer.js"],
     output:
         explorer=f"{MV}/explorer.json",
+    params:
+        **MV_ALL_PARAMS,
     log:
         f"{MV}/logs/multiverse_explorer.log",
     conda:
