@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import registry
-from analysis.present.figures import VERDICT_COLOURS
+from analysis.present.figures import VERDICT_COLOURS, WIDTH
 from analysis.scores.multiverse import SPEC_ID, STRUCTURE_ID, axes, round_ids
 
 ROBUSTNESS_COLUMNS = [
@@ -88,8 +88,8 @@ def robustness_table(
     robust_share: float,
     reversed_share: float,
 ) -> pd.DataFrame:
-    """One row per hypothesis and round (ROBUSTNESS_COLUMNS); shares over the specifications that have
-    the round (a round of another segmentation is absent from the others)."""
+    """One row per hypothesis and round of the default coding (ROBUSTNESS_COLUMNS); shares over the
+    specifications that have the round (a round of another segmentation is absent from the others)."""
     default = default_index(table, config)
     rows = []
     for hypothesis, round_id, column in targets(table, config):
@@ -97,10 +97,12 @@ def robustness_table(
         present = verdicts.notna()
         n = int(present.sum())
         mine = verdicts[default]
+        if mine is None:  # a round of another segmentation: the default coding has no verdict to test
+            continue
         thesis_verdict = thesis.get(f"{hypothesis}:{round_id}", "")
         name, score = deciding_score(table, hypothesis, round_id, config)
         scored = score[present].dropna()
-        share = float((verdicts[present] == mine).mean()) if mine is not None else np.nan
+        share = float((verdicts[present] == mine).mean())
         rows.append(
             {
                 "hypothesis": hypothesis,
@@ -114,7 +116,7 @@ def robustness_table(
                 if thesis_verdict
                 else np.nan,
                 **{f"share_{v}": float((verdicts[present] == v).mean()) for v in VERDICT_COLOURS},
-                "status": status(share, robust_share, reversed_share) if mine is not None else "",
+                "status": status(share, robust_share, reversed_share),
                 "score": name,
                 "score_default": float(score[default]),
                 "score_median": float(scored.median()) if len(scored) else np.nan,
@@ -247,25 +249,26 @@ def specification_curve(
         .encode(x="rank:Q", y="score:Q")
     )
     varied = [key for key in axes(config) if key in present.columns and present[key].nunique() > 1]
+    # one row per drawn specification, one field per choice; Vega-Lite folds them into the panel
+    # (a dot in a field name would read as nesting in Vega, so the fields are named key/with/slashes)
+    fields = {key: key.replace(".", "/") for key in varied}
     panel = pd.DataFrame(
-        [
-            {"rank": int(order[row] + 1), "choice": f"{key} = {present[key].iloc[row]}", "key": key}
-            for row in rows
-            for key in varied
-        ]
+        {
+            "rank": order[rows] + 1,
+            **{fields[key]: present[key].to_numpy()[rows].astype(str) for key in varied},
+        }
     )
     beneath = (
         alt.Chart(panel)
+        .transform_fold(list(fields.values()), as_=["key", "value"])
+        .transform_calculate(choice="datum.key + ' = ' + datum.value")
         .mark_tick(thickness=1, size=8, color="#555555")
-        .encode(
-            x=alt.X("rank:Q", title=None, axis=alt.Axis(labels=False)),
-            y=alt.Y("choice:N", title=None, sort=None),
-        )
-        .properties(height=alt.Step(9))
+        .encode(x=alt.X("rank:Q", title=None, axis=alt.Axis(labels=False)), y=alt.Y("choice:N", title=None))
+        .properties(width=WIDTH, height=alt.Step(9))
     )
     where = f"{hypothesis} in {round_id}" if hypothesis == "HP1" else hypothesis
     top = (curve + marker).properties(
-        height=200, title=f"Specification curve: {where} (diamond: the default coding)"
+        width=WIDTH, height=200, title=f"Specification curve: {where} (diamond: the default coding)"
     )
     return alt.vconcat(top, beneath).properties(
         description=f"Specification curve of {where}: {label} ranked over {len(present):,} specifications, "
