@@ -54,8 +54,8 @@ def _b64(data: bytes) -> str:
 
 def _tuples(frame: pd.DataFrame) -> tuple[list[list[Any]], np.ndarray]:
     """(distinct rows in first-seen order, index of each row's tuple)."""
-    keys = pd.MultiIndex.from_frame(frame.astype(object).where(frame.notna(), None).map(str))
-    codes, _ = keys.factorize()
+    text = frame.astype(str)  # NaN and None read as one code each
+    codes = pd.MultiIndex.from_frame(text).factorize()[0] if len(frame.columns) else np.zeros(len(frame), int)
     first = pd.Series(np.arange(len(codes))).groupby(codes).first().sort_index().to_numpy()
     distinct = frame.iloc[first].astype(object).where(frame.iloc[first].notna(), None).to_numpy().tolist()
     return distinct, np.asarray(codes)
@@ -71,8 +71,11 @@ def explorer_data(table: pd.DataFrame, config: Mapping[str, Any], digits: int = 
         strides[i] = strides[i + 1] * sizes[i + 1]
     position = np.zeros(len(table), dtype=np.int64)
     for key, stride in zip(keys, strides, strict=True):
-        lookup = {json.dumps(v): i for i, v in enumerate(space[key])}
-        position += table[key].map(lambda v, lookup=lookup: lookup[json.dumps(v)]).to_numpy(np.int64) * stride
+        # each value's index among the key's options (a value off the list raises)
+        codes = pd.Index(space[key]).get_indexer(table[key].to_numpy())
+        if (codes < 0).any():
+            raise ValueError(f"{key}: a multiverse row holds a value outside the decision space")
+        position += codes.astype(np.int64) * stride
     order = np.argsort(position, kind="stable")
     position = position[order]
     if len(position) and (np.diff(position) <= 0).any():

@@ -244,8 +244,8 @@ def spec_config(config: Mapping[str, Any], choices: Mapping[str, Any]) -> dict[s
     for key, value in choices.items():
         node = spec
         *parents, leaf = key.split(".")
-        for part in parents:
-            node = node[part]
+        for part in parents:  # a section whose keys all vary is absent from a job's params
+            node = node.setdefault(part, {})
         node[leaf] = value.item() if isinstance(value, np.generic) else value
     return spec
 
