@@ -223,9 +223,10 @@ def test_html_draws_every_figure_with_the_network_off(built_project):
         page = context.new_page()
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
         page.goto(html.as_uri())
-        page.wait_for_function("document.querySelectorAll('.vega-figure svg').length >= 7", timeout=20_000)
+        # the seven figures of the report and the multiverse's specification curve
+        page.wait_for_function("document.querySelectorAll('.vega-figure svg').length >= 8", timeout=20_000)
         charts = page.evaluate("document.querySelectorAll('.vega-figure svg').length")
         browser.close()
-    assert charts == 7
+    assert charts == 8
     assert outside == []
     assert errors == []
