@@ -10,6 +10,7 @@ every verdict and headline score that differs, with its old and new value. Only 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -38,20 +39,27 @@ def parse_changes(arguments: Sequence[str]) -> dict[str, Any]:
 
 
 def _row(path: Path, wanted: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The one row whose choices equal ``wanted`` (None if there is none). Reads the choice columns,
+    then that row only, with pyarrow's compute kernels (pyarrow.dataset would import pandas)."""
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    filters = [(key, "==", value) for key, value in wanted.items()]
-    table = pq.read_table(path, filters=filters)
-    if table.num_rows > 1:
-        raise WhatIfError(f"{table.num_rows} specifications match {wanted}: the table is not one row each")
-    return table.to_pylist()[0] if table.num_rows else None
+    handle = pq.ParquetFile(path)
+    choices = handle.read(columns=list(wanted))
+    mask = None
+    for key, value in wanted.items():
+        hit = pc.equal(choices[key], value)
+        mask = hit if mask is None else pc.and_(mask, hit)
+    rows = pc.indices_nonzero(mask).to_pylist() if mask is not None else []
+    if len(rows) > 1:
+        raise WhatIfError(f"{len(rows)} specifications match {dict(wanted)}: the table is not one row each")
+    return handle.read().take(rows).to_pylist()[0] if rows else None
 
 
 def what_if(table: str | Path, config: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     """The default's row, the changed specification's row and every verdict or score that differs."""
-    from analysis.scores.multiverse import axes, score_columns
-
-    space = axes(config)
+    # the decision space as built (multiverse_space wrote it beside the table): no pandas to import
+    space = json.loads(Path(table).with_name("space.json").read_text(encoding="utf-8"))["axes"]
     choices = registry.choices()
     for key, value in changes.items():
         if key not in choices:
@@ -72,11 +80,14 @@ def what_if(table: str | Path, config: Mapping[str, Any], changes: Mapping[str, 
             "that combination is excluded by a constraint of the decision space (analysis/registry.yaml, "
             "x-constraints), e.g. a key that does not matter under another choice is held at its default"
         )
+    choice_columns = {"spec_id", "structure_id", *space}
     changed = [
         (column, old[column], new[column])
-        for column in score_columns(config)
-        if column in old and not _same(old[column], new[column])
+        for column in old
+        if column not in choice_columns and not _same(old[column], new[column])
     ]
+    # verdicts first, then scores, each in the table's column order
+    changed.sort(key=lambda item: not item[0].startswith("verdict_"))
     return {"changes": dict(changes), "old": old, "new": new, "changed": changed}
 
 

@@ -49,6 +49,7 @@ def small_table(tmp_path: Path) -> Path:
         rows.append(row)
     path = tmp_path / "table.parquet"
     mv.write_parquet(mv.normalise(pd.DataFrame(rows), CONFIG), path)
+    (tmp_path / "space.json").write_text(json.dumps({"axes": mv.axes(CONFIG)}), encoding="utf-8")
     return path
 
 

@@ -97,7 +97,7 @@ def robustness_table(
         present = verdicts.notna()
         n = int(present.sum())
         mine = verdicts[default]
-        if mine is None:  # a round of another segmentation: the default coding has no verdict to test
+        if pd.isna(mine):  # a round of another segmentation: the default coding has no verdict to test
             continue
         thesis_verdict = thesis.get(f"{hypothesis}:{round_id}", "")
         name, score = deciding_score(table, hypothesis, round_id, config)
