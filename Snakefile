@@ -5,7 +5,8 @@
                                             ├─ score_influence ────────────────────┤
                                             ├─ score_process_tracing ──────────────┼─ decide_verdicts ─ replicate_thesis
                                             └─ (engagements, pressure) ─ score_reactivity
-    scores + figures + bibliography + coding choices ─ render_report ─ {root}/report/report.{html,pdf}
+    scores + figures + bibliography + coding choices + multiverse ─ render_report ─ {root}/report/report.{html,pdf}
+    every admissible coding ─ multiverse_prepare × structures ─ multiverse_chunk × N ─ multiverse_gather ─ summary
 
 Every output lives under a results root: `results/` for config.yaml's build, `results/variants/<name>/`
 for a named variant (variants/<name>.yaml). Each stage reads exactly the registered config keys it
@@ -17,6 +18,7 @@ those of the stages before it, agree with an earlier build's.
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/scores.smk"
+include: "workflow/rules/multiverse.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/variants.smk"

@@ -8,7 +8,14 @@ registry.yaml is a JSON Schema of the config with a few annotations of our own o
 - ``x-read-by``: the rules that read the key, so each rule receives exactly the keys it reads;
 - ``x-selected-by``: on a map of named sets, the key whose value picks the set in force (a rule receives
   only the selected set, so editing another set reruns nothing);
-- ``x-grid``: the values a numeric key takes in the multiverse (enum keys take all their options).
+- ``x-grid``: the values a continuous key takes in the multiverse (enum keys take all their options);
+- ``x-grid-from``: the key's multiverse values are the names of that map in config
+  (``rounds.segmentation`` takes every segmentation of ``rounds.definitions``);
+- ``x-held``: the key keeps config.yaml's value in the multiverse, for the reason given.
+
+A coding choice (structural or numeric) varies in the multiverse when it has options or a grid and is
+not held; the top-level ``x-constraints`` list excludes combinations that make no sense, each with its
+reason (analysis/scores/multiverse.py applies them).
 
 Everything else derives from this file: the JSON Schema used to validate config (the file itself,
 annotations being ignored by validators), the rules' ``params:`` (one per key), the option checks and
@@ -40,6 +47,8 @@ class Choice:
     read_by: tuple[str, ...]
     options: tuple[Any, ...] | None
     grid: tuple[Any, ...] | None
+    grid_from: str | None
+    held: str | None
     selected_by: str | None
     description: str
 
@@ -95,10 +104,17 @@ def choices() -> dict[str, Choice]:
             read_by=tuple(node.get("x-read-by", ())),
             options=tuple(options) if options else None,
             grid=tuple(node["x-grid"]) if "x-grid" in node else None,
+            grid_from=node.get("x-grid-from"),
+            held=" ".join(str(node["x-held"]).split()) if "x-held" in node else None,
             selected_by=node.get("x-selected-by"),
             description=" ".join(str(node.get("description", "")).split()),
         )
     return out
+
+
+def constraints() -> list[dict[str, Any]]:
+    """The registry's ``x-constraints``: combinations the multiverse excludes, each with its reason."""
+    return list(schema().get("x-constraints", []))
 
 
 def options(key: str) -> tuple[Any, ...]:

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import small_multiverse
 
 PROJECT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
@@ -74,6 +75,7 @@ def cold(project: Path, where: Path) -> dict[str, str]:
 def working(tmp_path_factory) -> Path:
     project = tmp_path_factory.mktemp("incremental") / "project"
     shutil.copytree(PROJECT, project, ignore=IGNORE)
+    small_multiverse(project)
     for file, text, other in EDITS.values():  # every edit applies to the shipped project
         content = (project / file).read_text(encoding="utf-8")
         assert content.count(text) + content.count(other) == 1, (file, text)

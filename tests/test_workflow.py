@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import small_multiverse
 
 PROJECT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
@@ -59,6 +60,7 @@ def built_project(tmp_path_factory) -> Path:
     """One real build, as a user runs it: a bare `snakemake` in a fresh copy of the project."""
     project = tmp_path_factory.mktemp("e2e") / "project"
     shutil.copytree(PROJECT, project, ignore=IGNORE)
+    small_multiverse(project)
     run([], project)
     return project
 
@@ -231,10 +233,11 @@ def test_html_draws_every_figure_with_the_network_off(built_project):
         page = context.new_page()
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
         page.goto(html.as_uri())
-        page.wait_for_function("document.querySelectorAll('.vega-figure svg').length >= 7", timeout=20_000)
+        # the seven figures of the report and the multiverse's specification curve
+        page.wait_for_function("document.querySelectorAll('.vega-figure svg').length >= 8", timeout=20_000)
         charts = page.evaluate("document.querySelectorAll('.vega-figure svg').length")
         browser.close()
-    assert charts == 7
+    assert charts == 8
     assert outside == []
     assert errors == []
 
@@ -394,6 +397,7 @@ def test_build_is_byte_identical_in_another_time_zone_locale_and_path(built_proj
     scratch = tmp_path_factory.mktemp("elsewhere")
     project = scratch / "another checkout" / "japan report"
     shutil.copytree(PROJECT, project, ignore=IGNORE)
+    small_multiverse(project)
     tz = "Pacific/Kiritimati" if os.environ.get("TZ") != "Pacific/Kiritimati" else "America/Los_Angeles"
     env = {**os.environ, "TZ": tz, **_other_locale(scratch)}
     result = subprocess.run(SNAKEMAKE, cwd=project, env=env, capture_output=True, text=True, check=False)

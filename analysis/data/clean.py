@@ -18,16 +18,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis.data.codebook import Resource, date_precision, first_day, place_date, typed_table
+from analysis.config import round_windows
+from analysis.data.codebook import Resource, date_precision, first_day, load_codebook, place_date, typed_table
 from analysis.data.rawtable import load_table
 from analysis.data.rounds import assign_round, round_ids
 from analysis.registry import check_option
 
 THESIS_KEY = "silbaum2017"
+# Tables a left-out source keeps its rows in (what is tested and what is cited, not evidence).
+LEAVE_OUT_KEPT = ("sources", "thesis_claims")
 CONFLICT_FIELDS = ("date_announced", "date_in_force", "individuals", "entities", "list_public")
 MEASURE_COLUMNS = [
     "event_id", "sender", "target", "instrument", "affects_instrument", "date_announced", "date_in_force",
@@ -373,12 +377,29 @@ def without_windows(raw: Mapping[str, pd.DataFrame], windows: Sequence[Mapping[s
     return kept
 
 
+def without_source(raw: Mapping[str, pd.DataFrame], leave_out: str) -> dict[str, pd.DataFrame]:
+    """The raw tables without the rows coded from seed document ``leave_out`` ("none": all rows).
+
+    Only the evidence tables lose rows: the thesis's claims are what is tested and the sources table
+    is the bibliography, so both are kept whole.
+    """
+    if leave_out == "none":
+        return dict(raw)
+    keys = set(raw["sources"]["key"].astype(str)) if "sources" in raw else set()
+    if keys and leave_out not in keys:
+        raise ValueError(f"data.leave_out_source: {leave_out!r} is not a key of sources.csv")
+    return {name: frame if name in LEAVE_OUT_KEPT or "source" not in frame.columns
+            else frame[frame["source"].astype(str) != leave_out].reset_index(drop=True)
+            for name, frame in raw.items()}
+
+
 def clean_tables(raw: Mapping[str, pd.DataFrame], conflict_resolution: str, date_basis: str,
                  windows: Sequence[Mapping[str, str]], thesis_key: str = THESIS_KEY,
-                 coarse_date_placement: str = "first_day") -> dict[str, pd.DataFrame]:
+                 coarse_date_placement: str = "first_day", leave_out_source: str = "none",
+                 ) -> dict[str, pd.DataFrame]:
     """Every output of the clean_data rule, keyed by table name (docs/tables.md, stage 2)."""
     ordered = {name: frame.sort_values(ID_COLUMNS[name], kind="stable").reset_index(drop=True)
-               for name, frame in raw.items()}
+               for name, frame in without_source(raw, leave_out_source).items()}
     measures, conflicts = resolve_measures(ordered["measures"], conflict_resolution, date_basis, windows,
                                            thesis_key, coarse_date_placement)
     recorded = ordered.get("disagreements", pd.DataFrame(columns=["disagreement_id"]))
@@ -394,6 +415,24 @@ def clean_tables(raw: Mapping[str, pd.DataFrame], conflict_resolution: str, date
         clean[table] = with_dates(ordered[table], windows, coarse_date_placement)
     clean["data_checks"] = data_checks(ordered, clean, conflicts, conflict_resolution, windows, date_basis)
     return clean
+
+
+def clean_files(package: str | Path, table_paths: Sequence[str | Path],
+                choices: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
+    """The clean_data rule as a function: read the raw tables named by the codebook, clean them under
+    ``choices`` (a config mapping) and return them ready for CSV."""
+    codebook = load_codebook(package)
+    by_file = {Path(path).name: path for path in table_paths}
+    raw = {resource.name: read_raw(by_file[resource.file_name], resource) for resource in codebook.resources}
+    data = choices["data"]
+    # rounds the build leaves out (rounds.out_of_sample: exclude) take their rows with them
+    rounds = choices["rounds"]
+    left_out = [w for w in rounds["definitions"][rounds["segmentation"]] if w not in round_windows(choices)]
+    raw = without_windows(raw, left_out, data["coarse_date_placement"])
+    clean = clean_tables(raw, data["conflict_resolution"], data["date_basis"], round_windows(choices),
+                         coarse_date_placement=data["coarse_date_placement"],
+                         leave_out_source=data["leave_out_source"])
+    return {table: csv_ready(frame) for table, frame in clean.items()}
 
 
 def csv_ready(frame: pd.DataFrame) -> pd.DataFrame:

@@ -119,6 +119,17 @@ def figure(name: str, alt: str | None = None, width: str | None = None) -> Markd
     return Markdown(_raw("html", html_block) + "\n\n" + _raw("typst", typst_block))
 
 
+def explorer(name: str = "explorer") -> Markdown:
+    """The multiverse explorer in HTML (dropdowns over the embedded multiverse); a pointer in the PDF."""
+    from analysis.present.explorer import explorer_html
+
+    data = json(name)
+    typst_text = (f"The HTML version of this report holds an explorer of all "
+                  f"{data['n_specifications']:,} specifications: pick a value for each coding choice to see "
+                  f"that specification's verdicts and deciding scores.")
+    return Markdown(_raw("html", explorer_html(data)) + "\n\n" + _raw("typst", typst_text))
+
+
 def _shown_text(value: Any, digits: int) -> str:
     """What a cell shows, before escaping: floats to `digits` places, missing as empty."""
     if isinstance(value, Markdown):

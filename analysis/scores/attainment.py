@@ -10,6 +10,7 @@ import pandas as pd
 from analysis.registry import check_option
 from analysis.scores.stringency import (
     INSTRUMENTS,
+    POSITION_COLUMNS,
     positions_at,
     prepare_measures,
     repertoire,
@@ -276,7 +277,9 @@ def attainment_table(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]]
     """
     aggregation = str(choices["aggregation"])
     check_option("preference_attainment.aggregation", aggregation)
+    # narrow: only what round_positions reads, so its row filters are much faster
     frame = prepare_measures(with_blank_flags_read(measures, str(choices["blank_us_requested"])))
+    frame = frame[[*POSITION_COLUMNS, "date_announced", "us_requested"]]
     w = weight_vector(weights)
     options = {"leader": leader, "intensity": intensity, "three_level_values": three_level_values,
                "uncoded_intensity": uncoded_intensity, "easing_factor": easing_factor}

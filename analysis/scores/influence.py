@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.registry import check_option
+from analysis.registry import check_option, options
 from analysis.vocabulary import ALL_ROUNDS
 
 INFLUENCE_COLUMNS = [
@@ -299,34 +299,60 @@ def _window_of(date: pd.Timestamp, rounds: Sequence[Mapping[str, str]]) -> str:
     return next((w["id"] for w in rounds if w["start"] <= day <= w["end"]), "")
 
 
-def hse_result(pa: float) -> int:
+
+COMBINE_RULES = options("attributed_influence.combine")
+
+
+def hse_result_array(pa: np.ndarray) -> np.ndarray:
     """HSE policy result 1–4 from attainment: ≤ 0 failed (1); then thirds of the demanded move (2, 3, 4)."""
-    if pa <= 0:
-        return 1
-    return 2 if pa < 1 / 3 else 3 if pa < 2 / 3 else 4
+    pa = np.asarray(pa, dtype=float)
+    return np.where(pa <= 0, 1, np.where(pa < 1 / 3, 2, np.where(pa < 2 / 3, 3, 4)))
+
+
+def hse_contribution_array(ai: np.ndarray) -> np.ndarray:
+    """HSE contribution 1–4 from AI: nearest rung of the ladder (none and minor are both HSE's 2)."""
+    ai = np.asarray(ai, dtype=float)
+    return np.where(ai < 0, 1, np.where(ai < 0.5, 2, np.where(ai < 5 / 6, 3, 4)))
+
+
+def hse_result(pa: float) -> int:
+    return int(hse_result_array(np.asarray(pa)))
 
 
 def hse_contribution(ai: float) -> int:
-    """HSE contribution 1–4 from AI: nearest rung of the ladder (none and minor are both HSE's 2)."""
-    if ai < 0:
-        return 1
-    return 2 if ai < 0.5 else 3 if ai < 5 / 6 else 4
+    return int(hse_contribution_array(np.asarray(ai)))
+
+
+def combined_influence_array(
+    pa: np.ndarray, ai: np.ndarray, combine: np.ndarray, ai_threshold: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Combined influence (HSE analogy) and whether it counts as influence, element-wise.
+
+    product: INF = PA × AI, influence when ≥ 0.5. hse_ordinal: result(PA) × contribution(AI) on 1–16,
+    influence when ≥ 9 (HSE's success cut). none: AI alone against ai_threshold. Returns (value, passes)
+    with passes 1.0 / 0.0, and NaN for both where an input the rule reads is missing. All arguments
+    broadcast against each other, so one call scores a whole table of specifications.
+    """
+    pa, ai, thr = (np.asarray(x, dtype=float) for x in (pa, ai, ai_threshold))
+    combine = np.asarray(combine, dtype=object)
+    unknown = sorted({str(c) for c in np.unique(combine.astype(str))} - set(COMBINE_RULES))
+    if unknown:
+        raise ValueError(f"combine: {unknown[0]!r} is not one of {', '.join(COMBINE_RULES)}")
+    product, hse = combine == "product", combine == "hse_ordinal"
+    value = np.where(product, pa * ai, np.where(hse, hse_result_array(pa) * hse_contribution_array(ai), ai))
+    cut = np.where(product, 0.5, np.where(hse, 9.0, thr))
+    missing = np.isnan(ai) | (~(combine == "none") & np.isnan(pa))
+    value = np.where(missing, np.nan, value).astype(float)
+    passes = np.where(missing, np.nan, (value >= cut).astype(float))
+    return value, passes
 
 
 def combined_influence(pa: float, ai: float, combine: str, ai_threshold: float) -> tuple[float, bool | None]:
-    """Combined influence (HSE analogy) and whether it counts as influence.
-
-    product: INF = PA × AI, influence when ≥ 0.5. hse_ordinal: result(PA) × contribution(AI) on 1–16,
-    influence when ≥ 9 (HSE's success cut). none: AI alone against ai_threshold. None when an input is
-    missing.
-    """
-    check_option("attributed_influence.combine", combine)
-    if ai is None or math.isnan(ai) or (combine != "none" and (pa is None or math.isnan(pa))):
-        return math.nan, None
-    if combine == "product":
-        value = pa * ai
-        return value, value >= 0.5
-    if combine == "hse_ordinal":
-        value = float(hse_result(pa) * hse_contribution(ai))
-        return value, value >= 9
-    return ai, ai >= ai_threshold
+    """combined_influence_array for one round: (value, passes) with passes None when an input is missing."""
+    value, passes = combined_influence_array(
+        np.asarray(math.nan if pa is None else pa),
+        np.asarray(math.nan if ai is None else ai),
+        np.asarray(combine, dtype=object),
+        np.asarray(ai_threshold),
+    )
+    return float(value), None if np.isnan(passes) else bool(passes)

@@ -18,7 +18,9 @@ from typing import Any
 
 import pandas as pd
 
+from analysis import registry
 from analysis.config import round_windows
+from analysis.registry import check_option
 from analysis.scores import attainment, influence, process_tracing, reactivity, stringency, timing, verdicts
 from analysis.scores.headline import headline_numbers
 from analysis.vocabulary import FOCAL, MAJOR_SENDERS
@@ -29,8 +31,11 @@ Tables = dict[str, pd.DataFrame]
 def stringency_index(choices: Mapping[str, Any]) -> dict[str, Any]:
     """How the stringency index is built; attainment places positions on the same index."""
     s = choices["stringency"]
+    weights = dict(s["weight_sets"][s["weights"]])
+    if s["leave_out_instrument"] != "none":  # left out: weight 0, the index renormalised over the rest
+        weights[check_option("stringency.leave_out_instrument", s["leave_out_instrument"])] = 0.0
     return {
-        "weights": s["weight_sets"][s["weights"]],
+        "weights": weights,
         "intensity": s["intensity"],
         "three_level_values": s["three_level_values"],
         "uncoded_intensity": s["uncoded_intensity"],
@@ -169,6 +174,44 @@ STAGES: dict[str, Callable[[Tables, Mapping[str, Any]], Tables]] = {
     "score_reactivity": score_reactivity,
     "decide_verdicts": decide_verdicts,
 }
+
+
+# The rules each rule builds on (the workflow's DAG, read by workflow/rules/common.smk). A variant
+# shares a rule's outputs with an earlier build when they agree on every key these rules read
+# (analysis/variants.py); the multiverse evaluates a stage once per distinct combination of them.
+UPSTREAM: dict[str, list[str]] = {
+    "clean_data": ["validate_raw"],
+    "score_stringency": ["clean_data"],
+    "score_timing": ["clean_data"],
+    "score_attainment": ["clean_data", "score_stringency"],
+    "score_influence": ["clean_data"],
+    "score_process_tracing": ["clean_data"],
+    "score_reactivity": ["clean_data", "score_timing", "score_attainment"],
+    "decide_verdicts": [
+        "score_stringency",
+        "score_timing",
+        "score_attainment",
+        "score_influence",
+        "score_process_tracing",
+        "score_reactivity",
+    ],
+    "replicate_thesis": ["decide_verdicts", "score_stringency"],
+    "make_figure": [],  # each figure's own upstream comes from the tables it reads (figures.smk)
+    "build_bibliography": ["clean_data"],
+}
+
+
+def keys_behind(rule: str) -> list[str]:
+    """Every registered key that ``rule`` or a rule before it reads (registry order within a rule)."""
+    seen, todo, keys = set(), [rule], []
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        keys += [key for key in registry.keys_read_by(current) if key not in keys]
+        todo += list(UPSTREAM.get(current, ()))
+    return keys
 
 
 def run_all(clean: Tables, choices: Mapping[str, Any]) -> Tables:

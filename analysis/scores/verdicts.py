@@ -6,14 +6,18 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from analysis.scores.influence import combined_influence
-from analysis.scores.reactivity import kleene_and
+from analysis.registry import options
+from analysis.scores.influence import combined_influence_array
 from analysis.vocabulary import PRESSURING
 
 VERDICT_COLUMNS = ["hypothesis", "round", "verdict", "rule", "evidence", "thesis_verdict"]
-HP1_RULES = {"all_three", "bayes_only", "influence_only", "majority_of_three"}
+HP1_RULES = options("hp1.rule")
+PA_MARGINS = options("hp1.pa_margin")
+HP2_RULES = options("reactivity.hp2_rule")
+HP3_AGGREGATIONS = options("reactive_state.aggregation")
 
 FORMULAS = {
     "hp1_all_three": r"HP1_r \iff [\text{PA margin}_r] \wedge [AI_r \ge a] \wedge [P(HP1_r \mid E) \ge p^*]",
@@ -80,22 +84,117 @@ def _cell(frame: pd.DataFrame, mask: pd.Series, column: str, table: str) -> obje
     return hit.iloc[0] if len(hit) else None
 
 
+def _tri(flags: Sequence[bool | None]) -> np.ndarray:
+    """Three-valued flags as floats: 1 true, 0 false, NaN unknown."""
+    return np.array([np.nan if f is None else float(f) for f in flags], dtype=float)
+
+
+def majority_array(flags: np.ndarray) -> np.ndarray:
+    """Per row of ``flags`` (…, n; 1/0/NaN): supported if true in more than half of the n; rejected once
+    a majority is out of reach (false in at least half); else indeterminate."""
+    n = flags.shape[-1]
+    yes, no = (flags == 1).sum(axis=-1), (flags == 0).sum(axis=-1)
+    return np.where(yes > n / 2, "supported", np.where(no >= n / 2, "rejected", "indeterminate")).astype(
+        object
+    )
+
+
+def conjunction_array(flags: np.ndarray) -> np.ndarray:
+    """Per row: rejected if any flag is false, supported if all are true (and there is one), else
+    indeterminate."""
+    n = flags.shape[-1]
+    any_false, all_true = (flags == 0).any(axis=-1), (flags == 1).all(axis=-1) & (n > 0)
+    return np.where(any_false, "rejected", np.where(all_true, "supported", "indeterminate")).astype(object)
+
+
 def majority_verdict(flags: Sequence[bool | None]) -> str:
     """supported if True in more than half; rejected once a majority is out of reach; else indeterminate."""
-    n = len(flags)
-    yes, no = sum(f is True for f in flags), sum(f is False for f in flags)
-    if yes > n / 2:
-        return "supported"
-    if no >= n / 2:
-        return "rejected"
-    return "indeterminate"
+    return str(majority_array(_tri(flags)[None, :])[0])
 
 
 def conjunction_verdict(flags: Sequence[bool | None]) -> str:
     """supported if all True, rejected if any False, else indeterminate."""
-    if any(f is False for f in flags):
-        return "rejected"
-    return "supported" if flags and all(f is True for f in flags) else "indeterminate"
+    return str(conjunction_array(_tri(flags)[None, :])[0])
+
+
+def _check(name: str, values: np.ndarray, allowed: Sequence[str]) -> None:
+    unknown = sorted(set(map(str, np.unique(np.asarray(values).astype(str)))) - set(allowed))
+    if unknown:
+        raise ValueError(f"{name}: {unknown[0]!r} is not one of {', '.join(allowed)}")
+
+
+def _ok(value: np.ndarray, passes: np.ndarray) -> np.ndarray:
+    return np.where(np.isnan(value), np.nan, passes.astype(float))
+
+
+def hp1_arrays(
+    pa_improvement: np.ndarray,
+    pa: np.ndarray,
+    ai: np.ndarray,
+    posterior: np.ndarray,
+    posterior_verdict: np.ndarray,
+    rule: np.ndarray,
+    pa_margin: np.ndarray,
+    ai_threshold: np.ndarray,
+    supported_threshold: np.ndarray,
+    combine: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """HP1's verdict and combined influence for every specification and round at once.
+
+    Round inputs have shape (specs, rounds); the choices (specs, 1) or anything that broadcasts.
+    Conditions: PA margin (extensive: PA_improvement > 0; intensive: PA ≥ 0.5 on the measure in force),
+    AI ≥ ai_threshold, posterior ≥ supported_threshold. all_three: all hold (a missing input with none
+    failing is indeterminate); bayes_only: the posterior's own verdict; influence_only: combined influence
+    by ``combine``; majority_of_three: two of three hold (two fail: rejected).
+    """
+    _check("hp1.rule", rule, HP1_RULES)
+    _check("hp1.pa_margin", pa_margin, PA_MARGINS)
+    pa_improvement, pa, ai, posterior = (
+        np.asarray(x, dtype=float) for x in (pa_improvement, pa, ai, posterior)
+    )
+    extensive = np.asarray(pa_margin) == "extensive"
+    margin_value = np.where(extensive, pa_improvement, pa)
+    pa_ok = _ok(margin_value, np.where(extensive, margin_value > 0, margin_value >= 0.5))
+    ai_ok = _ok(ai, ai >= np.asarray(ai_threshold, dtype=float))
+    bayes_ok = _ok(posterior, posterior >= np.asarray(supported_threshold, dtype=float))
+    three = np.stack(np.broadcast_arrays(pa_ok, ai_ok, bayes_ok), axis=-1)
+    combined, passes = combined_influence_array(pa, ai, combine, ai_threshold)
+    by_posterior = np.asarray(posterior_verdict, dtype=object)
+    by_posterior = np.where(pd.isna(by_posterior) | (by_posterior == ""), "indeterminate", by_posterior)
+    by_influence = np.where(np.isnan(passes), "indeterminate", np.where(passes == 1, "supported", "rejected"))
+    rule = np.asarray(rule, dtype=object)
+    verdict = np.where(
+        rule == "all_three",
+        conjunction_array(three),
+        np.where(
+            rule == "majority_of_three",
+            majority_array(three),
+            np.where(rule == "bayes_only", by_posterior, by_influence),
+        ),
+    ).astype(object)
+    return verdict, combined
+
+
+def hp2_array(reactive: np.ndarray, hp2_rule: np.ndarray) -> np.ndarray:
+    """HP2 per specification from the reactive flags (specs, rounds): a majority of rounds, or all."""
+    _check("reactivity.hp2_rule", hp2_rule, HP2_RULES)
+    return np.where(np.asarray(hp2_rule) == "majority", majority_array(reactive), conjunction_array(reactive))
+
+
+def hp3_array(criterion1: np.ndarray, criterion2: np.ndarray, aggregation: np.ndarray) -> np.ndarray:
+    """HP3 per specification from Calder's criteria (specs, rounds). conjunctive: both hold (Kleene AND)
+    in a majority of rounds; family_resemblance: the mean of the known criteria over rounds ≥ 0.5."""
+    _check("reactive_state.aggregation", aggregation, HP3_AGGREGATIONS)
+    both = np.where(
+        (criterion1 == 0) | (criterion2 == 0),
+        0.0,
+        np.where((criterion1 == 1) & (criterion2 == 1), 1.0, np.nan),
+    )
+    known = np.concatenate([criterion1, criterion2], axis=-1)
+    count = (~np.isnan(known)).sum(axis=-1)
+    share = np.where(count > 0, np.nansum(known, axis=-1) / np.maximum(count, 1), np.nan)
+    family = np.where(np.isnan(share), "indeterminate", np.where(share >= 0.5, "supported", "rejected"))
+    return np.where(np.asarray(aggregation) == "conjunctive", majority_array(both), family).astype(object)
 
 
 def hp1_round(
@@ -117,40 +216,60 @@ def hp1_round(
     failing is indeterminate); bayes_only: the posterior's own verdict; influence_only: combined influence
     by ``combine``; majority_of_three: two of three hold (two fail: rejected).
     """
-    if rule not in HP1_RULES:
-        raise ValueError(f"hp1.rule: {rule!r} is not one of {sorted(HP1_RULES)}")
-    if pa_margin not in {"extensive", "intensive"}:
-        raise ValueError(f"hp1.pa_margin: {pa_margin!r} is not one of extensive, intensive")
-    margin_value = pa_improvement if pa_margin == "extensive" else pa
-    pa_ok = (
-        None
-        if math.isnan(margin_value)
-        else (margin_value > 0 if pa_margin == "extensive" else margin_value >= 0.5)
+    verdicts, combined = hp1_arrays(
+        *(np.array([[x]], dtype=float) for x in (pa_improvement, pa, ai, posterior)),
+        np.array([[posterior_verdict]], dtype=object),
+        np.array([[rule]], dtype=object),
+        np.array([[pa_margin]], dtype=object),
+        np.array([[ai_threshold]], dtype=float),
+        np.array([[supported_threshold]], dtype=float),
+        np.array([[combine]], dtype=object),
     )
-    ai_ok = None if math.isnan(ai) else ai >= ai_threshold
-    bayes_ok = None if math.isnan(posterior) else posterior >= supported_threshold
+    words, evidence = hp1_words(
+        pa_improvement,
+        pa,
+        ai,
+        posterior,
+        float(combined[0, 0]),
+        rule,
+        pa_margin,
+        ai_threshold,
+        supported_threshold,
+        combine,
+    )
+    return str(verdicts[0, 0]), words, evidence
+
+
+def hp1_words(
+    pa_improvement: float,
+    pa: float,
+    ai: float,
+    posterior: float,
+    value: float,
+    rule: str,
+    pa_margin: str,
+    ai_threshold: float,
+    supported_threshold: float,
+    combine: str,
+) -> tuple[str, str]:
+    """HP1's rule in words and the numbers it read (``value``: the combined influence)."""
     margin_words = "PA_improvement > 0" if pa_margin == "extensive" else "PA ≥ 0.5"
     evidence = (
         f"PA_improvement={_fmt(pa_improvement)}; PA={_fmt(pa)}; AI={_fmt(ai)}; posterior={_fmt(posterior)}"
     )
     if rule == "all_three":
-        verdict = conjunction_verdict([pa_ok, ai_ok, bayes_ok])
         words = (
             f"hp1.rule=all_three, pa_margin={pa_margin}: supported when {margin_words} and "
             f"AI ≥ {ai_threshold:g} and posterior ≥ {supported_threshold:g}"
         )
     elif rule == "majority_of_three":
-        verdict = majority_verdict([pa_ok, ai_ok, bayes_ok])
         words = (
             f"hp1.rule=majority_of_three, pa_margin={pa_margin}: supported when two of {margin_words}, "
             f"AI ≥ {ai_threshold:g}, posterior ≥ {supported_threshold:g} hold"
         )
     elif rule == "bayes_only":
-        verdict = posterior_verdict or "indeterminate"
         words = "hp1.rule=bayes_only: the verdict of the posterior (process_tracing.thresholds)"
     else:
-        value, passes = combined_influence(pa, ai, combine, ai_threshold)
-        verdict = "indeterminate" if passes is None else "supported" if passes else "rejected"
         cut = {
             "product": "PA × AI ≥ 0.5",
             "hse_ordinal": "result(PA) × contribution(AI) ≥ 9",
@@ -158,7 +277,125 @@ def hp1_round(
         }[combine]
         words = f"hp1.rule=influence_only, attributed_influence.combine={combine}: supported when {cut}"
         evidence += f"; combined={_fmt(value)}"
-    return verdict, words, evidence
+    return words, evidence
+
+
+# The per-round scores a verdict reads, as read by round_inputs (the multiverse keeps them per spec).
+ROUND_INPUTS = (
+    "pa_improvement",
+    "pa",
+    "ai",
+    "posterior",
+    "posterior_verdict",
+    "reactive",
+    "criterion1",
+    "criterion2",
+)
+
+
+def _arrays(out: Mapping[str, list]) -> dict[str, np.ndarray]:
+    return {
+        name: np.array(values, dtype=object if name == "posterior_verdict" else float)
+        for name, values in out.items()
+    }
+
+
+def attainment_inputs(rounds: Sequence[Mapping[str, str]], attainment: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The US's PA_improvement and PA per round (attainment.csv)."""
+    out: dict[str, list] = {"pa_improvement": [], "pa": []}
+    for window in rounds:
+        us = (attainment["round"].astype(str) == window["id"]) & (
+            attainment["actor"].astype(str) == PRESSURING
+        )
+        out["pa_improvement"].append(_number(_cell(attainment, us, "improvement", "attainment")))
+        out["pa"].append(_number(_cell(attainment, us, "attainment", "attainment")))
+    return _arrays(out)
+
+
+def influence_inputs(rounds: Sequence[Mapping[str, str]], influence: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Attributed influence per round (influence.csv)."""
+    mask = [influence["round"].astype(str) == w["id"] for w in rounds]
+    return _arrays({"ai": [_number(_cell(influence, m, "influence", "influence")) for m in mask]})
+
+
+def posterior_inputs(rounds: Sequence[Mapping[str, str]], posteriors: pd.DataFrame) -> dict[str, np.ndarray]:
+    """HP1's posterior and the posterior's own verdict per round (posteriors.csv)."""
+    out: dict[str, list] = {"posterior": [], "posterior_verdict": []}
+    for window in rounds:
+        hp1 = (posteriors["hypothesis"].astype(str) == "HP1") & (
+            posteriors["round"].astype(str) == window["id"]
+        )
+        out["posterior"].append(_number(_cell(posteriors, hp1, "posterior", "posteriors")))
+        out["posterior_verdict"].append(_cell(posteriors, hp1, "verdict", "posteriors"))
+    return _arrays(out)
+
+
+def reactivity_inputs(rounds: Sequence[Mapping[str, str]], reactivity: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Calder's flags per round (reactivity.csv) as 1 / 0 / NaN; a round the table lacks is unknown."""
+    by_round = {str(row["round"]): row for row in reactivity.to_dict("records")}
+    out: dict[str, list] = {"reactive": [], "criterion1": [], "criterion2": []}
+    for window in rounds:
+        for flag in out:
+            value = _flag(by_round.get(window["id"], {}).get(flag))
+            out[flag].append(np.nan if value is None else float(value))
+    return _arrays(out)
+
+
+def round_inputs(
+    rounds: Sequence[Mapping[str, str]],
+    attainment: pd.DataFrame,
+    influence: pd.DataFrame,
+    posteriors: pd.DataFrame,
+    reactivity: pd.DataFrame,
+) -> dict[str, np.ndarray]:
+    """What the verdicts read of the score tables, one array (rounds,) per name of ROUND_INPUTS."""
+    return {
+        **attainment_inputs(rounds, attainment),
+        **influence_inputs(rounds, influence),
+        **posterior_inputs(rounds, posteriors),
+        **reactivity_inputs(rounds, reactivity),
+    }
+
+
+def verdict_arrays(
+    inputs: Mapping[str, np.ndarray], choices: Mapping[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Every verdict of every specification in one vectorised pass: the one verdict code path.
+
+    ``inputs``: the arrays of ROUND_INPUTS, each (specs, rounds). ``choices``: one array (specs,) per
+    verdict key: ``hp1.rule``, ``hp1.pa_margin``, ``hp1.ai_threshold``, ``supported`` (the posterior's
+    supported threshold), ``attributed_influence.combine``, ``reactivity.hp2_rule``,
+    ``reactive_state.aggregation``. Returns HP1 (specs, rounds), its combined influence (specs, rounds),
+    HP2 (specs,) and HP3 (specs,).
+    """
+
+    def column(key: str, dtype: type = object) -> np.ndarray:
+        return np.asarray(choices[key], dtype=dtype)[:, None]
+
+    hp1, combined = hp1_arrays(
+        inputs["pa_improvement"],
+        inputs["pa"],
+        inputs["ai"],
+        inputs["posterior"],
+        inputs["posterior_verdict"],
+        column("hp1.rule"),
+        column("hp1.pa_margin"),
+        column("hp1.ai_threshold", float),
+        column("supported", float),
+        column("attributed_influence.combine"),
+    )
+    return {
+        "HP1": hp1,
+        "combined": combined,
+        "HP2": hp2_array(
+            np.asarray(inputs["reactive"], dtype=float), np.asarray(choices["reactivity.hp2_rule"])
+        ),
+        "HP3": hp3_array(
+            np.asarray(inputs["criterion1"], dtype=float),
+            np.asarray(inputs["criterion2"], dtype=float),
+            np.asarray(choices["reactive_state.aggregation"]),
+        ),
+    }
 
 
 def decide_verdicts(
@@ -176,31 +413,36 @@ def decide_verdicts(
 ) -> pd.DataFrame:
     """verdicts.csv: HP1 per round, HP2 and HP3 over all rounds, each beside the thesis's verdict.
 
-    HP2 (``hp2_rule``): majority or all rounds reactive. HP3 (``reactive_state``): conjunctive, both
-    Calder criteria in a majority of rounds; family_resemblance, the mean of both criteria over rounds
-    ≥ 0.5. The thesis verdict is read from thesis_claims (kind verdict, target_id ``HP:round``); it is
-    empty where the thesis makes no claim (e.g. under another round segmentation).
+    The verdicts are verdict_arrays applied to a one-row table (the multiverse applies it to all rows);
+    this function adds the rule in words and the numbers each verdict read. HP2 (``hp2_rule``): majority
+    or all rounds reactive. HP3 (``reactive_state``): conjunctive, both Calder criteria in a majority of
+    rounds; family_resemblance, the mean of both criteria over rounds ≥ 0.5. The thesis verdict is read
+    from thesis_claims (kind verdict, target_id ``HP:round``); it is empty where the thesis makes no
+    claim (e.g. under another round segmentation).
     """
-    if hp2_rule not in {"majority", "all"}:
-        raise ValueError(f"reactivity.hp2_rule: {hp2_rule!r} is not one of majority, all")
-    if reactive_state not in {"conjunctive", "family_resemblance"}:
-        raise ValueError(
-            f"reactive_state.aggregation: {reactive_state!r} is not one of conjunctive, family_resemblance"
-        )
+    inputs = round_inputs(rounds, attainment, influence, posteriors, reactivity)
+    verdicts = verdict_arrays(
+        {name: values[None, :] for name, values in inputs.items()},
+        {
+            "hp1.rule": [hp1["rule"]],
+            "hp1.pa_margin": [hp1["pa_margin"]],
+            "hp1.ai_threshold": [float(hp1["ai_threshold"])],
+            "supported": [supported_threshold],
+            "attributed_influence.combine": [combine],
+            "reactivity.hp2_rule": [hp2_rule],
+            "reactive_state.aggregation": [reactive_state],
+        },
+    )
     thesis = thesis_verdicts(claims)
     rows = []
-    for window in rounds:
+    for index, window in enumerate(rounds):
         r = window["id"]
-        us = (attainment["round"].astype(str) == r) & (attainment["actor"].astype(str) == PRESSURING)
-        hp1_posterior = (posteriors["hypothesis"].astype(str) == "HP1") & (
-            posteriors["round"].astype(str) == r
-        )
-        verdict, words, evidence = hp1_round(
-            _number(_cell(attainment, us, "improvement", "attainment")),
-            _number(_cell(attainment, us, "attainment", "attainment")),
-            _number(_cell(influence, influence["round"].astype(str) == r, "influence", "influence")),
-            _number(_cell(posteriors, hp1_posterior, "posterior", "posteriors")),
-            _cell(posteriors, hp1_posterior, "verdict", "posteriors"),
+        words, evidence = hp1_words(
+            inputs["pa_improvement"][index],
+            inputs["pa"][index],
+            inputs["ai"][index],
+            inputs["posterior"][index],
+            float(verdicts["combined"][0, index]),
             hp1["rule"],
             hp1["pa_margin"],
             float(hp1["ai_threshold"]),
@@ -211,40 +453,31 @@ def decide_verdicts(
             {
                 "hypothesis": "HP1",
                 "round": r,
-                "verdict": verdict,
+                "verdict": str(verdicts["HP1"][0, index]),
                 "rule": words,
                 "evidence": evidence,
                 "thesis_verdict": thesis.get(f"HP1:{r}", ""),
             }
         )
-    by_round = {str(row["round"]): row for row in reactivity.to_dict("records")}
-    reactive = [_flag(by_round.get(w["id"], {}).get("reactive")) for w in rounds]
-    hp2 = majority_verdict(reactive) if hp2_rule == "majority" else conjunction_verdict(reactive)
     rows.append(
         {
             "hypothesis": "HP2",
             "round": "all",
-            "verdict": hp2,
+            "verdict": str(verdicts["HP2"][0]),
             "rule": f"reactivity.hp2_rule={hp2_rule}: supported when rounds are reactive in "
             f"{'a majority of' if hp2_rule == 'majority' else 'all'} rounds",
             "evidence": "; ".join(
-                f"reactive_{w['id']}={_word(f)}" for w, f in zip(rounds, reactive, strict=True)
+                f"reactive_{w['id']}={_word(f)}" for w, f in zip(rounds, inputs["reactive"], strict=True)
             ),
             "thesis_verdict": thesis.get("HP2:all", ""),
         }
     )
-    c1 = [_flag(by_round.get(w["id"], {}).get("criterion1")) for w in rounds]
-    c2 = [_flag(by_round.get(w["id"], {}).get("criterion2")) for w in rounds]
     if reactive_state == "conjunctive":
-        hp3 = majority_verdict([kleene_and(a, b) for a, b in zip(c1, c2, strict=True)])
         words = (
             "reactive_state.aggregation=conjunctive: supported when both Calder criteria hold in a "
             "majority of rounds"
         )
     else:
-        known = [float(f) for f in c1 + c2 if f is not None]
-        share = sum(known) / len(known) if known else math.nan
-        hp3 = "indeterminate" if math.isnan(share) else "supported" if share >= 0.5 else "rejected"
         words = (
             "reactive_state.aggregation=family_resemblance: supported when the mean of both criteria "
             "over rounds ≥ 0.5"
@@ -253,11 +486,11 @@ def decide_verdicts(
         {
             "hypothesis": "HP3",
             "round": "all",
-            "verdict": hp3,
+            "verdict": str(verdicts["HP3"][0]),
             "rule": words,
             "evidence": "; ".join(
                 f"criterion1_{w['id']}={_word(a)}; criterion2_{w['id']}={_word(b)}"
-                for w, a, b in zip(rounds, c1, c2, strict=True)
+                for w, a, b in zip(rounds, inputs["criterion1"], inputs["criterion2"], strict=True)
             ),
             "thesis_verdict": thesis.get("HP3:all", ""),
         }
@@ -265,8 +498,8 @@ def decide_verdicts(
     return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
 
 
-def _word(flag: bool | None) -> str:
-    return "NA" if flag is None else str(flag).lower()
+def _word(flag: float) -> str:
+    return "NA" if np.isnan(flag) else str(bool(flag)).lower()
 
 
 def thesis_verdicts(claims: pd.DataFrame) -> dict[str, str]:

@@ -12,28 +12,12 @@ from analysis.locks import clear_stale_locks
 from analysis.present.figures import FIGURE_DESCRIPTIONS, FIGURE_INPUTS
 from analysis.present.narrative import TABLES as DISPLAY_TABLES
 from analysis.present.narrative import TEXT_FRAGMENTS
+from analysis.scores.stages import UPSTREAM
 from analysis.variants import DEFAULT, NAME_PATTERN, ROOT_PATTERN, Variants, config_hash, differences
 
 
 configfile: "config.yaml"
 
-
-# The stages each rule builds on; a variant shares a rule's outputs with an earlier build when
-# they agree on every key these stages read (analysis/variants.py).
-UPSTREAM = {
-    "clean_data": ["validate_raw"],
-    "score_stringency": ["clean_data"],
-    "score_timing": ["clean_data"],
-    "score_attainment": ["clean_data", "score_stringency"],
-    "score_influence": ["clean_data"],
-    "score_process_tracing": ["clean_data"],
-    "score_reactivity": ["clean_data", "score_timing", "score_attainment"],
-    "decide_verdicts": ["score_stringency", "score_timing", "score_attainment", "score_influence",
-                        "score_process_tracing", "score_reactivity"],
-    "replicate_thesis": ["decide_verdicts", "score_stringency"],
-    "make_figure": [],  # each figure's own upstream comes from the tables it reads (figures.smk)
-    "build_bibliography": ["clean_data"],
-}
 
 # ── Config is checked before anything runs ──────────────────────────────────────────────────
 try:

@@ -97,6 +97,13 @@ rule render_report:
         abstract=rules.write_report_text.output.abstract,
         specs=lambda wildcards: [figure_at(figure, "vl.json")(wildcards) for figure in FIGURES],
         svgs=lambda wildcards: [figure_at(figure, "svg")(wildcards) for figure in FIGURES],
+        # the multiverse of config.yaml's decision space (one for every build: it spans all codings)
+        multiverse_robustness="results/multiverse/robustness.csv",
+        multiverse_flips="results/multiverse/flip_rates.csv",
+        multiverse_info="results/multiverse/robustness.json",
+        multiverse_specs=[f"results/multiverse/figures/spec_curve_{target}.vl.json" for target in MV_CURVES],
+        multiverse_svgs=[f"results/multiverse/figures/spec_curve_{target}.svg" for target in MV_CURVES],
+        explorer="results/multiverse/explorer.json",
     output:
         # update(): Snakemake keeps the last good report while a render runs and restores it if the
         # render fails (the engine writes each file atomically, so an interrupt cannot leave half).

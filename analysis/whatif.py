@@ -1,0 +1,142 @@
+"""What changes if I set key = value? Answered from the multiverse table, without a build.
+
+    python -m analysis.whatif hp1.rule=majority_of_three [key=value ...] [--table PATH]
+
+Reads results/multiverse/specifications.parquet (``snakemake multiverse`` writes it), finds config.yaml's
+specification and the one with the given keys changed (every other key as in config.yaml), and prints
+every verdict and headline score that differs, with its old and new value. Only the two rows are read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from analysis import registry
+
+DEFAULT_TABLE = Path("results/multiverse/specifications.parquet")
+
+
+class WhatIfError(ValueError):
+    """A change the multiverse cannot answer (unknown or held key, value off the grid, excluded)."""
+
+
+def parse_changes(arguments: Sequence[str]) -> dict[str, Any]:
+    """{"hp1.ai_threshold": 0.4, ...} from ``key=value`` words (values read as YAML scalars)."""
+    changes = {}
+    for word in arguments:
+        key, sep, raw = word.partition("=")
+        if not sep or not key:
+            raise WhatIfError(f"{word!r}: write key=value, e.g. hp1.rule=majority_of_three")
+        changes[key] = yaml.safe_load(raw)
+    return changes
+
+
+def _row(path: Path, wanted: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The one row whose choices equal ``wanted`` (None if there is none). Reads the choice columns,
+    then that row only, with pyarrow's compute kernels (pyarrow.dataset would import pandas)."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    handle = pq.ParquetFile(path)
+    choices = handle.read(columns=list(wanted))
+    mask = None
+    for key, value in wanted.items():
+        hit = pc.equal(choices[key], value)
+        mask = hit if mask is None else pc.and_(mask, hit)
+    rows = pc.indices_nonzero(mask).to_pylist() if mask is not None else []
+    if len(rows) > 1:
+        raise WhatIfError(f"{len(rows)} specifications match {dict(wanted)}: the table is not one row each")
+    return handle.read().take(rows).to_pylist()[0] if rows else None
+
+
+def what_if(table: str | Path, config: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The default's row, the changed specification's row and every verdict or score that differs."""
+    # the decision space as built (multiverse_space wrote it beside the table): no pandas to import
+    space = json.loads(Path(table).with_name("space.json").read_text(encoding="utf-8"))["axes"]
+    choices = registry.choices()
+    for key, value in changes.items():
+        if key not in choices:
+            raise WhatIfError(f"{key}: not a coding choice of analysis/registry.yaml")
+        if key not in space:
+            why = choices[key].held or f"a {choices[key].kind} key without options or grid"
+            raise WhatIfError(f"{key}: not varied in the multiverse ({why}); build a variant instead")
+        if value not in space[key]:
+            options = " | ".join(map(str, space[key]))
+            raise WhatIfError(f"{key}: {value!r} is not in the multiverse's values ({options})")
+    default = {key: registry.lookup(config, key) for key in space}
+    old = _row(Path(table), default)
+    new = _row(Path(table), {**default, **changes})
+    if old is None:
+        raise WhatIfError(f"{table}: config.yaml's specification is missing; rerun `snakemake multiverse`")
+    if new is None:
+        raise WhatIfError(
+            "that combination is excluded by a constraint of the decision space (analysis/registry.yaml, "
+            "x-constraints), e.g. a key that does not matter under another choice is held at its default"
+        )
+    choice_columns = {"spec_id", "structure_id", *space}
+    changed = [
+        (column, old[column], new[column])
+        for column in old
+        if column not in choice_columns and not _same(old[column], new[column])
+    ]
+    # verdicts first, then scores, each in the table's column order
+    changed.sort(key=lambda item: not item[0].startswith("verdict_"))
+    return {"changes": dict(changes), "old": old, "new": new, "changed": changed}
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:  # both NaN
+        return True
+    return a == b
+
+
+def render(answer: Mapping[str, Any]) -> str:
+    """The answer as a short Markdown report."""
+    what = ", ".join(f"{k} = {v}" for k, v in answer["changes"].items())
+    if not answer["changed"]:
+        return f"Setting {what} changes no verdict and no headline score."
+    lines = [
+        f"Setting {what} (spec {answer['new']['spec_id']}, default {answer['old']['spec_id']}):",
+        "",
+        "| verdict or score | default | new |",
+        "|---|---|---|",
+    ]
+    verdicts = [c for c in answer["changed"] if c[0].startswith("verdict_")]
+    scores = [c for c in answer["changed"] if not c[0].startswith("verdict_")]
+    for column, old, new in verdicts + scores:
+        lines.append(f"| {column} | {_fmt(old)} | {_fmt(new)} |")
+    return "\n".join(lines)
+
+
+def _fmt(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.whatif", description=__doc__.splitlines()[0])
+    parser.add_argument("changes", nargs="+", metavar="key=value")
+    parser.add_argument("--table", type=Path, default=DEFAULT_TABLE)
+    parser.add_argument("--config", type=Path, default=Path("config.yaml"))
+    args = parser.parse_args(argv)
+    try:
+        if not args.table.exists():
+            raise WhatIfError(f"{args.table} does not exist: run `snakemake multiverse` first")
+        config = yaml.safe_load(args.config.read_text(encoding="utf-8"))
+        print(render(what_if(args.table, config, parse_changes(args.changes))))
+    except WhatIfError as problem:
+        print(f"what-if: {problem}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

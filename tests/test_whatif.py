@@ -1,0 +1,189 @@
+"""What-if from the multiverse table, checked against real variant builds; the in-page explorer."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from analysis import registry
+from analysis.io import read_csv
+from analysis.present.explorer import explorer_data, explorer_html
+from analysis.scores import multiverse as mv
+from analysis.whatif import WhatIfError, main, parse_changes, render, what_if
+
+PROJECT = Path(__file__).resolve().parents[1]
+CONFIG = yaml.safe_load((PROJECT / "config.yaml").read_text(encoding="utf-8"))
+TABLE = PROJECT / "results" / "multiverse" / "specifications.parquet"
+IGNORE = shutil.ignore_patterns(
+    "results",
+    ".snakemake",
+    ".venv",
+    ".git",
+    "__pycache__",
+    "*.egg-info",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+)
+
+
+def small_table(tmp_path: Path) -> Path:
+    """A hand-made multiverse table over two keys (the default and one changed row per key)."""
+    rows = []
+    for rule, threshold in [("all_three", 0.5), ("majority_of_three", 0.5), ("all_three", 0.4)]:
+        row = {key: registry.lookup(CONFIG, key) for key in mv.axes(CONFIG)}
+        row.update({"hp1.rule": rule, "hp1.ai_threshold": threshold})
+        for column in mv.score_columns(CONFIG):
+            row[column] = None if column.startswith("verdict_") else math.nan
+        row["verdict_HP1_R2"] = "supported" if rule == "majority_of_three" else "rejected"
+        row["R2_ai"] = 0.35
+        row[mv.SPEC_ID] = f"{rule}-{threshold}"
+        rows.append(row)
+    path = tmp_path / "table.parquet"
+    mv.write_parquet(mv.normalise(pd.DataFrame(rows), CONFIG), path)
+    (tmp_path / "space.json").write_text(json.dumps({"axes": mv.axes(CONFIG)}), encoding="utf-8")
+    return path
+
+
+def test_what_if_names_each_changed_verdict_with_old_and_new(tmp_path):
+    path = small_table(tmp_path)
+    answer = what_if(path, CONFIG, parse_changes(["hp1.rule=majority_of_three"]))
+    assert answer["changed"] == [("verdict_HP1_R2", "rejected", "supported")]
+    assert "| verdict_HP1_R2 | rejected | supported |" in render(answer)
+    nothing = what_if(path, CONFIG, parse_changes(["hp1.ai_threshold=0.4"]))
+    assert nothing["changed"] == [] and "changes no verdict" in render(nothing)
+
+
+def test_what_if_refuses_what_the_multiverse_cannot_answer(tmp_path, capsys):
+    path = small_table(tmp_path)
+    with pytest.raises(WhatIfError, match="not varied in the multiverse"):
+        what_if(path, CONFIG, {"process_tracing.lr_profile": "strong"})
+    with pytest.raises(WhatIfError, match="not in the multiverse's values"):
+        what_if(path, CONFIG, {"hp1.ai_threshold": 0.45})
+    with pytest.raises(WhatIfError, match="excluded by a constraint"):
+        what_if(path, CONFIG, {"hp1.rule": "bayes_only"})  # not in the small table
+    with pytest.raises(WhatIfError, match="key=value"):
+        parse_changes(["hp1.rule"])
+    assert main(["nope.key=1", "--table", str(path)]) == 2
+    assert "not a coding choice" in capsys.readouterr().err
+
+
+# key changes checked against a full variant build (each value in the shipped multiverse)
+VARIANT_EDITS = {
+    "rule-majority": {"hp1": {"rule": "majority_of_three"}},
+    "weights-equal": {"stringency": {"weights": "equal"}},
+    "aggregation-weighted": {"attributed_influence": {"aggregation": "weighted"}},
+    "in-force": {"data": {"date_basis": "in_force"}},
+}
+
+
+def _flat(edit: dict, prefix: str = "") -> dict:
+    out = {}
+    for key, value in edit.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+@pytest.mark.slow
+def test_what_if_equals_a_full_variant_build(tmp_path):
+    if not TABLE.exists():
+        pytest.skip("results/multiverse/specifications.parquet is not built (run `snakemake multiverse`)")
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT, project, ignore=IGNORE)
+    (project / "variants").mkdir(exist_ok=True)
+    targets = []
+    for name, edit in VARIANT_EDITS.items():
+        (project / "variants" / f"{name}.yaml").write_text(yaml.safe_dump(edit), encoding="utf-8")
+        targets += [
+            f"results/variants/{name}/scores/verdicts.csv",
+            f"results/variants/{name}/scores/headline.json",
+        ]
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-c2", *targets],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name, edit in VARIANT_EDITS.items():
+        answer = what_if(TABLE, CONFIG, _flat(edit))
+        root = project / "results" / "variants" / name / "scores"
+        verdicts = read_csv(root / "verdicts.csv")
+        headline = json.loads((root / "headline.json").read_text(encoding="utf-8"))
+        for record in verdicts.to_dict("records"):
+            suffix = f"HP1_{record['round']}" if record["hypothesis"] == "HP1" else record["hypothesis"]
+            assert answer["new"][f"verdict_{suffix}"] == record["verdict"], (name, suffix)
+        for column, value in answer["new"].items():
+            if column in headline and not column.startswith("verdict_"):
+                expected = headline[column]
+                assert (expected is None and math.isnan(value)) or value == expected, (name, column)
+
+
+# ── The explorer ────────────────────────────────────────────────────────────────────────────────────
+def test_explorer_packs_every_specification_and_decodes(tmp_path):
+    path = small_table(tmp_path)
+    table = mv.read_parquet(path)
+    data = explorer_data(table, CONFIG)
+    assert data["n_specifications"] == 3
+    assert data["default"]["hp1.rule"] == CONFIG["hp1"]["rule"]
+    block = explorer_html(data)
+    assert "multiverseExplorer(" in block
+    assert block.count("</script>") == 2  # the embedded data cannot close its own script element
+
+
+@pytest.mark.slow
+def test_explorer_in_headless_chromium_shows_the_default_and_a_variant():
+    """The built report's explorer: the default's verdicts as loaded; a variant's when its value is
+    picked (compared with the multiverse table), with the network refused."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.skip("no Chromium on PATH (Debian: apt-get install chromium)")
+    html = PROJECT / "results" / "report" / "report.html"
+    if not html.exists() or not TABLE.exists():
+        pytest.skip("the report and the multiverse are not built (run `snakemake`)")
+    changes = {"hp1.rule": "majority_of_three"}
+    expected_default = what_if(TABLE, CONFIG, {})["old"]
+    expected_variant = what_if(TABLE, CONFIG, changes)["new"]
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(
+            executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        context = browser.new_context()
+        context.route(
+            "**/*",
+            lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort(),
+        )
+        page = context.new_page()
+        page.goto(html.as_uri())
+        page.wait_for_selector("#mv-explorer .mv-result[data-status='found']", timeout=30_000)
+
+        def shown() -> dict:
+            return page.evaluate(
+                "Object.fromEntries([...document.querySelectorAll('#mv-explorer tr[data-target]')]"
+                ".map(tr => [tr.dataset.target, tr.cells[1].textContent]))"
+            )
+
+        default = shown()
+        values = json.loads(page.evaluate("document.getElementById('mv-explorer-data').textContent"))[
+            "values"
+        ]
+        for key, value in changes.items():
+            page.select_option(f"#mv-explorer select[name='{key}']", str(values[key].index(value)))
+        variant = shown()
+        browser.close()
+    assert default and default == {k: expected_default[f"verdict_{k}"] for k in default}
+    assert variant == {k: expected_variant[f"verdict_{k}"] for k in variant}
+    assert html.stat().st_size < 5_000_000
