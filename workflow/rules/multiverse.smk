@@ -104,8 +104,7 @@ rule multiverse_gather:
     output:
         table=f"{MV}/specifications.parquet",
     params:
-        **MV_TABLE_PARAMS,
-        **registry.rule_params("multiverse_gather", BASE),
+        **(MV_TABLE_PARAMS | registry.rule_params("multiverse_gather", BASE)),
     log:
         f"{MV}/logs/multiverse_gather.log",
     conda:
