@@ -184,3 +184,23 @@ def from_params(params: Mapping[str, Any] | Any) -> dict[str, Any]:
             node = node.setdefault(part, {})
         node[leaf] = json.loads(raw)
     return nested
+
+
+def describe(config: Mapping[str, Any]) -> str:
+    """Every registered key as a Markdown table: its kind, the rules that read it, its options (or grid)
+    and its value in ``config``."""
+    rows = ["| key | kind | options | value | read by |", "|---|---|---|---|---|"]
+    for choice in choices().values():
+        allowed = choice.options or choice.grid or ()
+        value = json.dumps(lookup(config, choice.key), ensure_ascii=False)
+        value = value if len(value) <= 40 else value[:37] + "..."
+        rows.append(f"| {choice.key} | {choice.kind} | {' / '.join(map(str, allowed))} | {value} | "
+                    f"{', '.join(choice.read_by)} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":  # python -m analysis.registry [config.yaml]
+    import sys
+
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else "config.yaml")
+    print(describe(yaml.safe_load(path.read_text(encoding="utf-8"))))

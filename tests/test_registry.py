@@ -109,3 +109,10 @@ def test_score_modules_check_options_against_the_registry():
 
     with pytest.raises(ValueError, match="attributed_influence.aggregation"):
         aggregate_influence(None, "median", {})  # the option is checked before any data is read
+
+
+def test_the_choices_table_lists_every_key_with_its_options_and_value(config):
+    table = registry.describe(config).splitlines()
+    assert len(table) == 2 + len(registry.choices())
+    row = next(line for line in table if line.startswith("| hp1.rule |"))
+    assert "all_three / bayes_only / influence_only / majority_of_three" in row and '"all_three"' in row
