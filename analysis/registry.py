@@ -58,11 +58,16 @@ def schema() -> dict[str, Any]:
     """The registry as a JSON Schema (annotations included: validators ignore unknown keywords).
 
     A definition marked ``x-properties-from: instruments`` gets one non-negative number per instrument
-    of analysis/vocabulary.py, so the instrument list is written in one place.
+    of analysis/vocabulary.py, and a key marked ``x-options-from: instruments`` the options none and
+    every instrument, so the instrument list is written in one place.
     """
     from analysis.vocabulary import INSTRUMENTS
 
     loaded = yaml.safe_load(REGISTRY_PATH.read_text(encoding="utf-8"))
+    for section in loaded.get("properties", {}).values():
+        for node in section.get("properties", {}).values():
+            if node.get("x-options-from") == "instruments":
+                node["enum"] = ["none", *(i.code for i in INSTRUMENTS)]
     for definition in loaded.get("$defs", {}).values():
         if definition.get("x-properties-from") == "instruments":
             definition["properties"] = {
