@@ -265,11 +265,10 @@ def main(argv: list[str] | None = None) -> None:
                         flush=True,
                     )
             rows.append((scenario, measured, skipped))
-    print(
-        f"Benchmark: `python benchmarks/run.py --runs {args.runs}`"
-        + "".join(f" --only {name}" for name in args.only or [])
-        + "\n"
+    command = f"python benchmarks/run.py --runs {args.runs}" + "".join(
+        f" --only {n}" for n in args.only or []
     )
+    print(f"Benchmark: `{command}`\n")
     print("\n".join(header) + "\n")
     print(table(rows, args.runs))
 
