@@ -215,7 +215,7 @@ def machine() -> list[str]:
     ]
 
 
-def table(rows: list[tuple[Scenario, list[Run], str | None]], runs: int) -> str:
+def table(rows: list[tuple[Scenario, list[Run], str | None]]) -> str:
     lines = [
         "| scenario | median s | min s | max s | peak MB (median) | runs |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -270,7 +270,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(f"Benchmark: `{command}`\n")
     print("\n".join(header) + "\n")
-    print(table(rows, args.runs))
+    print(table(rows))
 
 
 if __name__ == "__main__":
