@@ -1,13 +1,14 @@
-"""Check config.yaml against its JSON Schema and say what is wrong in one line."""
+"""Check a config against the registry's JSON Schema and say what is wrong in one line."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
+
+from analysis import registry
 
 
 class ConfigError(ValueError):
@@ -38,9 +39,9 @@ def _expected(error: ValidationError) -> str:
     return error.message
 
 
-def validate_config(config: dict[str, Any], schema_path: str | Path) -> None:
+def validate_config(config: dict[str, Any]) -> None:
     """Raise ConfigError naming the first offending key (deepest errors first) and what was expected."""
-    schema = yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
+    schema = registry.schema()
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(config), key=lambda e: (-len(e.absolute_path), str(e.path)))
     if errors:
@@ -89,8 +90,12 @@ def _check_cross_key_rules(config: dict[str, Any]) -> None:
 
 
 def round_windows(config: dict[str, Any]) -> list[dict[str, str]]:
-    """The round windows of the segmentation in force, in date order."""
-    windows = config["rounds"]["definitions"][config["rounds"]["segmentation"]]
+    """The round windows of the segmentation in force, in date order (out-of-sample ones only when
+    ``rounds.out_of_sample`` includes them)."""
+    rounds = config["rounds"]
+    windows = rounds["definitions"][rounds["segmentation"]]
+    if rounds.get("out_of_sample", "include") == "exclude":
+        windows = [w for w in windows if not w.get("out_of_sample")]
     return sorted(windows, key=lambda w: w["start"])
 
 
@@ -138,11 +143,11 @@ def _describe(schema: dict[str, Any], path: list[str]) -> str:
     return " ".join(str(described).split())
 
 
-def coding_choices_table(config: dict[str, Any], schema_path: str | Path):
+def coding_choices_table(config: dict[str, Any]):
     """Tidy table of the choices in force: key, value, description (weight sets folded per set)."""
     import pandas as pd
 
-    schema = yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
+    schema = registry.schema()
     rows = []
     for key, value in flatten(config).items():
         parts = key.split(".")

@@ -3,12 +3,20 @@
 from pathlib import Path
 
 from analysis.io import logged
+from analysis.registry import from_params
 from analysis.render import render
 
 with logged(snakemake.log[0]) as log:
     # every named input (a path or a list of paths) is what the report may read, by name
-    inputs = {name: (list(value) if isinstance(value, list) else str(value))
-              for name, value in snakemake.input.items()}
-    engine = render(Path(snakemake.input.qmd), Path(snakemake.output.html), Path(snakemake.output.pdf),
-                    inputs, engine=snakemake.params.engine)
+    inputs = {
+        name: (list(value) if isinstance(value, list) else str(value))
+        for name, value in snakemake.input.items()
+    }
+    engine = render(
+        Path(snakemake.input.qmd),
+        Path(snakemake.output.html),
+        Path(snakemake.output.pdf),
+        inputs,
+        engine=from_params(snakemake.params)["report"]["engine"],
+    )
     log.info("rendered %s and %s with %s", snakemake.output.html, snakemake.output.pdf, engine)

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
+from analysis.data.validate import validate_package, validation_report
 from analysis.io import logged, write_json
-from analysis.validate import validate_package, validation_report
 
 with logged(snakemake.log[0]) as log:
     data_dir = Path(snakemake.input.tables[0]).parent

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.attainment import (
+from analysis.scores.attainment import (
     attainment_table,
     categorical,
     distance,
@@ -19,7 +19,7 @@ from analysis.attainment import (
     relative,
     score,
 )
-from analysis.stringency import INSTRUMENTS
+from analysis.scores.stringency import INSTRUMENTS
 
 EQUAL = dict.fromkeys(INSTRUMENTS, 1)
 LEVELS = {"symbolic": 0.5, "partial": 0.5, "full": 1.0}

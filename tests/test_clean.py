@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.clean import (
+from analysis.data.clean import (
     attributions_with_round,
     clean_tables,
     csv_ready,
@@ -15,8 +15,8 @@ from analysis.clean import (
     read_raw,
     resolve_measures,
 )
-from analysis.codebook import load_codebook, typed_table
-from analysis.rounds import assign_round
+from analysis.data.codebook import load_codebook, typed_table
+from analysis.data.rounds import assign_round
 
 ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK = load_codebook(ROOT / "data" / "datapackage.json")

@@ -13,7 +13,7 @@ import yaml
 from analysis.config import ConfigError, coding_choices_table, flatten, round_windows, validate_config
 
 PROJECT = Path(__file__).resolve().parents[1]
-SCHEMA = PROJECT / "schemas" / "config.schema.yaml"
+SCHEMA = PROJECT / "analysis" / "registry.yaml"
 
 
 @pytest.fixture()
@@ -22,7 +22,7 @@ def config() -> dict:
 
 
 def test_shipped_config_is_valid(config):
-    validate_config(config, SCHEMA)
+    validate_config(config)
 
 
 def test_every_schema_key_is_written_out_in_config(config):
@@ -58,7 +58,7 @@ def test_mistyped_key_is_named(config):
     bad = copy.deepcopy(config)
     bad["stringency"]["wieghts"] = bad["stringency"].pop("weights")
     with pytest.raises(ConfigError) as error:
-        validate_config(bad, SCHEMA)
+        validate_config(bad)
     message = str(error.value)
     assert "stringency.wieghts" in message
     assert "\n" not in message
@@ -68,14 +68,14 @@ def test_mistyped_top_level_key_is_named(config):
     bad = copy.deepcopy(config)
     bad["reactivty"] = bad.pop("reactivity")
     with pytest.raises(ConfigError, match="'reactivty'"):
-        validate_config(bad, SCHEMA)
+        validate_config(bad)
 
 
 def test_wrong_type_names_key_and_expectation(config):
     bad = copy.deepcopy(config)
     bad["reactivity"]["window_days"] = "ninety"
     with pytest.raises(ConfigError) as error:
-        validate_config(bad, SCHEMA)
+        validate_config(bad)
     assert "reactivity.window_days" in str(error.value)
     assert "integer" in str(error.value)
 
@@ -84,7 +84,7 @@ def test_value_outside_enum_lists_the_options(config):
     bad = copy.deepcopy(config)
     bad["preference_attainment"]["measure"] = "proportion"
     with pytest.raises(ConfigError) as error:
-        validate_config(bad, SCHEMA)
+        validate_config(bad)
     assert "preference_attainment.measure" in str(error.value)
     assert "proportional" in str(error.value)
 
@@ -93,25 +93,34 @@ def test_overlapping_rounds_are_refused(config):
     bad = copy.deepcopy(config)
     bad["rounds"]["definitions"]["thesis"][1]["start"] = "2014-03-15"
     with pytest.raises(ConfigError, match="overlap"):
-        validate_config(bad, SCHEMA)
+        validate_config(bad)
 
 
 def test_unknown_segmentation_is_refused(config):
     bad = copy.deepcopy(config)
     bad["rounds"]["segmentation"] = "weekly"
     with pytest.raises(ConfigError, match="rounds.segmentation"):
-        validate_config(bad, SCHEMA)
+        validate_config(bad)
 
 
 def test_round_windows_follow_the_segmentation(config):
     finer = copy.deepcopy(config)
     finer["rounds"]["segmentation"] = "finer"
-    assert [w["id"] for w in round_windows(config)] == ["R1", "R2", "R3"]
+    assert [w["id"] for w in round_windows(config)] == ["R1", "R2", "R3", "R4"]
     assert len(round_windows(finer)) == len(config["rounds"]["definitions"]["finer"])
 
 
+def test_only_the_2022_window_is_out_of_sample(config):
+    for windows in config["rounds"]["definitions"].values():
+        assert [w["id"] for w in windows if w.get("out_of_sample")] == ["R4"]
+    bad = copy.deepcopy(config)
+    bad["rounds"]["definitions"]["thesis"][-1]["out_of_sample"] = "yes"
+    with pytest.raises(ConfigError, match="out_of_sample"):
+        validate_config(bad, SCHEMA)
+
+
 def test_coding_choices_table_has_a_row_and_description_per_key(config):
-    table = coding_choices_table(config, SCHEMA)
+    table = coding_choices_table(config)
     assert list(table["key"]) == list(flatten(config))
     assert (table["description"].str.len() > 0).all()
     assert table.loc[table["key"] == "preference_attainment.measure", "value"].item() == "proportional"

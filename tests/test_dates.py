@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.clean import with_dates
-from analysis.codebook import place_date
-from analysis.rounds import assign_round
+from analysis.data.clean import with_dates
+from analysis.data.codebook import place_date
+from analysis.data.rounds import assign_round
 
 WINDOWS = [{"id": "R1", "label": "", "start": "2014-03-01", "end": "2014-03-31"},
            {"id": "R2", "label": "", "start": "2014-04-01", "end": "2014-08-31"},

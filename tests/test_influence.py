@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.influence import (
+from analysis.scores.influence import (
     aggregate_influence,
     combined_influence,
     hse_contribution,

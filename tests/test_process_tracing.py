@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.process_tracing import collier_verdict, evidence_weights, score_process_tracing
+from analysis.scores.process_tracing import collier_verdict, evidence_weights, score_process_tracing
 
 PROFILES = {
     "moderate": {

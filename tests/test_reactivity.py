@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.reactivity import kleene_and, kleene_or, reactivity_score, response_share, score_reactivity
+from analysis.scores.reactivity import (
+    kleene_and,
+    kleene_or,
+    reactivity_score,
+    response_share,
+    score_reactivity,
+)
 
 ROUNDS = [{"id": "R1"}, {"id": "R2"}]
 ALL = ["responded_within_window", "not_first_mover", "incompleteness"]

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from analysis import render as engine
-from analysis import report_data
-from analysis.figures import spec_and_svg
+from analysis.present import report_data
+from analysis.present.figures import spec_and_svg
 from analysis.render import RenderError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.replication import REPLICATION_COLUMNS, replication_table
+from analysis.scores.replication import REPLICATION_COLUMNS, replication_table
 
 
 def claim(claim_id, kind, table, target, field, value):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.stringency import (
+from analysis.scores.stringency import (
     INSTRUMENTS,
     breadth,
     positions_at,

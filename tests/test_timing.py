@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.timing import timing_tables
+from analysis.scores.timing import timing_tables
 
 ROUNDS = [{"id": "R1", "start": "2014-03-01", "end": "2014-03-31"},
           {"id": "R2", "start": "2014-04-01", "end": "2014-08-31"},

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.validate import Problem, validate_package
+from analysis.data.validate import Problem, validate_package
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "data" / "datapackage.json"
@@ -174,7 +174,7 @@ def test_real_raw_tables_validate(monkeypatch):
 
     from analysis.config import validate_config
     config = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
-    validate_config(config, ROOT / "schemas" / "config.schema.yaml")
+    validate_config(config)
     round_ids = sorted({w["id"] for windows in config["rounds"]["definitions"].values() for w in windows})
     monkeypatch.chdir(ROOT)  # so problems name files as "data/raw/<table>.csv"
     problems = validate_package("data/datapackage.json", "data/raw", round_ids=round_ids)
@@ -183,7 +183,7 @@ def test_real_raw_tables_validate(monkeypatch):
 
 # ── Workflow level: snakemake fails on a broken table and leaves no half-written output ──────
 
-PROJECT_PARTS = ["Snakefile", "config.yaml", "schemas", "data", "analysis", "scripts", "profiles", "envs",
+PROJECT_PARTS = ["Snakefile", "workflow", "config.yaml", "data", "analysis", "scripts", "profiles", "envs",
                  "pyproject.toml"]
 
 
@@ -234,3 +234,62 @@ def test_workflow_fails_on_a_broken_table_and_keeps_earlier_outputs(tmp_path):
     assert report.read_bytes() == report_before
     assert {path.name: path.read_bytes() for path in cleaned.parent.iterdir()} == {
         name: content for name, (_mtime, content) in clean_before.items()}
+
+
+# ── Rows coded from public sources (the 2022 round): a URL instead of a seed locator ─────────
+
+PUBLIC_SOURCE = ("wire20220408,wire,online,Fixture Agency,Synthetic wire report,Fixture site,Fixture Agency,"
+                 "2022-04-08,{url},,,Synthetic row for tests only.\n")
+PUBLIC_MEASURE = ("JP-20220408-coal-wire,JP-coal-2022,JP,RU,energy_import_ban,,announced,2022-04-08,,,,,"
+                  "false,wire20220408,{section},{paragraph},,,,Fixture note: a wire reports a coal ban.\n")
+
+
+def _with_public_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str = "https://example.org/wire",
+                      section: str = "", paragraph: str = "") -> list[Problem]:
+    raw = overlay(tmp_path)
+    with (raw / "sources.csv").open("a", encoding="utf-8") as handle:
+        handle.write(PUBLIC_SOURCE.format(url=url))
+    with (raw / "measures.csv").open("a", encoding="utf-8") as handle:
+        handle.write(PUBLIC_MEASURE.format(section=section, paragraph=paragraph))
+    monkeypatch.chdir(tmp_path)
+    return validate_package(PACKAGE, "raw", round_ids=ROUND_IDS)
+
+
+def test_public_source_row_needs_no_locator(tmp_path, monkeypatch):
+    assert _with_public_rows(tmp_path, monkeypatch) == []
+
+
+def test_public_source_needs_its_url(tmp_path, monkeypatch):
+    problems = _with_public_rows(tmp_path, monkeypatch, url="")
+    assert [(p.file, p.column) for p in problems] == [("raw/sources.csv", "url")]
+    assert "needs the URL" in problems[0].message
+
+
+def test_public_source_row_carries_no_seed_locator(tmp_path, monkeypatch):
+    problems = _with_public_rows(tmp_path, monkeypatch, section="Some heading", paragraph="3")
+    assert {(p.file, p.column) for p in problems} == {("raw/measures.csv", "section"),
+                                                      ("raw/measures.csv", "paragraph")}
+    assert all("public source" in p.message for p in problems)
+
+
+def test_seed_row_still_needs_its_paragraph(tmp_path, monkeypatch):
+    raw = overlay(tmp_path)
+    lines = (raw / "measures.csv").read_text(encoding="utf-8").split("\n")
+    lines[1] = lines[1].replace(",Fixture heading 1,2,", ",Fixture heading 1,,")
+    (raw / "measures.csv").write_text("\n".join(lines), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    problems = validate_package(PACKAGE, "raw", round_ids=ROUND_IDS)
+    assert [(p.file, p.line, p.column) for p in problems] == [("raw/measures.csv", 2, "paragraph")]
+
+
+def test_thesis_claims_cannot_come_from_a_public_source(tmp_path, monkeypatch):
+    raw = overlay(tmp_path)
+    with (raw / "sources.csv").open("a", encoding="utf-8") as handle:
+        handle.write(PUBLIC_SOURCE.format(url="https://example.org/wire"))
+    lines = (raw / "thesis_claims.csv").read_text(encoding="utf-8").split("\n")
+    lines[1] = lines[1].replace(",silbaum2017,Fixture heading 2,1,", ",wire20220408,,,")
+    (raw / "thesis_claims.csv").write_text("\n".join(lines), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    problems = validate_package(PACKAGE, "raw", round_ids=ROUND_IDS)
+    assert [(p.file, p.line, p.column) for p in problems] == [("raw/thesis_claims.csv", 2, "source")]
+    assert "kind seed" in problems[0].message

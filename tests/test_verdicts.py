@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import influence, process_tracing, reactivity
-from analysis import verdicts as verdicts_module
-from analysis.headline import headline_numbers
-from analysis.verdicts import conjunction_verdict, decide_verdicts, hp1_round, majority_verdict
+from analysis.scores import influence, process_tracing, reactivity
+from analysis.scores import verdicts as verdicts_module
+from analysis.scores.headline import headline_numbers
+from analysis.scores.verdicts import conjunction_verdict, decide_verdicts, hp1_round, majority_verdict
 
 ROUNDS = [{"id": "R1"}, {"id": "R2"}, {"id": "R3"}]
 HP1 = {"rule": "all_three", "pa_margin": "extensive", "ai_threshold": 0.5}

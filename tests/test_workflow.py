@@ -42,7 +42,7 @@ def test_dry_run_plans_every_stage(tmp_path):
         "score_process_tracing",
         "score_reactivity",
         "decide_verdicts",
-        "make_figures",
+        "make_figure",
         "render_report",
         "all",
     ]:
@@ -220,3 +220,153 @@ def test_html_draws_every_figure_with_the_network_off(built_project, chromium):
     assert visit.outside == []
     assert visit.errors == []
     assert visit.dialogs == []
+
+
+INFLUENCE_VARIANT = "attributed_influence:\n  aggregation: weighted\n"
+
+
+def digests(project: Path, pattern: str) -> dict[str, str]:
+    return {
+        str(f.relative_to(project)): hashlib.sha256(f.read_bytes()).hexdigest()
+        for f in sorted(project.glob(pattern))
+        if f.is_file()
+    }
+
+
+@pytest.mark.slow
+def test_variants_keep_their_reports_side_by_side_and_share_unchanged_work(built_project, tmp_path):
+    """Two variants built one after the other both keep their reports byte for byte, config.yaml's report
+    is untouched, and a scoring-only variant reuses the validated and cleaned tables."""
+    built_project = built_copy(built_project, tmp_path / "project")  # the shared build stays as built
+    folder = built_project / "variants"
+    folder.mkdir(exist_ok=True)
+    (folder / "t_influence.yaml").write_text(INFLUENCE_VARIANT, encoding="utf-8")
+    (folder / "t_threshold.yaml").write_text("hp1:\n  ai_threshold: 0.3\n", encoding="utf-8")
+    default_report = digests(built_project, "results/report/report.*")
+    targets = {
+        name: [f"results/variants/{name}/report/report.{ext}" for ext in ("html", "pdf")]
+        for name in ("t_influence", "t_threshold")
+    }
+    planned = planned_rules(run(["-n", *targets["t_influence"]], built_project).stdout)
+    assert "score_influence" in planned and "render_report" in planned
+    assert not planned & {"validate_raw", "clean_data", "score_stringency", "score_process_tracing"}
+    run(targets["t_influence"], built_project)
+    first = digests(built_project, "results/variants/t_influence/**/*.*")
+    run(targets["t_threshold"], built_project)
+    assert digests(built_project, "results/variants/t_influence/**/*.*") == first
+    assert digests(built_project, "results/report/report.*") == default_report
+    assert (built_project / "results/variants/t_threshold/report/report.pdf").stat().st_size > 10_000
+    html = (built_project / "results/variants/t_threshold/report/report.html").read_text(encoding="utf-8")
+    assert "variant t_threshold" in html and "hp1.ai_threshold" in html
+
+
+@pytest.mark.slow
+def test_a_comparison_lists_exactly_what_differs(built_project, tmp_path):
+    import pandas as pd
+
+    built_project = built_copy(built_project, tmp_path / "project")  # the shared build stays as built
+
+    folder = built_project / "variants"
+    folder.mkdir(exist_ok=True)
+    (folder / "t_influence.yaml").write_text(INFLUENCE_VARIANT, encoding="utf-8")
+    run(
+        [
+            "results/compare/default--t_influence/index.html",
+            "results/compare/t_influence--t_influence/index.html",
+        ],
+        built_project,
+    )
+    same = built_project / "results/compare/t_influence--t_influence"
+    assert pd.read_csv(same / "config.csv").empty and pd.read_csv(same / "changes.csv").empty
+    pair = built_project / "results/compare/default--t_influence"
+    config = pd.read_csv(pair / "config.csv", dtype=str)
+    assert config.to_dict("records") == [
+        {"key": "attributed_influence.aggregation", "value_a": "source_balanced", "value_b": "weighted"}
+    ]
+    changes = pd.read_csv(pair / "changes.csv", dtype=str, keep_default_na=False)
+    # every listed cell is a real difference between the two files, and every differing file is listed
+    a_root, b_root = built_project / "results", built_project / "results/variants/t_influence"
+    for table in ["influence", "verdicts", "stringency", "posteriors", "attainment", "reactivity"]:
+        a_file, b_file = a_root / "scores" / f"{table}.csv", b_root / "scores" / f"{table}.csv"
+        b_file = b_file if b_file.exists() else a_file  # shared with the default: identical by construction
+        listed = changes[changes["table"] == table]
+        if a_file.read_bytes() == b_file.read_bytes():
+            assert listed.empty, table
+            continue
+        assert not listed.empty, table
+        a = pd.read_csv(a_file, dtype=str, keep_default_na=False)
+        b = pd.read_csv(b_file, dtype=str, keep_default_na=False)
+        for cell in listed.itertuples():
+            assert cell.value_a in set(a[cell.column]) and cell.value_b in set(b[cell.column])
+    assert set(changes["table"]) <= {"influence", "verdicts", "headline"}
+
+
+@pytest.mark.slow
+def test_configfile_builds_an_unnamed_variant_and_leaves_the_default_alone(built_project, tmp_path):
+    override = tmp_path / "mine.yaml"
+    override.write_text("hp1:\n  ai_threshold: 0.4\n", encoding="utf-8")
+    result = run(["-n", "--configfile", str(override)], built_project)
+    output = result.stdout + result.stderr
+    assert "results/variants/mine-" in output
+    assert not re.search(r"output: results/report/report\.html", output)
+
+
+SCORE_FILES = [
+    "stringency.csv",
+    "stringency_leave_one_out.csv",
+    "timing_measures.csv",
+    "timing_rounds.csv",
+    "attainment.csv",
+    "influence.csv",
+    "influence_by_type.csv",
+    "evidence_weights.csv",
+    "posteriors.csv",
+    "reactivity.csv",
+    "verdicts.csv",
+    "headline.json",
+    "replication.csv",
+]
+PUBLIC_SOURCE_KINDS = {"official", "wire", "press", "tracker", "state_media"}
+
+
+def strip_public_source_rows(project: Path) -> None:
+    """The project as it was before the out-of-sample round: no row coded from a public source, no
+    source of that kind, no out-of-sample round window."""
+    import csv
+
+    raw = project / "data" / "raw"
+    with (raw / "sources.csv").open(encoding="utf-8", newline="") as handle:
+        public = {row["key"] for row in csv.DictReader(handle) if row["kind"] in PUBLIC_SOURCE_KINDS}
+    assert public, "no public-source rows to strip"
+    for table in raw.glob("*.csv"):
+        with table.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            fields, rows = reader.fieldnames, list(reader)
+        column = "key" if table.name == "sources.csv" else "source"
+        kept = [row for row in rows if row.get(column) not in public]
+        with table.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(kept)
+    config = yaml.safe_load((project / "config.yaml").read_text(encoding="utf-8"))
+    for name, windows in config["rounds"]["definitions"].items():
+        config["rounds"]["definitions"][name] = [w for w in windows if not w.get("out_of_sample")]
+    (project / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_excluding_the_out_of_sample_round_equals_never_having_coded_it(tmp_path):
+    """rounds.out_of_sample: exclude gives byte for byte the scores of the project without its
+    public-source (2022) rows and windows."""
+    full, before = tmp_path / "full", tmp_path / "before"
+    for project in (full, before):
+        fresh_copy(project)
+    strip_public_source_rows(before)
+    (full / "variants" / "t_exclude.yaml").write_text("rounds:\n  out_of_sample: exclude\n", encoding="utf-8")
+    targets = [f"results/scores/{name}" for name in SCORE_FILES]
+    run(["--cores", "2", *targets], before)
+    run(["--cores", "2", *[t.replace("results/", "results/variants/t_exclude/") for t in targets]], full)
+    for name in SCORE_FILES:
+        variant = full / "results/variants/t_exclude/scores" / name
+        shared = variant if variant.exists() else full / "results/scores" / name
+        assert shared.read_bytes() == (before / "results/scores" / name).read_bytes(), name

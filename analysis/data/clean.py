@@ -1,0 +1,321 @@
+"""Cleaned, typed tables: one record per measure (conflicts resolved by rule), dates, rounds, data checks.
+
+Conflict rules (``data.conflict_resolution``) for a field on which reports of one event_id disagree:
+
+- ``prefer_thesis``: the thesis's value (key ``silbaum2017``); when the thesis gives none, ``earliest``.
+- ``prefer_primary_citation``: the value of a report that cites a primary source (``cites`` not empty);
+  among several such reports, and when none cites one, ``earliest``.
+- ``earliest`` / ``latest``: for dates the earliest / latest date; for counts the smallest / largest
+  number (a count has no date of its own: "earliest" is read as the conservative, lower figure);
+  for ``list_public`` the value of the report whose own date is earliest / latest.
+
+A coarser date that contains a finer one ('2014-07' vs '2014-07-28') is a refinement, not a
+disagreement: the finer date is kept and no conflict is recorded. Ties are broken by measure_id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.data.codebook import Resource, date_precision, first_day, place_date, typed_table
+from analysis.data.rounds import assign_round, round_ids
+from analysis.registry import check_option
+
+THESIS_KEY = "silbaum2017"
+CONFLICT_FIELDS = ("date_announced", "date_in_force", "individuals", "entities", "list_public")
+MEASURE_COLUMNS = [
+    "event_id", "sender", "target", "instrument", "affects_instrument", "date_announced", "date_in_force",
+    "date", "date_precision", "round", "individuals", "entities", "list_public", "intensity_code",
+    "us_requested", "sources", "n_reports", "has_conflict",
+]
+CONFLICT_COLUMNS = ["event_id", "field", "versions", "rule", "resolved_value"]
+CHECK_COLUMNS = ["check", "table", "subject", "value", "detail"]
+# Raw table -> its id column (the stable sort order of its cleaned version).
+ID_COLUMNS = {"sources": "key", "measures": "measure_id", "pressure": "pressure_id",
+              "attributions": "attribution_id", "engagements": "engagement_id",
+              "evidence": "evidence_id", "thesis_claims": "claim_id"}
+DATED_TABLES = ("pressure", "engagements", "evidence")
+
+
+def read_raw(path: str | Path, resource: Resource) -> pd.DataFrame:
+    """A validated raw table, every cell read as text, then typed by the codebook."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    return typed_table(frame, resource)
+
+
+def _text(value: object) -> str:
+    """A cell as the conflicts table shows it: counts as integers, booleans as true/false."""
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Report:
+    """One document's value for one field of one measure."""
+
+    measure_id: str
+    source: str
+    value: str
+    report_date: str  # the row's own date (ISO first day), for ordering list_public
+    cites: bool
+
+
+def _order_key(field: str, report: Report) -> tuple:
+    if field.startswith("date_"):
+        return (first_day(report.value), report.measure_id)
+    if field in ("individuals", "entities"):
+        return (int(report.value), report.measure_id)
+    return (report.report_date, report.measure_id)
+
+
+def choose(field: str, reports: Sequence[Report], rule: str, thesis_key: str = THESIS_KEY) -> Report:
+    """The report whose value a conflict rule keeps (see the module docstring)."""
+    check_option("data.conflict_resolution", rule)
+    pool = list(reports)
+    if rule == "prefer_thesis":
+        pool = [r for r in pool if r.source == thesis_key] or pool
+    elif rule == "prefer_primary_citation":
+        pool = [r for r in pool if r.cites] or pool
+    ordered = sorted(pool, key=lambda r: _order_key(field, r))
+    return ordered[-1] if rule == "latest" else ordered[0]
+
+
+def _refined(reports: list[Report]) -> list[Report]:
+    """Drop date reports that a finer report of the same field refines ('2014-07' < '2014-07-28')."""
+    values = {r.value for r in reports}
+    return [r for r in reports if not any(other.startswith(r.value + "-") for other in values)]
+
+
+def resolve_field(field: str, reports: list[Report], rule: str,
+                  thesis_key: str = THESIS_KEY) -> tuple[str, dict | None]:
+    """(kept value, conflict row or None) for one field of one measure."""
+    if not reports:
+        return "", None
+    candidates = _refined(reports) if field.startswith("date_") else reports
+    kept = choose(field, candidates, rule, thesis_key).value
+    if len({r.value for r in candidates}) <= 1:
+        return kept, None
+    versions = "; ".join(sorted({f"{r.source}={r.value}" for r in reports}))
+    return kept, {"field": field, "versions": versions, "rule": rule, "resolved_value": kept}
+
+
+def _reports(rows: pd.DataFrame, column: str, field: str) -> list[Report]:
+    return [
+        Report(measure_id=row["measure_id"], source=row["source"], value=_text(row[column]),
+               report_date=first_day(row["date"]), cites=bool(str(row["cites"]).strip()))
+        for _, row in rows.iterrows() if _text(row[column]) != ""
+    ]
+
+
+def resolve_measures(measures: pd.DataFrame, conflict_resolution: str, date_basis: str,
+                     windows: Sequence[Mapping[str, str]], thesis_key: str = THESIS_KEY,
+                     coarse_date_placement: str = "first_day") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per event_id (columns of docs/tables.md) and the table of every disagreement.
+
+    Dates known only to the month or year are placed by `coarse_date_placement` (first_day,
+    midpoint or last_day of the period they can mean).
+    """
+    check_option("data.date_basis", date_basis)
+    check_option("data.conflict_resolution", conflict_resolution)
+    records, conflicts = [], []
+    ordered = measures.sort_values("measure_id", kind="stable")
+    for event_id, rows in ordered.groupby("event_id", sort=True):
+        first = rows.iloc[0]
+        record: dict[str, object] = {"event_id": event_id}
+        for column in ("sender", "target", "instrument", "affects_instrument"):
+            record[column] = first[column]
+        for field in CONFLICT_FIELDS:
+            if field.startswith("date_"):
+                stage_rows = rows[rows["stage"] == field.removeprefix("date_")]
+                reports = _reports(stage_rows, "date", field)
+            else:
+                reports = _reports(rows, field, field)
+            value, conflict = resolve_field(field, reports, conflict_resolution, thesis_key)
+            record[field] = value
+            if conflict:
+                conflicts.append({"event_id": event_id, **conflict})
+        primary, fallback = ("date_announced", "date_in_force") if date_basis == "announced" else \
+            ("date_in_force", "date_announced")
+        raw_date = record[primary] or record[fallback]
+        record["date_precision"] = date_precision(raw_date)
+        record["date"] = place_date(raw_date, coarse_date_placement)
+        record["round"] = assign_round([raw_date], windows, coarse_date_placement)[0]
+        record["date_announced"] = place_date(record["date_announced"], coarse_date_placement)
+        record["date_in_force"] = place_date(record["date_in_force"], coarse_date_placement)
+        intensity = _reports(rows, "intensity_code", "intensity_code")
+        record["intensity_code"] = choose("intensity_code", intensity, conflict_resolution,
+                                          thesis_key).value if intensity else ""
+        record["us_requested"] = bool(rows["us_requested"].fillna(False).astype(bool).any())
+        record["sources"] = ";".join(sorted(set(rows["source"])))
+        record["n_reports"] = len(rows)
+        record["has_conflict"] = any(c["event_id"] == event_id and c["field"] != "list_public"
+                                     for c in conflicts)
+        records.append(record)
+    clean = pd.DataFrame(records, columns=MEASURE_COLUMNS)
+    for column in ("individuals", "entities"):
+        clean[column] = pd.array([int(v) if v else pd.NA for v in clean[column]], dtype="Int64")
+    clean["list_public"] = pd.array([{"true": True, "false": False}.get(v, pd.NA)
+                                     for v in clean["list_public"]], dtype="boolean")
+    for column in ("us_requested", "has_conflict"):
+        clean[column] = clean[column].astype(bool)
+    clean["n_reports"] = clean["n_reports"].astype("int64")
+    conflict_table = pd.DataFrame(conflicts, columns=CONFLICT_COLUMNS)
+    field_order = {field: i for i, field in enumerate(CONFLICT_FIELDS)}
+    conflict_table = conflict_table.sort_values(
+        ["event_id", "field"], key=lambda s: s.map(field_order) if s.name == "field" else s,
+        kind="stable").reset_index(drop=True)
+    return clean, conflict_table
+
+
+def with_dates(frame: pd.DataFrame, windows: Sequence[Mapping[str, str]],
+               coarse_date_placement: str = "first_day") -> pd.DataFrame:
+    """`date` as ISO (a month or year placed by `coarse_date_placement`), `date_precision`, `round`."""
+    dated = frame.copy()
+    raw = dated["date"].astype(str).tolist()
+    dated["date"] = [place_date(value, coarse_date_placement) for value in raw]
+    dated["date_precision"] = [date_precision(value) for value in raw]
+    dated["round"] = assign_round(raw, windows, coarse_date_placement)
+    return dated
+
+
+def attributions_with_round(attributions: pd.DataFrame, clean_measures: pd.DataFrame) -> pd.DataFrame:
+    """`round` of the measure each statement is about; `all` when it is about Japan's sanctions in general."""
+    round_of = dict(zip(clean_measures["event_id"], clean_measures["round"], strict=True))
+    out = attributions.copy()
+    out["round"] = [round_of.get(event, "") if event else "all"
+                    for event in out["about_event"].fillna("").astype(str)]
+    return out
+
+
+def data_checks(raw: Mapping[str, pd.DataFrame], clean: Mapping[str, pd.DataFrame],
+                conflicts: pd.DataFrame, rule: str, windows: Sequence[Mapping[str, str]],
+                date_basis: str | None = None) -> pd.DataFrame:
+    """Rows per table and per source, conflicts per field, rows per round and outside every round.
+
+    Also: measures dated by the other stage because the `date_basis` stage is unknown (when
+    date_basis is given), and how many dates are only known to the month or the year.
+    """
+    rows = []
+
+    def add(check: str, table: str, subject: str, value: int, detail: str) -> None:
+        rows.append({"check": check, "table": table, "subject": subject, "value": int(value),
+                     "detail": detail})
+
+    for table, frame in raw.items():
+        add("rows", table, "", len(frame), f"{len(frame)} rows in the raw {table} table")
+    measures = clean["measures"]
+    add("events", "measures", "", len(measures),
+        f"{len(measures)} measures after merging {len(raw['measures'])} document reports")
+    for table, frame in raw.items():
+        if "source" not in frame.columns:
+            continue
+        for source, count in frame["source"].value_counts().sort_index().items():
+            add("rows_per_source", table, source, count, f"{count} rows of {table} coded from {source}")
+    for field in CONFLICT_FIELDS:
+        count = int((conflicts["field"] == field).sum())
+        add("conflicts", "measures", field, count,
+            f"{count} measures on whose {field} the documents disagree; kept by rule {rule}")
+    if date_basis is not None:
+        chosen = "date_announced" if date_basis == "announced" else "date_in_force"
+        fallback = int(((measures[chosen].fillna("") == "") & (measures["date"].fillna("") != "")).sum())
+        add("date_fallback", "measures", date_basis, fallback,
+            f"{fallback} measures dated by the other stage because their {date_basis} date is unknown")
+    for table in ("measures", *DATED_TABLES):
+        precision = clean[table]["date_precision"].fillna("").astype(str)
+        for level in ("month", "year"):
+            count = int((precision == level).sum())
+            unit = "measures" if table == "measures" else f"rows of {table}"
+            add("date_precision", table, level, count,
+                f"{count} {unit} dated only to the {level} (placed on its first day)")
+    ids = round_ids(windows)
+    for table in ("measures", "attributions", *DATED_TABLES):
+        frame = clean[table]
+        rounds = frame["round"].fillna("").astype(str)
+        outside = int((rounds == "").sum())
+        unit = "measures" if table == "measures" else f"rows of {table}"
+        add("outside_rounds", table, "", outside, f"{outside} {unit} fall outside every round")
+        for round_id in ids + (["all"] if table == "attributions" else []):
+            count = int((rounds == round_id).sum())
+            add("rows_per_round", table, round_id, count, f"{count} {unit} in round {round_id}")
+    return pd.DataFrame(rows, columns=CHECK_COLUMNS)
+
+
+def without_windows(raw: Mapping[str, pd.DataFrame], windows: Sequence[Mapping[str, str]],
+                    coarse_date_placement: str = "first_day") -> dict[str, pd.DataFrame]:
+    """The raw tables less every row dated inside ``windows`` (rounds a build leaves out): measures,
+    pressure, engagements and evidence by their date, attributions about a dropped measure, and the
+    sources that only dropped rows cite. A build that excludes a round is then exactly the build that
+    never had its rows."""
+    if not windows:
+        return dict(raw)
+    spans = [(w["start"], w["end"]) for w in windows]
+
+    def inside(values: pd.Series) -> pd.Series:
+        placed = [place_date(str(v), coarse_date_placement) if str(v).strip() else ""
+                  for v in values.fillna("")]
+        return pd.Series([bool(d) and any(a <= d <= b for a, b in spans) for d in placed], index=values.index)
+
+    kept = dict(raw)
+    dropped_rows = []
+    for table in ("measures", *DATED_TABLES):
+        if table in kept:
+            drop = inside(kept[table]["date"])
+            dropped_rows.append(kept[table][drop])
+            kept[table] = kept[table][~drop]
+    if "attributions" in kept and "measures" in raw:
+        gone = set(raw["measures"]["event_id"].astype(str)) - set(kept["measures"]["event_id"].astype(str))
+        drop = kept["attributions"]["about_event"].fillna("").astype(str).isin(gone)
+        dropped_rows.append(kept["attributions"][drop])
+        kept["attributions"] = kept["attributions"][~drop]
+
+    def cited(frames: Sequence[pd.DataFrame]) -> set[str]:
+        keys: set[str] = set()
+        for frame in frames:
+            for column in ("source", "cites"):
+                if column in frame.columns:
+                    for cell in frame[column].fillna("").astype(str):
+                        keys.update(k.strip() for k in cell.replace(";", " ").split() if k.strip())
+        return keys
+
+    orphaned = cited(dropped_rows) - cited([f for name, f in kept.items() if name != "sources"])
+    if "sources" in kept:
+        kept["sources"] = kept["sources"][~kept["sources"]["key"].astype(str).isin(orphaned)]
+    return kept
+
+
+def clean_tables(raw: Mapping[str, pd.DataFrame], conflict_resolution: str, date_basis: str,
+                 windows: Sequence[Mapping[str, str]], thesis_key: str = THESIS_KEY,
+                 coarse_date_placement: str = "first_day") -> dict[str, pd.DataFrame]:
+    """Every output of the clean_data rule, keyed by table name (docs/tables.md, stage 2)."""
+    ordered = {name: frame.sort_values(ID_COLUMNS[name], kind="stable").reset_index(drop=True)
+               for name, frame in raw.items()}
+    measures, conflicts = resolve_measures(ordered["measures"], conflict_resolution, date_basis, windows,
+                                           thesis_key, coarse_date_placement)
+    clean: dict[str, pd.DataFrame] = {
+        "sources": ordered["sources"],
+        "measures": measures,
+        "attributions": attributions_with_round(ordered["attributions"], measures),
+        "thesis_claims": ordered["thesis_claims"],
+        "conflicts": conflicts,
+    }
+    for table in DATED_TABLES:
+        clean[table] = with_dates(ordered[table], windows, coarse_date_placement)
+    clean["data_checks"] = data_checks(ordered, clean, conflicts, conflict_resolution, windows, date_basis)
+    return clean
+
+
+def csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """Booleans written as true/false (empty when missing), as the codebook spells them."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == bool or str(out[column].dtype) == "boolean":
+            out[column] = [_text(value) if value is not pd.NA else "" for value in out[column]]
+    return out

@@ -1,0 +1,528 @@
+"""Altair figures of the report: one theme, colour-blind-safe, a description (alt text) on each."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import vl_convert
+
+from analysis.present import labels
+from analysis.vocabulary import (
+    FOCAL,
+    MAJOR_SENDERS,
+    OKABE_ITO,
+    PRESSURING,
+    SENDER_COLOURS,
+    SENDER_ORDER,
+    VERDICT_COLOURS,
+)
+from analysis.vocabulary import SENDER_LABELS as SENDER_NAMES
+
+WIDTH = 560
+TIMELINE_MARGIN_DAYS = 61
+EVIDENCE_ITEMS_SHOWN = 4  # per hypothesis: the items that weigh most either way (all are in a table)
+
+FIGURE_DESCRIPTIONS = {
+    "timeline": "Timeline of sanctions by sender, US pressure on Japan (direct and indirect) and "
+    "Japan–Russia engagements, with the analysis rounds shaded.",
+    "stringency": "Grouped bars of the stringency index per round for Japan, the leader and the peers.",
+    "lag": "Days between each Japanese measure and the leader's first comparable measure.",
+    "attainment": "Preference attainment of the United States and of Japan per round, with "
+    "Monte Carlo intervals.",
+    "influence": "Mean attributed US influence per round by who speaks (only groups with coded statements).",
+    "evidence_weights": "Weight of evidence in decibans of the process-tracing items that weigh most "
+    "for or against each hypothesis.",
+    "posteriors": "Posterior probability of each hypothesis per round, with the verdict thresholds.",
+}
+
+
+def _theme() -> dict[str, Any]:
+    return {
+        "config": {
+            "font": "Source Sans 3, Helvetica, Arial, sans-serif",
+            "view": {"stroke": None},
+            "axis": {
+                "labelFontSize": 11,
+                "titleFontSize": 12,
+                "gridColor": "#e6e6e6",
+                "domainColor": "#888888",
+                "tickColor": "#888888",
+            },
+            "legend": {
+                "labelFontSize": 11,
+                "titleFontSize": 12,
+                "orient": "bottom",
+                "direction": "horizontal",
+                "labelLimit": 280,
+            },
+            "title": {"fontSize": 13, "anchor": "start"},
+            "range": {"category": OKABE_ITO},
+        }
+    }
+
+
+alt.theme.register("report", enable=True)(_theme)
+
+
+def _round_axis(rounds: Sequence[dict[str, str]]) -> alt.Scale:
+    return alt.Scale(domain=[r["id"] for r in rounds])
+
+
+KEY_EVENT_DAYS = 21
+
+
+def _key_events(dates: list[str], whats: list[str]) -> list[dict[str, str]]:
+    """Japan's measures grouped into numbered key events: number, first date, key text."""
+    groups: list[dict[str, Any]] = []
+    for date, what in zip(dates, whats, strict=True):
+        day = pd.Timestamp(date)
+        if groups and (day - pd.Timestamp(groups[-1]["date"])).days < KEY_EVENT_DAYS:
+            groups[-1]["whats"].append(what)
+            groups[-1]["last"] = day
+            continue
+        groups.append({"date": date, "last": day, "whats": [what]})
+    out = []
+    for number, group in enumerate(groups, start=1):
+        first, last = pd.Timestamp(group["date"]), group["last"]
+        when = (
+            first.strftime("%B %Y")
+            if first.month == last.month
+            else (f"{first.strftime('%B')}–{last.strftime('%B %Y')}")
+        )
+        out.append(
+            {
+                "date": group["date"],
+                "number": str(number),
+                "key": f"({number}) {when}: Japan's " + ", ".join(dict.fromkeys(group["whats"])),
+            }
+        )
+    return out
+
+
+def _round_bands(rounds: Sequence[dict[str, str]], x_scale: alt.Scale | None = None) -> alt.Chart:
+    bands = pd.DataFrame(
+        {
+            "round": [r["id"] for r in rounds],
+            "label": [r["label"] for r in rounds],
+            "start": [r["start"] for r in rounds],
+            "end": [r["end"] for r in rounds],
+            "shade": [i % 2 for i in range(len(rounds))],
+        }
+    )
+    base = alt.Chart(bands)
+    # Alternate two greys by a value condition, not a colour scale: a scale here would be shared
+    # with the layer above and silently drop its legend.
+    x = alt.X("start:T", scale=x_scale) if x_scale is not None else alt.X("start:T")
+    rect = base.mark_rect(clip=True).encode(
+        x=x,
+        x2="end:T",
+        color=alt.condition("datum.shade == 1", alt.value("#d9d9d9"), alt.value("#eeeeee")),
+        tooltip=[alt.Tooltip("label:N", title="Round")],
+    )
+    text = base.mark_text(align="left", dx=3, dy=-4, baseline="bottom", fontSize=10, color="#555555").encode(
+        x=x, y=alt.value(0), text="round:N"
+    )
+    return rect + text
+
+
+def timeline(
+    measures: pd.DataFrame,
+    pressure: pd.DataFrame,
+    engagements: pd.DataFrame,
+    rounds: Sequence[dict[str, str]],
+) -> alt.VConcatChart:
+    """Swimlanes: one per sender, one for US pressure (direct vs indirect), one for engagements."""
+    lane_order = [SENDER_NAMES[s] for s in SENDER_ORDER if s in set(measures["sender"])]
+    lane_order += ["US pressure on Japan", "Japan–Russia engagement"]
+    events = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "date": measures["date"],
+                    "lane": measures["sender"].map(SENDER_NAMES),
+                    "kind": "measure",
+                    "what": measures["instrument"].map(labels.instrument),
+                    "sender": measures["sender"],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "date": pressure["date"],
+                    "lane": "US pressure on Japan",
+                    "kind": "pressure (" + pressure["channel"] + ")",
+                    "what": pressure["actor"] + ": " + pressure["form"].map(lambda f: labels.label({}, f)),
+                    "sender": PRESSURING,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "date": engagements["date"],
+                    "lane": "Japan–Russia engagement",
+                    "kind": "engagement",
+                    "what": engagements["kind"].map(lambda k: labels.label({}, k)),
+                    "sender": FOCAL,
+                }
+            ),
+        ],
+        ignore_index=True,
+    ).dropna(subset=["date"])
+    events["date"] = pd.to_datetime(events["date"]).dt.strftime("%Y-%m-%d")
+    # The axis spans the rounds plus a margin: context from years before or after would squeeze
+    # the rounds into a sliver (those events stay in the tables, just not on this chart).
+    start = pd.Timestamp(min(r["start"] for r in rounds)) - pd.Timedelta(days=TIMELINE_MARGIN_DAYS)
+    end = pd.Timestamp(max(r["end"] for r in rounds)) + pd.Timedelta(days=TIMELINE_MARGIN_DAYS)
+    events = events[
+        (events["date"] >= start.strftime("%Y-%m-%d")) & (events["date"] <= end.strftime("%Y-%m-%d"))
+    ]
+    kinds = ["measure", "pressure (direct)", "pressure (indirect)", "engagement"]
+    # the axis is the window itself, and marks are clipped to it, so no point is drawn past it
+    x_scale = alt.Scale(domain=[start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d")])
+    points = (
+        alt.Chart(events)
+        .mark_point(filled=True, size=70, opacity=0.85, clip=True)
+        .encode(
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y"), scale=x_scale),
+            y=alt.Y("lane:N", sort=lane_order, title=None),
+            shape=alt.Shape(
+                "kind:N",
+                scale=alt.Scale(domain=kinds, range=["circle", "triangle-up", "triangle-down", "diamond"]),
+                title=None,
+            ),
+            color=alt.Color(
+                "kind:N",
+                scale=alt.Scale(domain=kinds, range=["#0072B2", "#D55E00", "#E69F00", "#009E73"]),
+                title=None,
+            ),
+            tooltip=[
+                alt.Tooltip("date:T", format="%d %b %Y"),
+                alt.Tooltip("lane:N", title="Who"),
+                alt.Tooltip("what:N", title="What"),
+            ],
+        )
+    )
+    # The key events named: Japan's own measures, numbered above Japan's lane (steps less than
+    # KEY_EVENT_DAYS after the first of a group share its number), and a key below the chart that
+    # names each: labels on the lane itself would overlap, the 2014 steps being weeks apart.
+    japan = events[(events["sender"] == FOCAL) & (events["kind"] == "measure")].sort_values("date")
+    named = pd.DataFrame(_key_events(japan["date"].tolist(), japan["what"].tolist()))
+    named["lane"] = SENDER_NAMES[FOCAL]
+    named["row"] = list(range(len(named)))
+    numbers = (
+        alt.Chart(named)
+        .mark_text(baseline="bottom", dy=-6, fontSize=10, fontWeight="bold", color="#0072B2", clip=True)
+        .encode(
+            x=alt.X("date:T", scale=x_scale),
+            y=alt.Y("lane:N", sort=lane_order),
+            text="number:N",
+            tooltip=[alt.Tooltip("key:N", title="Key event")],
+        )
+    )
+    chart = (_round_bands(rounds, x_scale) + points + numbers).properties(
+        width=WIDTH, height=22 * len(lane_order) + 20
+    )
+    key = (
+        alt.Chart(named)
+        .mark_text(align="left", baseline="middle", fontSize=10)
+        .encode(
+            x=alt.value(0),
+            y=alt.Y("row:O", axis=None),
+            text="key:N",
+            tooltip=[alt.Tooltip("key:N", title="Key event")],
+        )
+        .properties(width=WIDTH, height=14 * max(1, len(named)))
+    )
+    return alt.vconcat(chart, key, spacing=6).properties(description=FIGURE_DESCRIPTIONS["timeline"])
+
+
+def stringency(
+    scores: pd.DataFrame, rounds: Sequence[dict[str, str]], leader: str, peers: Sequence[str]
+) -> alt.Chart:
+    """Stringency per round: Japan beside the leader and the peers (and the EU or US)."""
+    senders = [s for s in SENDER_ORDER if s in {*MAJOR_SENDERS, leader, *peers}]
+    data = scores[scores["sender"].isin(senders)].copy()
+    data["name"] = data["sender"].map(SENDER_NAMES)
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "name:N",
+                sort=[SENDER_NAMES[s] for s in senders],
+                title=None,
+                axis=alt.Axis(labels=False, ticks=False),
+            ),
+            y=alt.Y("stringency:Q", title="Stringency (0–100)", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color(
+                "name:N",
+                scale=alt.Scale(
+                    domain=[SENDER_NAMES[s] for s in senders], range=[SENDER_COLOURS[s] for s in senders]
+                ),
+                title="Sender",
+            ),
+            column=alt.Column(
+                "round:N", sort=[r["id"] for r in rounds], title=None, header=alt.Header(labelFontSize=12)
+            ),
+            tooltip=[
+                alt.Tooltip("name:N", title="Sender"),
+                "round:N",
+                alt.Tooltip("stringency:Q", format=".1f"),
+                alt.Tooltip("relative_to_leader:Q", format=".2f", title="relative to leader"),
+            ],
+        )
+        .properties(
+            width=max(60, WIDTH // max(1, len(rounds)) - 30),
+            height=170,
+            description=FIGURE_DESCRIPTIONS["stringency"],
+        )
+    )
+
+
+def lag(timing: pd.DataFrame, rounds: Sequence[dict[str, str]], leader: str) -> alt.Chart:
+    """Japan's lag in days behind the leader for each matched measure."""
+    data = timing.dropna(subset=["lag_days"]).copy()
+    data["instrument"] = data["instrument"].map(labels.instrument)
+    data["measure"] = (
+        data["instrument"] + ", " + pd.to_datetime(data["date"]).dt.strftime("%d %b %Y").str.lstrip("0")
+    )
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y(
+                "measure:N",
+                sort=alt.EncodingSortField("date"),
+                title="Japan's measure",
+                axis=alt.Axis(labelLimit=400),
+            ),
+            x=alt.X("lag_days:Q", title=f"Days after the first comparable {leader} measure"),
+            color=alt.Color("round:N", scale=_round_axis(rounds), title="Round"),
+            tooltip=[
+                alt.Tooltip("measure:N", title="Japan's measure"),
+                "round:N",
+                "lag_days:Q",
+                alt.Tooltip("relative_lag_days:Q", title="relative to peers (days)"),
+            ],
+        )
+        .properties(
+            width=WIDTH - 260, height=max(120, 22 * len(data)), description=FIGURE_DESCRIPTIONS["lag"]
+        )
+    )
+
+
+def attainment(scores: pd.DataFrame, rounds: Sequence[dict[str, str]]) -> alt.LayerChart:
+    """Preference attainment per round for the US and Japan, point with interval."""
+    data = scores.copy()
+    data["actor_name"] = data["actor"].map(labels.sender)
+    base = alt.Chart(data).encode(
+        x=alt.X("round:N", scale=_round_axis(rounds), title=None, axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("actor_name:N"),
+        color=alt.Color(
+            "actor_name:N",
+            scale=alt.Scale(
+                domain=[labels.sender(PRESSURING), labels.sender(FOCAL)],
+                range=[SENDER_COLOURS[PRESSURING], SENDER_COLOURS[FOCAL]],
+            ),
+            title="Attainment of",
+        ),
+    )
+    bars = base.mark_rule(strokeWidth=2).encode(y=alt.Y("lower:Q", title="Attainment"), y2="upper:Q")
+    points = base.mark_point(filled=True, size=80).encode(
+        y="attainment:Q",
+        tooltip=[
+            alt.Tooltip("actor_name:N", title="Actor"),
+            "round:N",
+            alt.Tooltip("attainment:Q", format=".2f"),
+            alt.Tooltip("lower:Q", format=".2f"),
+            alt.Tooltip("upper:Q", format=".2f"),
+        ],
+    )
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888888", strokeDash=[3, 3]).encode(y="y:Q")
+    return (zero + bars + points).properties(
+        width=WIDTH - 160, height=190, description=FIGURE_DESCRIPTIONS["attainment"]
+    )
+
+
+def influence(by_type: pd.DataFrame, rounds: Sequence[dict[str, str]]) -> alt.Chart:
+    """Mean attributed US influence per round and attributor type."""
+    # only the types with coded statements, so the legend lists no category without bars
+    types = [t for t in labels.ATTRIBUTOR_TYPES if t in set(by_type["attributor_type"].astype(str))]
+    names = [labels.ATTRIBUTOR_TYPES[t] for t in types]
+    data = by_type.assign(who=by_type["attributor_type"].map(labels.ATTRIBUTOR_TYPES))
+    colours = [OKABE_ITO[list(labels.ATTRIBUTOR_TYPES).index(t)] for t in types]
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("who:N", sort=names, title=None, axis=alt.Axis(labels=False, ticks=False)),
+            y=alt.Y(
+                "mean_strength:Q", title="Mean attributed influence (0–1)", scale=alt.Scale(domain=[0, 1])
+            ),
+            color=alt.Color(
+                "who:N", sort=names, title="Who speaks", scale=alt.Scale(domain=names, range=colours)
+            ),
+            column=alt.Column("round:N", sort=[r["id"] for r in rounds], title=None),
+            tooltip=[
+                "round:N",
+                alt.Tooltip("who:N", title="Who speaks"),
+                alt.Tooltip("mean_strength:Q", format=".2f"),
+                alt.Tooltip("n_statements:Q", title="statements"),
+            ],
+        )
+        .properties(
+            width=max(60, WIDTH // max(1, len(rounds)) - 30),
+            height=170,
+            description=FIGURE_DESCRIPTIONS["influence"],
+        )
+    )
+
+
+def evidence_weights(weights: pd.DataFrame, evidence: pd.DataFrame | None = None) -> alt.Chart:
+    """The items that weigh most (decibans) per hypothesis, labelled by what each shows; uncounted
+    items faded. `evidence` (evidence_id, observation) gives the labels."""
+    data = weights.copy()
+    data["size"] = data["weight_db"].abs()
+    data = (
+        data.sort_values(["hypothesis", "size", "evidence_id"], ascending=[True, False, True])
+        .groupby("hypothesis", sort=True)
+        .head(EVIDENCE_ITEMS_SHOWN)
+    )
+    shows = (
+        {} if evidence is None else dict(zip(evidence["evidence_id"], evidence["observation"], strict=True))
+    )
+    data["item"] = [labels.short(shows.get(e, e), 58) for e in data["evidence_id"]]
+    data["test"] = data["test_type"].map(lambda v: labels.label(labels.TEST_TYPES, v))
+    data["direction"] = data["weight_db"].apply(lambda w: "for" if w >= 0 else "against")
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y(
+                "item:N",
+                title=None,
+                sort=alt.EncodingSortField("weight_db", order="descending"),
+                axis=alt.Axis(labelLimit=400),
+            ),
+            x=alt.X("weight_db:Q", title="Weight of evidence (decibans)"),
+            color=alt.Color(
+                "direction:N",
+                scale=alt.Scale(domain=["for", "against"], range=["#009E73", "#D55E00"]),
+                title="Bears",
+            ),
+            opacity=alt.condition("datum.counted", alt.value(1.0), alt.value(0.35)),
+            row=alt.Row("hypothesis:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+            tooltip=[
+                alt.Tooltip("item:N", title="Item"),
+                "hypothesis:N",
+                "round:N",
+                alt.Tooltip("test:N", title="Test"),
+                "outcome:N",
+                alt.Tooltip("weight_db:Q", format=".1f"),
+                "counted:N",
+            ],
+        )
+        .resolve_scale(y="independent")
+        .properties(
+            width=WIDTH - 380, height=alt.Step(14), description=FIGURE_DESCRIPTIONS["evidence_weights"]
+        )
+    )
+
+
+def posteriors(
+    table: pd.DataFrame, rounds: Sequence[dict[str, str]], thresholds: dict[str, float]
+) -> alt.LayerChart:
+    """Posterior per hypothesis and round, coloured by verdict, with the threshold lines."""
+    order = [r["id"] for r in rounds] + ["all"]
+    data = table.copy()
+    data["round"] = data["round"].astype(str)
+    points = (
+        alt.Chart(data)
+        .mark_point(filled=True, size=90)
+        .encode(
+            x=alt.X(
+                "round:N",
+                sort=order,
+                title=None,
+                # the pooled estimate is named, not shown by its code
+                axis=alt.Axis(labelAngle=0, labelExpr="datum.label == 'all' ? 'pooled' : datum.label"),
+            ),
+            y=alt.Y("posterior:Q", title="Posterior probability", scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color(
+                "verdict:N",
+                scale=alt.Scale(domain=list(VERDICT_COLOURS), range=list(VERDICT_COLOURS.values())),
+                title="Verdict",
+            ),
+            shape=alt.Shape("hypothesis:N", title="Hypothesis"),
+            tooltip=[
+                "hypothesis:N",
+                "round:N",
+                alt.Tooltip("posterior:Q", format=".3f"),
+                "verdict:N",
+                "n_items:Q",
+            ],
+        )
+    )
+    lines = (
+        alt.Chart(pd.DataFrame({"y": [thresholds["supported"], thresholds["rejected"]]}))
+        .mark_rule(color="#888888", strokeDash=[4, 3])
+        .encode(y="y:Q")
+    )
+    return (lines + points).properties(
+        width=WIDTH - 160, height=190, description=FIGURE_DESCRIPTIONS["posteriors"]
+    )
+
+
+def spec_and_svg(chart: alt.TopLevelMixin) -> tuple[dict[str, Any], str]:
+    """The Vega-Lite spec (for the interactive HTML) and its SVG rendering (for the PDF)."""
+    spec = chart.to_dict()
+    return spec, vl_convert.vegalite_to_svg(spec)
+
+
+# The tables each figure reads (the make_figure rule declares exactly these as inputs).
+FIGURE_INPUTS = {
+    "timeline": ["measures", "pressure", "engagements"],
+    "stringency": ["stringency"],
+    "lag": ["timing"],
+    "attainment": ["attainment"],
+    "influence": ["by_type"],
+    "evidence_weights": ["weights", "evidence"],
+    "posteriors": ["posteriors"],
+}
+
+
+def make_figure(
+    name: str,
+    tables: dict[str, pd.DataFrame],
+    rounds: Sequence[dict[str, str]],
+    leader: str,
+    peers: Sequence[str],
+    thresholds: dict[str, float],
+) -> alt.TopLevelMixin:
+    """Figure ``name`` of the report (see FIGURE_DESCRIPTIONS) from the tables FIGURE_INPUTS names."""
+    builders = {
+        "timeline": lambda: timeline(tables["measures"], tables["pressure"], tables["engagements"], rounds),
+        "stringency": lambda: stringency(tables["stringency"], rounds, leader, peers),
+        "lag": lambda: lag(tables["timing"], rounds, leader),
+        "attainment": lambda: attainment(tables["attainment"], rounds),
+        "influence": lambda: influence(tables["by_type"], rounds),
+        "evidence_weights": lambda: evidence_weights(tables["weights"], tables.get("evidence")),
+        "posteriors": lambda: posteriors(tables["posteriors"], rounds, thresholds),
+    }
+    if set(builders) != set(FIGURE_DESCRIPTIONS) or set(FIGURE_INPUTS) != set(FIGURE_DESCRIPTIONS):
+        raise ValueError("FIGURE_DESCRIPTIONS, FIGURE_INPUTS and the chart functions name different figures")
+    return builders[name]()
+
+
+def all_figures(
+    tables: dict[str, pd.DataFrame],
+    rounds: Sequence[dict[str, str]],
+    leader: str,
+    peers: Sequence[str],
+    thresholds: dict[str, float],
+) -> dict[str, alt.TopLevelMixin]:
+    """Every figure of the report, keyed by the name its files carry (see FIGURE_DESCRIPTIONS)."""
+    return {
+        name: make_figure(name, tables, rounds, leader, peers, thresholds) for name in FIGURE_DESCRIPTIONS
+    }

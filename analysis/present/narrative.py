@@ -1,0 +1,1157 @@
+"""Markdown the report shows per round, written from the pipeline's tables (never typed numbers)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from analysis.present import labels
+from analysis.vocabulary import FOCAL, MAJOR_SENDERS, PRESSURING, TARGET
+
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value))
+
+
+def date_text(iso: Any, precision: Any = "day") -> str:
+    """'18 March 2014', 'March 2014' or '2014', as precise as the date is known."""
+    if missing(iso):
+        return "undated"
+    year, month, day = (str(iso).split("-") + ["", ""])[:3]
+    if precision == "year" or not month:
+        return year
+    if precision == "month" or not day:
+        return f"{MONTHS[int(month) - 1]} {year}"
+    return f"{int(day)} {MONTHS[int(month) - 1]} {year}"
+
+
+def number(value: Any, digits: int = 2) -> str:
+    """A number as the prose shows it; 'n/a' when missing."""
+    if missing(value):
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    value = float(value)
+    return f"{value:.0f}" if value.is_integer() and digits >= 0 and abs(value) >= 1 else f"{value:.{digits}f}"
+
+
+def join_words(items: list[str]) -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def cite(keys: list[str]) -> str:
+    """An author-date citation of the given bibliography keys, e.g. '[@silbaum2017; @shagina2018ac]'."""
+    keys = [k.strip() for k in keys if k and k.strip()]
+    return "[" + "; ".join(f"@{k}" for k in keys) + "]" if keys else ""
+
+
+def section_id(round_id: str) -> str:
+    return "sec-round-" + round_id.lower()
+
+
+def pipe_table(frame: pd.DataFrame, caption: str = "", label: str = "") -> str:
+    """A pandoc pipe table; with a caption (and optional id) when given."""
+    if frame.empty:
+        return "*(none in this round)*"
+
+    def cell(value: Any) -> str:
+        text = "" if missing(value) else str(value)
+        return " ".join(text.split()).replace("|", "\\|")
+
+    lines = [
+        "| " + " | ".join(cell(c) for c in frame.columns) + " |",
+        "|" + "|".join(":---" for _ in frame.columns) + "|",
+    ]
+    lines += [
+        "| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False, name=None)
+    ]
+    if caption:
+        lines += ["", f": {caption}" + (f" {{#{label}}}" if label else "")]
+    return "\n".join(lines)
+
+
+def round_name(round_id: str) -> str:
+    """'round 1' for R1; 'the whole period' for the pooled 'all'."""
+    text = str(round_id)
+    if text == "all":
+        return "the whole period"
+    return "round " + text[1:] if text[:1] == "R" and text[1:].isdigit() else text
+
+
+def setting(settings: Mapping[str, Any], key: str) -> str:
+    """One coding choice as text; a clear error naming the key when the choices table lacks it."""
+    if key not in settings:
+        raise KeyError(f"coding choice {key!r} is not in the choices table")
+    return str(settings[key])
+
+
+def _row(frame: pd.DataFrame, **where: str) -> pd.Series | None:
+    mask = pd.Series(True, index=frame.index)
+    for column, wanted in where.items():
+        mask &= frame[column].astype(str) == wanted
+    hit = frame[mask]
+    return None if hit.empty else hit.iloc[0]
+
+
+def _float(value: Any) -> float:
+    return float("nan") if missing(value) else float(value)
+
+
+def _cites(*frames: pd.DataFrame) -> list[str]:
+    """Every bibliography key in the frames' `cites` columns, once, sorted."""
+    keys: set[str] = set()
+    for frame in frames:
+        if "cites" in frame.columns:
+            for value in frame["cites"].dropna():
+                keys.update(k.strip() for k in str(value).split(";") if k.strip())
+    return sorted(keys)
+
+
+# ── Verdicts in words ───────────────────────────────────────────────────────────────────────
+def hp1_conditions(
+    round_id: str, tables: Mapping[str, pd.DataFrame], settings: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """HP1's three conditions in a round: what, value, threshold, whether it holds, and the gap.
+
+    Read from the score tables and the thresholds in force (hp1.pa_margin, hp1.ai_threshold,
+    process_tracing.thresholds.supported); `passes` is None when the value is missing.
+    """
+    us = _row(tables["attainment"], round=round_id, actor=PRESSURING)
+    influence = _row(tables["influence"], round=round_id)
+    post = _row(tables["posteriors"], hypothesis="HP1", round=round_id)
+    margin = setting(settings, "hp1.pa_margin")
+    if margin == "extensive":
+        pa = {
+            "what": "Japan's move towards the US position (attainment improvement)",
+            "value": _float(None if us is None else us["improvement"]),
+            "threshold": 0.0,
+            "strict": True,
+        }
+    else:
+        pa = {
+            "what": "the share of the US demand Japan met (preference attainment)",
+            "value": _float(None if us is None else us["attainment"]),
+            "threshold": 0.5,
+            "strict": False,
+        }
+    ai = {
+        "what": "attributed US influence",
+        "strict": False,
+        "value": _float(None if influence is None else influence["influence"]),
+        "threshold": float(setting(settings, "hp1.ai_threshold")),
+    }
+    bayes = {
+        "what": "the process-tracing posterior of HP1",
+        "strict": False,
+        "value": _float(None if post is None else post["posterior"]),
+        "threshold": float(setting(settings, "process_tracing.thresholds.supported")),
+    }
+    out = []
+    for condition in (pa, ai, bayes):
+        value, threshold = condition["value"], condition["threshold"]
+        passes = (
+            None if pd.isna(value) else (value > threshold if condition["strict"] else value >= threshold)
+        )
+        out.append({**condition, "passes": passes, "gap": None if pd.isna(value) else threshold - value})
+    return out
+
+
+def _condition_words(condition: Mapping[str, Any]) -> str:
+    value, threshold = condition["value"], condition["threshold"]
+    need = "must exceed" if condition["strict"] else "must reach"
+    rule = (
+        "it must be positive" if condition["strict"] and threshold == 0 else f"it {need} {number(threshold)}"
+    )
+    if condition["passes"] is None:
+        return f"{condition['what']} could not be computed"
+    if condition["passes"]:
+        return f"{condition['what']} is {number(value)} ({rule})"
+    return f"{condition['what']} is {number(value)}, {number(condition['gap'])} short ({rule})"
+
+
+def hp1_sentence(
+    round_id: str, verdict: str, conditions: list[dict[str, Any]], settings: Mapping[str, Any]
+) -> str:
+    """Which condition decided HP1 in a round, its value and threshold, in words."""
+    failed = [c for c in conditions if c["passes"] is False]
+    held = [c for c in conditions if c["passes"] is True]
+    rule = setting(settings, "hp1.rule")
+    rule_words = {
+        "all_three": "all three conditions must hold",
+        "majority_of_three": "two of the three conditions must hold",
+        "bayes_only": "the posterior alone decides",
+        "influence_only": "combined influence alone decides",
+    }.get(rule, rule)
+    text = f"In {round_name(round_id)}, HP1 is **{verdict}** (rule in force: {rule_words}). "
+    if failed:
+        text += "It fails because " + join_words([_condition_words(c) for c in failed]) + ". "
+    if held:
+        text += "It meets the other condition" + ("s" if len(held) > 1 else "") + ": "
+        text += "; ".join(_condition_words(c) for c in held) + ". "
+    bayes = conditions[-1]
+    rejected_at = float(setting(settings, "process_tracing.thresholds.rejected"))
+    if verdict == "rejected" and not pd.isna(bayes["value"]):
+        if bayes["value"] > rejected_at:
+            text += (
+                "The process-tracing evidence alone does not speak against HP1 here: its posterior "
+                f"lies above the {number(rejected_at)} at which it would reject, so the verdict means "
+                "that HP1 is not established, not that the evidence refutes it."
+            )
+        else:
+            text += (
+                f"The process-tracing evidence itself speaks against HP1: its posterior is at or "
+                f"below the {number(rejected_at)} rejection threshold."
+            )
+    return text.strip()
+
+
+def hp2_sentence(tables: Mapping[str, pd.DataFrame], settings: Mapping[str, Any], rounds: list[str]) -> str:
+    """HP2 in words: each round's reactivity against the threshold, and the rule that counts them."""
+    threshold = float(setting(settings, "reactivity.threshold"))
+    reactivity, verdict = tables["reactivity"], _row(tables["verdicts"], hypothesis="HP2")
+    parts = []
+    reactive = 0
+    for round_id in rounds:
+        row = _row(reactivity, round=round_id)
+        if row is None:
+            continue
+        value = _float(row["reactivity"])
+        is_reactive = not pd.isna(value) and value >= threshold
+        reactive += is_reactive
+        parts.append(
+            f"{round_name(round_id)} scores {number(value)} ("
+            + ("reactive" if is_reactive else "not reactive")
+            + ": responded to pressure "
+            f"{number(row['responded_within_window'])}, not a first mover "
+            f"{number(row['not_first_mover'])}, incompleteness {number(row['incompleteness'])})"
+        )
+    rule = setting(settings, "reactivity.hp2_rule")
+    need = "a majority of" if rule == "majority" else "all"
+    words = "**" + (str(verdict["verdict"]) if verdict is not None else "not computed") + "**"
+    return (
+        f"HP2 is {words}: on the reactivity index (a round is reactive at or above "
+        f"{number(threshold)}), " + join_words(parts) + f". {reactive} of {len(parts)} rounds are "
+        f"reactive, and the rule in force needs {need} rounds. The index has no peer yardstick yet: "
+        "responding within the window and not moving first score any follower high, so the "
+        "allies would score high on the same components."
+    )
+
+
+def hp3_sentence(tables: Mapping[str, pd.DataFrame], settings: Mapping[str, Any], rounds: list[str]) -> str:
+    """HP3 in words: Calder's two criteria per round and the aggregation in force."""
+    reactivity, verdict = tables["reactivity"], _row(tables["verdicts"], hypothesis="HP3")
+    initiatives, second, both = [], 0, 0
+    for round_id in rounds:
+        row = _row(reactivity, round=round_id)
+        if row is None:
+            continue
+        initiatives.append(f"{number(row['independent_initiatives'], 0)} in {round_name(round_id)}")
+        c1 = str(row["criterion1"]).lower() == "true"
+        c2 = str(row["criterion2"]).lower() == "true"
+        second += c2
+        both += c1 and c2
+    words = "**" + (str(verdict["verdict"]) if verdict is not None else "not computed") + "**"
+    return (
+        f"HP3 is {words}. Calder's first criterion (the state takes no independent initiative) "
+        f"fails wherever Japan took independent steps towards Russia: "
+        + join_words(initiatives)
+        + f". The second (it responds to pressure, incompletely) holds in "
+        f"{second} of {len(initiatives)} rounds, and both hold together in {both}; the aggregation "
+        f"in force is {setting(settings, 'reactive_state.aggregation').replace('_', ' ')}."
+    )
+
+
+def pooled_reconciliation(
+    tables: Mapping[str, pd.DataFrame], settings: Mapping[str, Any], rounds: list[str]
+) -> str:
+    """Why HP1's pooled posterior and its per-round verdicts can differ, with the numbers."""
+    posteriors, verdicts = tables["posteriors"], tables["verdicts"]
+    pooled = _row(posteriors, hypothesis="HP1", round="all")
+    if pooled is None:
+        return ""
+    per_round = [_row(posteriors, hypothesis="HP1", round=r) for r in rounds]
+    per_round = [r for r in per_round if r is not None]
+    supported = int(
+        (
+            (verdicts["hypothesis"] == "HP1")
+            & (verdicts["round"].astype(str) != "all")
+            & (verdicts["verdict"] == "supported")
+        ).sum()
+    )
+    ai = [_row(tables["influence"], round=r) for r in rounds]
+    ai_values = [number(row["influence"]) for row in ai if row is not None]
+    cut = float(setting(settings, "process_tracing.thresholds.supported"))
+    passing = [round_name(r["round"]) for r in per_round if _float(r["posterior"]) >= cut]
+    return (
+        f"HP1's pooled posterior, {number(pooled['posterior'])} over all "
+        f"{number(pooled['n_items'], 0)} evidence items, is marked {pooled['verdict']} in "
+        f"@fig-posteriors, while HP1 holds in {supported} of {len(per_round)} rounds. The two "
+        "answer different questions. The pooled figure is process tracing alone: its log-odds, "
+        f"{number(pooled['log_odds'])}, add up the evidence of every round ("
+        + join_words([number(r["log_odds"]) for r in per_round])
+        + " from a prior of "
+        f"{number(pooled['prior'])}), so one round's strong evidence can outweigh the others' weak "
+        f"contrary evidence. A round's verdict needs its own posterior to reach {number(cut)}, "
+        "which " + (join_words(passing) if passing else "no round") + " reaches, and attributed "
+        f"influence to reach {number(float(setting(settings, 'hp1.ai_threshold')))}, which no "
+        "round's (" + join_words(ai_values) + ") does under the rule in force."
+    )
+
+
+def findings(tables: Mapping[str, pd.DataFrame], settings: Mapping[str, Any], rounds: list[str]) -> str:
+    """The findings in a paragraph: each verdict beside the thesis's, computed, never typed."""
+    verdicts = tables["verdicts"]
+    hp1 = verdicts[(verdicts["hypothesis"] == "HP1") & (verdicts["round"].astype(str) != "all")]
+    supported = int((hp1["verdict"] == "supported").sum())
+    thesis_hp1 = int((hp1["thesis_verdict"].astype(str) == "supported").sum())
+    hp2, hp3 = _row(verdicts, hypothesis="HP2"), _row(verdicts, hypothesis="HP3")
+    compared = verdicts[verdicts["thesis_verdict"].notna() & (verdicts["thesis_verdict"].astype(str) != "")]
+    agree = int((compared["thesis_verdict"].astype(str) == compared["verdict"].astype(str)).sum())
+
+    def phrase(row: pd.Series | None, name: str) -> str:
+        if row is None:
+            return f"{name} is not computed"
+        thesis = "" if missing(row["thesis_verdict"]) else str(row["thesis_verdict"])
+        verdict = str(row["verdict"])
+        same = "as in the thesis" if thesis == verdict else f"where the thesis finds it {thesis}"
+        return f"{name} ({labels.HYPOTHESES[name]}) is **{verdict}**, {same}"
+
+    failing = {}
+    for round_id in rounds:
+        for condition in hp1_conditions(round_id, tables, settings):
+            if condition["passes"] is False:
+                failing.setdefault(condition["what"], []).append(round_name(round_id))
+    reasons = join_words(
+        [f"{what} misses its threshold in {join_words(where)}" for what, where in failing.items()]
+    )
+    return (
+        f"Under the coding choices in force, HP1 ({labels.HYPOTHESES['HP1']}) is supported "
+        f"in {supported} of {len(hp1)} rounds; the thesis finds it in {thesis_hp1}. "
+        + (f"It fails because {reasons}. " if reasons else "")
+        + phrase(hp2, "HP2")
+        + "; "
+        + phrase(hp3, "HP3")
+        + f". Of the {len(compared)} verdicts "
+        f"the thesis states that this build can compare, {agree} agree{'s' if agree == 1 else ''}."
+    )
+
+
+# ── Where and why the report differs from the thesis ────────────────────────────────────────
+# Alternative explanations the documents raise, found in the coders' notes of attribution and
+# evidence rows (display only: the scores use the coded cause, not these themes).
+ALTERNATIVE_THEMES = {
+    "energy needs": r"energy|nuclear|LNG|\bgas\b",
+    "the territorial talks with Russia": r"territorial talks|island dispute|Northern Territor|"
+    r"rapprochement|peace treaty",
+    "North Korea": r"North Korea",
+    "not isolating Russia": r"isolat|Sino-Russian",
+}
+
+
+def _statement_summary(rows: pd.DataFrame) -> str:
+    if rows.empty:
+        return "none"
+    by_cause = rows.groupby(rows["cause"].astype(str)).size().sort_values(ascending=False)
+    return join_words([f"{n} naming {labels.label(labels.CAUSES, cause)}" for cause, n in by_cause.items()])
+
+
+def _hp1_drivers(
+    round_id: str,
+    tables: Mapping[str, pd.DataFrame],
+    conditions: list[dict[str, Any]],
+    settings: Mapping[str, Any],
+) -> tuple[str, str]:
+    """(the rows that drive a failed HP1 verdict, what would have to change), in words."""
+    attributions, weights = tables["attributions"], tables["evidence_weights"]
+    evidence = tables["evidence"].set_index("evidence_id")
+    drivers, changes = [], []
+    for condition in conditions:
+        if condition["passes"] is not False:
+            continue
+        if condition["what"] == "attributed US influence":
+            own = attributions[attributions["round"].astype(str) == round_id]
+            pooled = attributions[attributions["round"].astype(str) == "all"]
+            drivers.append(
+                f"attributed influence averages {len(own)} statement(s) dated to "
+                f"{round_name(round_id)} ({_statement_summary(own)}) and {len(pooled)} undated "
+                f"one(s) about the whole period ({_statement_summary(pooled)}); statements "
+                "that name another cause add nothing to US influence"
+            )
+            changes.append(
+                f"attributed influence would have to rise by {number(condition['gap'])} to "
+                f"{number(condition['threshold'])}: for example, statements now coded as naming "
+                "Japan's own interests, G7 coordination or the territorial norm would have to "
+                "be read as crediting US pressure, or further documents would have to credit "
+                "it strongly"
+            )
+        elif condition["what"].startswith("the process-tracing posterior"):
+            items = weights[
+                (weights["hypothesis"].astype(str) == "HP1")
+                & (weights["round"].astype(str) == round_id)
+                & weights["counted"].astype(str).str.lower().eq("true")
+            ]
+            against = items.sort_values("weight_db").head(3)
+            against = against[against["weight_db"] < 0]
+            listed = [
+                f"{labels.short(evidence.loc[r.evidence_id, 'observation'], 70)} "
+                f"({labels.label(labels.TEST_TYPES, r.test_type)}, {number(r.weight_db, 1)} dB)"
+                for r in against.itertuples()
+                if r.evidence_id in evidence.index
+            ]
+            if listed:
+                drivers.append(
+                    "the process-tracing items weighing most against HP1 are: " + "; ".join(listed)
+                )
+            post = _row(tables["posteriors"], hypothesis="HP1", round=round_id)
+            if post is not None:
+                target = math.log(condition["threshold"] / (1 - condition["threshold"]))
+                needed_db = 10 / math.log(10) * (target - float(post["log_odds"]))
+                strongest = weights.loc[weights["hypothesis"].astype(str) == "HP1", "weight_db"].max()
+                changes.append(
+                    f"the posterior would need {number(needed_db, 1)} dB more counted evidence "
+                    f"for HP1 (the strongest single HP1 item in the data weighs "
+                    f"{number(strongest, 1)} dB)"
+                )
+        else:
+            changes.append(f"{condition['what']} would have to rise by {number(condition['gap'])}")
+    return "; ".join(drivers), "; and ".join(changes)
+
+
+def discussion(tables: Mapping[str, pd.DataFrame], settings: Mapping[str, Any], rounds: list[str]) -> str:
+    """Every verdict that differs from the thesis: its reasoning, the measure, the rows, the change."""
+    replication, claims = tables["replication"], tables["thesis_claims"].set_index("claim_id")
+    differ = replication[
+        (replication["kind"].astype(str) == "verdict") & (replication["status"].astype(str) == "differs")
+    ]
+    if differ.empty:
+        return "Every verdict the thesis states and this build can compare agrees with the pipeline's."
+    parts = []
+    for row in differ.itertuples():
+        hypothesis, _, round_id = str(row.target_id).partition(":")
+        claim = claims.loc[row.claim_id] if row.claim_id in claims.index else None
+        where = f"§{str(row.section).split(' ')[0].rstrip('.')}, paragraph {number(row.paragraph, 0)}"
+        # the coder's note, without its "Round 1 result:" / "Conclusion:" lead-in
+        reasoning = "" if claim is None else re.sub(r"^[^:]{1,30}:\s*", "", str(claim["note"])).rstrip(".")
+        title = f"{hypothesis} in {round_name(round_id)}" if round_id != "all" else f"{hypothesis}"
+        parts += [
+            f"## {title}",
+            "",
+            f"**The thesis** finds {hypothesis} {row.thesis_value} [@silbaum2017, {where}]. Its "
+            f"reasoning, in paraphrase: {reasoning}.",
+            "",
+        ]
+        if hypothesis == "HP1":
+            conditions = hp1_conditions(round_id, tables, settings)
+            drivers, changes = _hp1_drivers(round_id, tables, conditions, settings)
+            parts += [
+                "**The measure that disagrees.** "
+                + hp1_sentence(round_id, str(row.pipeline_value), conditions, settings),
+                "",
+                f"**The rows that drive it.** {drivers[:1].upper() + drivers[1:]}." if drivers else "",
+                "",
+                f"**What would have to change** for the thesis's verdict to hold: {changes}."
+                if changes
+                else "",
+                "",
+            ]
+        elif hypothesis == "HP2":
+            threshold = float(setting(settings, "reactivity.threshold"))
+            reactive = tables["reactivity"]
+            gaps = [
+                f"{round_name(r.round)} would have to fall by {number(float(r.reactivity) - threshold)}"
+                for r in reactive.itertuples()
+                if _float(r.reactivity) >= threshold
+            ]
+            parts += [
+                f"**The measure that disagrees.** {hp2_sentence(tables, settings, rounds)}",
+                "",
+                "**The rows that drive it.** In the reactive rounds a Japanese measure followed "
+                "every or nearly every coded US pressure act within the window, and Japan moved "
+                "first rarely; these are the pressure and measure rows of the round chapters.",
+                "",
+                "**What would have to change** for the thesis's verdict to hold: the reactivity of "
+                "enough rounds would have to fall below the threshold to lose the majority ("
+                + join_words(gaps)
+                + "), or the index would have to count the thesis's reading "
+                "of deliberate mildness more heavily than the timing components.",
+                "",
+            ]
+        elif hypothesis == "HP3":
+            parts += [f"**The measure that disagrees.** {hp3_sentence(tables, settings, rounds)}", ""]
+    parts += ["## Alternative explanations the documents raise", "", alternatives(tables)]
+    return "\n".join(p for p in parts if p is not None)
+
+
+def alternatives(tables: Mapping[str, pd.DataFrame]) -> str:
+    """Each alternative explanation: how many statements and items raise it, by whom, how strongly."""
+    attributions, evidence = tables["attributions"], tables["evidence"]
+    weights = tables["evidence_weights"].set_index(["evidence_id", "hypothesis"])
+    ladder = {"none": 0, "minor": 1, "substantial": 2, "decisive": 3}
+    us = attributions[attributions["cause"].astype(str) == "us_pressure"]
+    lines = [
+        f"The attribution rows credit US pressure in {len(us)} statement(s) and name another cause "
+        f"in {int((~attributions['cause'].astype(str).isin(['us_pressure', 'mixed'])).sum())}. "
+        "Each alternative the documents raise, weighed from the rows that raise it:",
+        "",
+    ]
+    for theme, pattern in ALTERNATIVE_THEMES.items():
+        regex = re.compile(pattern, re.I)
+        rows = attributions[attributions["note"].astype(str).str.contains(regex)]
+        items = evidence[
+            (evidence["observation"].astype(str) + " " + evidence["note"].astype(str)).str.contains(regex)
+        ]
+        if rows.empty and items.empty:
+            lines.append(f"- **{theme[:1].upper() + theme[1:]}**: no coded row raises it.")
+            continue
+        strength = [ladder.get(str(s), 0) for s in rows["strength"]]
+        speakers = sorted({labels.label(labels.ATTRIBUTOR_TYPES, t) for t in rows["attributor_type"]})
+        docs = sorted(set(rows["source"].astype(str)) | set(items["source"].astype(str)))
+        text = (
+            f"- **{theme[:1].upper() + theme[1:]}**: {len(rows)} statement(s) ("
+            + _statement_summary(rows)
+            + ")"
+            + (f", from {join_words(speakers)}" if speakers else "")
+            + (
+                f", mostly of {'substantial' if sum(strength) / len(strength) >= 1.5 else 'minor'} strength"
+                if strength
+                else ""
+            )
+        )
+        hp1_items = [weights.loc[(e, "HP1")] for e in items["evidence_id"] if (e, "HP1") in weights.index]
+        if hp1_items:
+            net = sum(float(w["weight_db"]) for w in hp1_items if str(w["counted"]).lower() == "true")
+            text += (
+                f"; {len(hp1_items)} HP1 evidence item(s) touch on it, net {number(net, 1)} dB for HP1"
+                " (negative means against US pressure)"
+            )
+        lines.append(text + " " + cite(docs) + ".")
+    lines += [
+        "",
+        "None of these alternatives enters the scores as a separate hypothesis: each lowers "
+        "attributed influence only through the statements that name it, and the process-tracing "
+        "items test them as rivals to HP1.",
+    ]
+    return "\n".join(lines)
+
+
+# ── Round chapters ──────────────────────────────────────────────────────────────────────────
+def measures_in_round(measures: pd.DataFrame, round_id: str, senders: list[str]) -> pd.DataFrame:
+    """The round's measures of the named senders as a display table, in date order."""
+    rows = measures[
+        (measures["round"].astype(str) == round_id) & measures["sender"].astype(str).isin(senders)
+    ].sort_values(["date", "event_id"])
+    return pd.DataFrame(
+        {
+            "Date": [date_text(d, p) for d, p in zip(rows["date"], rows["date_precision"], strict=True)],
+            "Sender": [labels.sender(s) for s in rows["sender"]],
+            "Instrument": [labels.instrument(i) for i in rows["instrument"]],
+            "Persons": [number(v, 0) if not missing(v) else "" for v in rows["individuals"]],
+            "Entities": [number(v, 0) if not missing(v) else "" for v in rows["entities"]],
+            "Reported by": [
+                cite(str(s).split(";") + ([] if missing(c) else str(c).split(";")))
+                for s, c in zip(
+                    rows["sources"], rows.get("cites", pd.Series([None] * len(rows))), strict=True
+                )
+            ],
+        }
+    )
+
+
+def with_measure_cites(measures: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
+    """The cleaned measures with a `cites` column: every primary source any report of the measure
+    cites (the raw table has one row per report; the clean table keeps the seed keys only)."""
+    keys: dict[str, set[str]] = {}
+    for event, cites in zip(reports["event_id"].astype(str), reports["cites"], strict=True):
+        if not missing(cites):
+            keys.setdefault(event, set()).update(k.strip() for k in str(cites).split(";") if k.strip())
+    out = measures.copy()
+    out["cites"] = [";".join(sorted(keys[e])) if e in keys else None for e in out["event_id"].astype(str)]
+    return out
+
+
+def pressure_in_round(pressure: pd.DataFrame, round_id: str) -> pd.DataFrame:
+    """The round's US pressure acts, each cited to the primary source its row rests on (if any)."""
+    rows = pressure[pressure["round"].astype(str) == round_id].sort_values(["date", "pressure_id"])
+    cites_column = (
+        rows["cites"] if "cites" in rows.columns else pd.Series([None] * len(rows), index=rows.index)
+    )
+    return pd.DataFrame(
+        {
+            "Date": [date_text(d, p) for d, p in zip(rows["date"], rows["date_precision"], strict=True)],
+            "Actor": rows["actor"].astype(str).tolist(),
+            "Channel": [labels.label(labels.CHANNELS, c) for c in rows["channel"]],
+            "Form": [labels.label({}, f) for f in rows["form"]],
+            "Intensity": [number(v, 0) for v in rows["intensity"]],
+            "Reported by": [
+                cite([str(s)] + ([] if missing(c) else str(c).split(";")))
+                for s, c in zip(rows["source"], cites_column, strict=True)
+            ],
+        }
+    )
+
+
+def _groups_present(by_type: pd.DataFrame | None, round_id: str) -> dict[str, list[str]]:
+    """The attributor groups (ego, alter, researcher) with coded statements in the round, and the
+    types in each, so a sentence names only groups that are coded."""
+    if by_type is None:
+        return {group: types for group, types in labels.ATTRIBUTOR_GROUPS.items()}
+    present = set(by_type.loc[by_type["round"].astype(str) == round_id, "attributor_type"].astype(str))
+    return {
+        group: [t for t in types if t in present]
+        for group, types in labels.ATTRIBUTOR_GROUPS.items()
+        if present & set(types)
+    }
+
+
+def round_chapter(
+    window: Mapping[str, str],
+    tables: Mapping[str, pd.DataFrame],
+    leader: str,
+    settings: Mapping[str, Any] | None = None,
+) -> str:
+    """The chapter of one round: measures, pressure, attributions, attainment, evidence, verdict.
+
+    Optional tables: `by_type` (attributor types present), `attributions`, `evidence`,
+    `engagements` (their `cites` are cited as the round's primary sources). With `settings` (the
+    coding choices), the verdict section says which condition decided it.
+    """
+    round_id = window["id"]
+    measures, pressure = tables["measures"], tables["pressure"]
+    in_round = measures[measures["round"].astype(str) == round_id]
+    japan = in_round[in_round["sender"].astype(str) == FOCAL].sort_values("date")
+    acts = pressure[pressure["round"].astype(str) == round_id]
+    direct = int((acts["channel"].astype(str) == "direct").sum())
+
+    japan_steps = [
+        f"{labels.instrument(r.instrument)} ({date_text(r.date, r.date_precision)})"
+        for r in japan.itertuples()
+    ]
+    senders = sorted(set(in_round["sender"].astype(str)) - {FOCAL})
+    parts = [f"# {window['label']} {{#{section_id(round_id)}}}", ""]
+    opening = (
+        f"Between {date_text(window['start'])} and {date_text(window['end'])} the coded documents "
+        f"report {len(in_round)} measure(s); Japan took {len(japan)}"
+        + (f": {join_words(japan_steps)}." if japan_steps else ".")
+        + (
+            f" Measures by {join_words([labels.sender(s) for s in senders])} fall in the same window."
+            if senders
+            else ""
+        )
+    )
+    in_round_rows = [
+        frame[frame["round"].astype(str) == round_id]
+        for name in ("measures", "pressure", "attributions", "evidence", "engagements")
+        if (frame := tables.get(name)) is not None and "round" in frame.columns
+    ]
+    primary = _cites(*in_round_rows)
+    if primary:
+        opening += (
+            " Beyond the five documents, this round's rows rest on these primary and secondary "
+            f"sources: {cite(primary)}."
+        )
+    parts += [
+        opening,
+        "",
+        "## What Japan, the United States and the European Union did",
+        "",
+        pipe_table(measures_in_round(measures, round_id, list(MAJOR_SENDERS))),
+        "",
+    ]
+
+    parts += [
+        "## US pressure on Japan",
+        "",
+        f"The documents report {len(acts)} act(s) of US pressure on Japan in this round, "
+        f"{direct} of them direct and {len(acts) - direct} indirect.",
+        "",
+        pipe_table(pressure_in_round(pressure, round_id)),
+        "",
+    ]
+
+    influence = _row(tables["influence"], round=round_id)
+    if influence is not None:
+        attributions = tables.get("attributions")
+        counted = ""
+        if attributions is not None:
+            own = int((attributions["round"].astype(str) == round_id).sum())
+            pooled = int((attributions["round"].astype(str) == "all").sum())
+            counted = (
+                f" ({own} dated to this round and {pooled} undated ones about the whole period, "
+                "which enter every round)"
+            )
+        groups = _groups_present(tables.get("by_type"), round_id)
+        means = [
+            f"{join_words([labels.label(labels.ATTRIBUTOR_TYPES, t) for t in types])} "
+            f"{number(influence[group])}"
+            for group, types in groups.items()
+            if group in influence.index and not missing(influence[group])
+        ]
+        parts += [
+            "## Attributed influence",
+            "",
+            f"Weighing {number(influence['n_statements'], 0)} statement-and-cause row(s){counted} "
+            f"from {number(influence['n_sources'], 0)} document(s), each document's statements "
+            f"averaged first ({labels.label({}, influence['aggregation'])}), gives an attributed US "
+            f"influence of {number(influence['influence'])} on a scale from none (0) to decisive "
+            "(1)." + (" By who speaks, the means are: " + "; ".join(means) + "." if means else ""),
+            "",
+        ]
+
+    attainment = tables["attainment"]
+    us, jp = _row(attainment, round=round_id, actor=PRESSURING), _row(attainment, round=round_id, actor=FOCAL)
+    if us is not None and jp is not None:
+        parts += [
+            "## Preference attainment",
+            "",
+            f"On the stringency scale (0 to 1), Japan moved from {number(us['reversion'])} to "
+            f"{number(us['outcome'])} against a US ideal point of {number(us['ideal'])}. The "
+            f"{labels.label({}, us['measure'])} attainment of the United States is "
+            f"{number(us['attainment'])} (interval {number(us['lower'])} to {number(us['upper'])}); "
+            f"Japan's, measured against its own signalled position of {number(jp['ideal'])}, is "
+            f"{number(jp['attainment'])} (interval {number(jp['lower'])} to {number(jp['upper'])}).",
+            "",
+        ]
+
+    weights = tables["evidence_weights"]
+    items = weights[weights["round"].astype(str) == round_id]
+    posteriors = tables["posteriors"]
+    lines = []
+    for hypothesis in sorted(set(items["hypothesis"].astype(str))):
+        post = _row(posteriors, hypothesis=hypothesis, round=round_id)
+        mine = items[items["hypothesis"].astype(str) == hypothesis]
+        if post is not None:
+            counted_mask = mine["counted"].astype(str).str.lower() == "true"
+            lines.append(
+                f"- {hypothesis}: {len(mine)} item(s), net weight "
+                f"{number(mine.loc[counted_mask, 'weight_db'].sum(), 1)} dB, "
+                f"posterior {number(post['posterior'])} ({post['verdict']})."
+            )
+    parts += [
+        "## Evidence and its weight",
+        "",
+        f"The round holds {len(items)} process-tracing item(s) dated within its window."
+        + (" By hypothesis:" if lines else ""),
+        "",
+        *lines,
+        "",
+    ]
+
+    verdict = _row(tables["verdicts"], hypothesis="HP1", round=round_id)
+    if verdict is not None:
+        thesis = verdict.get("thesis_verdict")
+        agreement = (
+            ""
+            if missing(thesis) or not str(thesis)
+            else f" The thesis finds HP1 {thesis} in this round; the pipeline "
+            + (
+                "agrees."
+                if str(thesis) == str(verdict["verdict"])
+                else "does not (see the discussion chapter)."
+            )
+        )
+        if settings is not None:
+            body = hp1_sentence(
+                round_id, str(verdict["verdict"]), hp1_conditions(round_id, tables, settings), settings
+            )
+        else:
+            body = f"HP1 is **{verdict['verdict']}** in this round. It read {verdict['evidence']}."
+        parts += ["## Verdict on HP1", "", body + agreement, ""]
+    return "\n".join(parts)
+
+
+# ── Methods ─────────────────────────────────────────────────────────────────────────────────
+def formulas_markdown(blocks: list[tuple[str, Mapping[str, str], Mapping[str, tuple[str, str]]]]) -> str:
+    """Each formula after its human label and the sentence that says what it measures and why."""
+    lines: list[str] = []
+    for title, formulas, descriptions in blocks:
+        lines += [f"### {title}", ""]
+        for name, latex in formulas.items():
+            label, sentence = descriptions.get(name, (name.replace("_", " "), ""))
+            lines += [f"**{label}.** {sentence}", "", f"$$ {latex} $$", ""]
+    return "\n".join(lines)
+
+
+KEY_CHOICES = [
+    "rounds.segmentation",
+    "comparison.leader",
+    "stringency.weights",
+    "stringency.basis",
+    "preference_attainment.measure",
+    "attributed_influence.aggregation",
+    "attributed_influence.competing_causes",
+    "process_tracing.prior",
+    "process_tracing.dependence",
+    "hp1.rule",
+    "hp1.pa_margin",
+    "hp1.ai_threshold",
+    "process_tracing.thresholds.supported",
+    "reactivity.threshold",
+    "reactivity.hp2_rule",
+    "reactive_state.aggregation",
+]
+
+
+def first_sentence(text: Any) -> str:
+    """The first sentence of a description (up to its first full stop or semicolon)."""
+    text = "" if missing(text) else " ".join(str(text).split())
+    head = re.split(r"(?<=[a-z)])\. |; ", text, maxsplit=1)[0]
+    return head.rstrip(".") + "."
+
+
+def key_choices(choices: pd.DataFrame) -> str:
+    """The choices that decide the verdicts, each once, as a compact list."""
+    by_key = choices.set_index("key")
+    lines = []
+    for key in KEY_CHOICES:
+        if key in by_key.index:
+            row = by_key.loc[key]
+            lines.append(f"- `{key}` = `{row['value']}`: {first_sentence(row['description'])}")
+    return "\n".join(lines)
+
+
+def choices_table(choices: pd.DataFrame) -> pd.DataFrame:
+    """Every choice in force, keys that share one description merged into one row (said once)."""
+    shown = choices[
+        ~choices["key"].astype(str).str.contains(r"weight_sets|definitions|profiles|type_weight_sets")
+    ].copy()
+    shown["description"] = shown["description"].map(first_sentence)
+    rows, seen = [], {}
+    for row in shown.itertuples():
+        if row.description in seen and row.description:
+            entry = rows[seen[row.description]]
+            entry["Key"] += ", " + str(row.key).rsplit(".", 1)[-1]
+            entry["Value"] += ", " + str(row.value)
+            continue
+        seen[row.description] = len(rows)
+        rows.append({"Key": str(row.key), "Value": str(row.value), "What it decides": row.description})
+    return pd.DataFrame(rows, columns=["Key", "Value", "What it decides"])
+
+
+# ── Tables of the report ────────────────────────────────────────────────────────────────────
+def allies_table(stringency: pd.DataFrame, rounds: list[str], leader: str) -> pd.DataFrame:
+    """Each sender's stringency per round and its ratio to the leader's, with human names."""
+    value = "stringency_stock" if "stringency_stock" in stringency.columns else "stringency"
+    wide = stringency.pivot_table(index="sender", columns="round", values=value, aggfunc="first")
+    wide = wide.reindex(columns=rounds)
+    order = [s for s in labels.SENDERS if s in wide.index] + sorted(set(wide.index) - set(labels.SENDERS))
+    rows = []
+    for sender in order:
+        row: dict[str, Any] = {"Sender": labels.sender(sender)}
+        for round_id in rounds:
+            row[f"{round_id} stringency"] = float(wide.loc[sender, round_id])
+        for round_id in rounds:
+            base = wide.loc[leader, round_id] if leader in wide.index else float("nan")
+            mine = wide.loc[sender, round_id]
+            row[f"{round_id} ÷ {leader}"] = float(mine) / float(base) if base and not pd.isna(base) else None
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def leave_one_out_table(leave_one_out: pd.DataFrame, rounds: list[str]) -> pd.DataFrame:
+    japan = leave_one_out[leave_one_out["sender"].astype(str) == FOCAL]
+    wide = japan.pivot_table(index="left_out", columns="round", values="stringency", aggfunc="first").reindex(
+        columns=rounds
+    )
+    out = wide.round(1).reset_index()
+    out["left_out"] = out["left_out"].map(labels.instrument)
+    return out.rename(columns={"left_out": "Instrument left out"})
+
+
+def thing_labels(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    """A human name for every measure, pressure act and engagement id the replication table names."""
+    out = {}
+    for row in tables["measures"].itertuples():
+        out[str(row.event_id)] = (
+            f"{labels.sender(row.sender)}: {labels.instrument(row.instrument)}, "
+            f"{date_text(row.date, row.date_precision)}"
+        )
+    for row in tables["pressure"].itertuples():
+        out[str(row.pressure_id)] = (
+            f"US pressure: {row.actor}, {labels.label({}, row.form)}, "
+            f"{date_text(row.date, row.date_precision)}"
+        )
+    for row in tables["engagements"].itertuples():
+        out[str(row.engagement_id)] = (
+            f"Engagement: {labels.label({}, row.kind)}, {date_text(row.date, row.date_precision)}"
+        )
+    return out
+
+
+def about_label(target: Any, names: Mapping[str, str]) -> str:
+    text = str(target)
+    if ":" in text and text.split(":")[0] in labels.HYPOTHESES:
+        hypothesis, _, round_id = text.partition(":")
+        return f"{hypothesis}, {round_name(round_id)}"
+    return names.get(text, text)
+
+
+def replication_table(replication: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    def reason(text: Any) -> str:
+        if missing(text):
+            return ""
+        text = str(text)
+        if text.startswith("the configured rule"):
+            return "verdict rule in force (see the discussion chapter)"
+        return re.sub(r"\b([a-z]+\d{4}[a-z]*)=", r"@\1: ", text).replace("prefer_thesis", "prefer thesis")
+
+    return pd.DataFrame(
+        {
+            "About": [about_label(t, names) for t in replication["target_id"]],
+            "Field": [labels.label(labels.FIELDS, f) for f in replication["target_field"]],
+            "Thesis": replication["thesis_value"].astype(str).replace("<NA>", ""),
+            "Pipeline": replication["pipeline_value"].astype(str).replace("<NA>", ""),
+            "Status": replication["status"].astype(str),
+            "Why it differs": [reason(r) for r in replication["reason"]],
+        }
+    )
+
+
+def conflicts_table(conflicts: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    def versions(text: Any) -> str:
+        parts = [] if missing(text) else str(text).split(";")
+        shown = []
+        for part in parts:
+            key, _, value = part.strip().partition("=")
+            shown.append(f"@{key}: {value}")
+        return "; ".join(shown)
+
+    return pd.DataFrame(
+        {
+            "Measure": [names.get(str(e), str(e)) for e in conflicts["event_id"]],
+            "Field": [labels.label(labels.FIELDS, f) for f in conflicts["field"]],
+            "Versions": [versions(v) for v in conflicts["versions"]],
+            "Kept": conflicts["resolved_value"].astype(str),
+        }
+    )
+
+
+def verdicts_table(verdicts: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Hypothesis": verdicts["hypothesis"].astype(str),
+            "Round": [round_name(r) for r in verdicts["round"]],
+            "Verdict": verdicts["verdict"].astype(str),
+            "Thesis": verdicts["thesis_verdict"].astype(str).replace("<NA>", ""),
+            "Numbers read": verdicts["evidence"]
+            .astype(str)
+            .str.replace("_", " ")
+            .str.replace(";", ",")
+            .str.replace("=", " "),
+        }
+    )
+
+
+def evidence_table(evidence: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
+    """Every evidence item: what it shows, its test type, weight and source."""
+    merged = weights.merge(
+        evidence[["evidence_id", "observation", "source", "cites"]], on="evidence_id", how="left"
+    )
+    merged = merged.sort_values(["hypothesis", "round", "weight_db"], ascending=[True, True, False])
+    return pd.DataFrame(
+        {
+            "Hyp.": merged["hypothesis"].astype(str),
+            "Round": merged["round"].astype(str),
+            "What it shows": [" ".join(str(o).split()) for o in merged["observation"]],
+            "Test": [labels.label(labels.TEST_TYPES, t) for t in merged["test_type"]],
+            "Outcome": [labels.label(labels.OUTCOMES, o) for o in merged["outcome"]],
+            "Weight (dB)": merged["weight_db"].astype(float).round(1),
+            "Counted": ["yes" if str(c).lower() == "true" else "no" for c in merged["counted"]],
+            "Source": [
+                cite([str(s)] + ([] if missing(c) else str(c).split(";")))
+                for s, c in zip(merged["source"], merged["cites"], strict=True)
+            ],
+        }
+    )
+
+
+def readable(text: Any) -> str:
+    """Prose for a table cell: citation keys become citations, snake_case identifiers words."""
+    text = "" if missing(text) else str(text)
+    text = re.sub(r"\b([a-z]+\d{4}[a-z]*)\b", r"@\1", text)
+    return re.sub(r"\b([a-z]+(?:_[a-z]+)+)\b", lambda m: m.group(1).replace("_", " "), text)
+
+
+def codebook_table(package: Mapping[str, Any], checks: pd.DataFrame) -> pd.DataFrame:
+    """The raw tables: what a row is, how many rows and columns each has."""
+    rows = checks[checks["check"].astype(str) == "rows"].set_index("table")["value"]
+    return pd.DataFrame(
+        [
+            {
+                "Table": resource["name"].replace("_", " "),
+                "Rows": rows.get(resource["name"], pd.NA),
+                "Columns": len(resource["schema"]["fields"]),
+                "What a row is": readable(resource.get("description", "")),
+            }
+            for resource in package["resources"]
+        ]
+    )
+
+
+def coverage_table(checks: pd.DataFrame) -> pd.DataFrame:
+    """Rows each document contributes to each table, then rows per round."""
+
+    def counts(check: str) -> pd.DataFrame:
+        part = checks[checks["check"].astype(str) == check]
+        wide = part.pivot_table(index="subject", columns="table", values="value", aggfunc="sum", fill_value=0)
+        return wide.astype(int)
+
+    coverage = pd.concat([counts("rows_per_source"), counts("rows_per_round")]).fillna(0).astype(int)
+    coverage.index = [
+        f"@{s}" if not str(s).startswith("R") and s != "all" else round_name(s).capitalize()
+        for s in coverage.index
+    ]
+    coverage.index.name = "Document or round"
+    coverage.columns = [str(c).replace("_", " ") for c in coverage.columns]
+    return coverage.reset_index()
+
+
+def data_summary(checks: pd.DataFrame) -> str:
+    """Where the documents disagree and which rows fall outside every round, in a sentence."""
+    conflicts = checks[(checks["check"].astype(str) == "conflicts") & (checks["value"] > 0)]
+    outside = checks[(checks["check"].astype(str) == "outside_rounds") & (checks["value"] > 0)]
+    text = (
+        (
+            "The documents disagree on "
+            + join_words(
+                [
+                    f"{number(r.value, 0)} measure(s) as to {labels.label(labels.FIELDS, r.subject)}"
+                    for r in conflicts.itertuples()
+                ]
+            )
+            + " (@sec-conflicts)."
+        )
+        if len(conflicts)
+        else "The documents never disagree on a measure."
+    )
+    if len(outside):
+        text += (
+            " Rows dated outside every round, kept in the data but in no round's scores: "
+            + join_words([f"{number(r.value, 0)} in {r.table}" for r in outside.itertuples()])
+            + "."
+        )
+    return text
+
+
+def later_period(measures: pd.DataFrame, engagements: pd.DataFrame) -> str:
+    russia = measures[measures["sender"].astype(str) == TARGET].sort_values("date")
+    easing = measures[
+        (measures["sender"].astype(str) == FOCAL) & (measures["instrument"].astype(str) == "easing")
+    ].sort_values("date")
+    independent = engagements[engagements["independent_initiative"].astype(str).str.lower() == "true"]
+    targets = [
+        f"{date_text(r.date, r.date_precision)} (aimed at "
+        f"{'several senders' if str(r.target) == 'multiple' else labels.sender(r.target)})"
+        for r in russia.itertuples()
+    ]
+    return (
+        f"The documents report {len(russia)} Russian counter-measure(s): {join_words(targets)}. "
+        f"Japan's later easing appears in {len(easing)} coded step(s)"
+        + (
+            ": " + join_words([date_text(r.date, r.date_precision) for r in easing.itertuples()])
+            if len(easing)
+            else ""
+        )
+        + f", and {len(independent)} of the {len(engagements)} coded Japan–Russia engagements are "
+        "independent Japanese initiatives in the issue area, the kind of step Calder's first criterion "
+        "says a reactive state fails to take."
+    )
+
+
+TEXT_FRAGMENTS = [
+    "findings",
+    "verdicts_in_words",
+    "rounds",
+    "discussion",
+    "formulas",
+    "key_choices",
+    "data_summary",
+    "later_period",
+]
+TABLES = [
+    "codebook",
+    "coverage",
+    "choices",
+    "verdicts",
+    "replication",
+    "allies",
+    "conflicts",
+    "leave_one_out",
+    "evidence",
+]
+
+
+def report_fragments(
+    tables: Mapping[str, pd.DataFrame],
+    choices: pd.DataFrame,
+    windows: list[Mapping[str, str]],
+    package: Mapping[str, Any],
+    formula_blocks: list[tuple[str, Mapping[str, str], Mapping[str, tuple[str, str]]]],
+) -> tuple[dict[str, str], dict[str, pd.DataFrame]]:
+    """Everything the report shows that is computed: Markdown fragments and display tables by name
+    (TEXT_FRAGMENTS, TABLES). `tables` holds the clean and score tables by the names round_chapter,
+    discussion and the table builders use."""
+    settings = dict(zip(choices["key"].astype(str), choices["value"].astype(str), strict=True))
+    if "measure_reports" in tables:
+        tables = {**tables, "measures": with_measure_cites(tables["measures"], tables["measure_reports"])}
+    rounds = [w["id"] for w in windows]
+    leader = setting(settings, "comparison.leader")
+    words = [
+        hp1_sentence(
+            r,
+            str(_row(tables["verdicts"], hypothesis="HP1", round=r)["verdict"]),
+            hp1_conditions(r, tables, settings),
+            settings,
+        )
+        for r in rounds
+        if _row(tables["verdicts"], hypothesis="HP1", round=r) is not None
+    ]
+    words += [
+        pooled_reconciliation(tables, settings, rounds),
+        hp2_sentence(tables, settings, rounds),
+        hp3_sentence(tables, settings, rounds),
+    ]
+    names = thing_labels(tables)
+    texts = {
+        "findings": findings(tables, settings, rounds),
+        "verdicts_in_words": "\n\n".join(w for w in words if w),
+        "rounds": "\n\n".join(round_chapter(w, tables, leader, settings) for w in windows),
+        "discussion": discussion(tables, settings, rounds),
+        "formulas": formulas_markdown(formula_blocks),
+        "key_choices": key_choices(choices),
+        "data_summary": data_summary(tables["data_checks"]),
+        "later_period": later_period(tables["measures"], tables["engagements"]),
+    }
+    frames = {
+        "codebook": codebook_table(package, tables["data_checks"]),
+        "coverage": coverage_table(tables["data_checks"]),
+        "choices": choices_table(choices),
+        "verdicts": verdicts_table(tables["verdicts"]),
+        "replication": replication_table(tables["replication"], names),
+        "allies": allies_table(tables["stringency"], rounds, leader),
+        "conflicts": conflicts_table(tables["conflicts"], names),
+        "leave_one_out": leave_one_out_table(tables["leave_one_out"], rounds),
+        "evidence": evidence_table(tables["evidence"], tables["evidence_weights"]),
+    }
+    return texts, frames

@@ -1,0 +1,1 @@
+"""Stage 3: every score, verdict and the thesis replication, as pure functions of cleaned tables."""

@@ -1,0 +1,198 @@
+"""Reactivity per round and Calder's two reactive-state criteria (methods.md section 6)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from analysis.registry import check_option, options
+from analysis.vocabulary import FOCAL, PRESSURING
+
+REACTIVITY_COLUMNS = [
+    "round",
+    "responded_within_window",
+    "not_first_mover",
+    "incompleteness",
+    "reactivity",
+    "reactive",
+    "independent_initiatives",
+    "criterion1",
+    "criterion2",
+]
+COMPONENTS = set(options("reactivity.components"))
+# Japanese rows that are not sanctions: easing reverses one, carve_out / not_adopted record what Japan kept
+# out of (or declined), counter_measure is Russia's.
+NOT_SANCTIONS = {"easing", "counter_measure", "carve_out", "not_adopted"}
+
+FORMULAS = {
+    "responded_within_window": r"\mathrm{resp}_r = \frac{\#\{p \in P_r : \exists m \in M_{JP},\ "
+    r"0 \le t_m - t_p \le W\}}{|P_r|}",
+    "not_first_mover": r"\mathrm{nfm}_r = 1 - \mathrm{first\_mover\_share}_r",
+    "incompleteness": r"\mathrm{inc}_r = 1 - \min(1, \max(0, PA_{US,r}))",
+    "reactivity": r"\mathrm{reactivity}_r = \operatorname{mean}_{c \in C} c_r, \quad "
+    r"\text{incompleteness enters as } 1-\mathrm{inc}_r \text{ (thesis) or } \mathrm{inc}_r"
+    r"\text{ (Calder literal)}",
+    "criterion2": r"\mathrm{crit2}_r = [\mathrm{resp}_r \ge \theta] \wedge ([\text{reversal}_r] \vee "
+    r"[\mathrm{inc}_r \ge \theta])",
+}
+
+# What each formula measures and why, in words: a label and one sentence (the report shows them
+# beside FORMULAS, key for key).
+DESCRIPTIONS = {
+    "responded_within_window": (
+        "Responded to pressure",
+        "The share of the round's US pressure acts that a Japanese measure followed within the "
+        "window.",
+    ),
+    "not_first_mover": (
+        "Not a first mover",
+        "One minus the share of first moves: a reactive state waits for others.",
+    ),
+    "incompleteness": (
+        "Incompleteness",
+        "How far short of the US demand Japan's response fell.",
+    ),
+    "reactivity": (
+        "Reactivity index",
+        "The mean of the components in force; the thesis reads a deliberately incomplete response "
+        "as independent policy, Calder's literal reading as reactive.",
+    ),
+    "criterion2": (
+        "Calder's second criterion",
+        "A reactive state responds to pressure, and its response is reversed or incomplete.",
+    ),
+}
+
+
+def _dates(frame: pd.DataFrame, table: str) -> pd.Series:
+    if "date" not in frame.columns:
+        raise ValueError(f"{table}: missing column date")
+    dates = pd.to_datetime(frame["date"], format="%Y-%m-%d", errors="coerce")
+    bad = frame.loc[dates.isna() & frame["date"].notna(), "date"].tolist()
+    if bad:
+        raise ValueError(f"{table} column 'date': not an ISO date: {bad[:3]}")
+    return dates
+
+
+def kleene_and(a: bool | None, b: bool | None) -> bool | None:
+    """Three-valued AND: False if either is False, True if both are True, else unknown (None)."""
+    if a is False or b is False:
+        return False
+    return True if (a is True and b is True) else None
+
+
+def kleene_or(a: bool | None, b: bool | None) -> bool | None:
+    """Three-valued OR: True if either is True, False if both are False, else unknown (None)."""
+    if a is True or b is True:
+        return True
+    return False if (a is False and b is False) else None
+
+
+def response_share(pressure_dates: pd.Series, measure_dates: pd.Series, window_days: int) -> float:
+    """Share of pressure acts followed by a Japanese measure within window_days (same day included)."""
+    acts = pressure_dates.dropna()
+    if acts.empty:
+        return math.nan
+    measures = measure_dates.dropna()
+    answered = [bool(((measures - act).dt.days.between(0, window_days)).any()) for act in acts]
+    return sum(answered) / len(answered)
+
+
+def reactivity_score(
+    values: Mapping[str, float], components: Sequence[str], incompleteness_reading: str
+) -> float:
+    """Mean of the configured components; incompleteness enters as 1 − inc (thesis) or inc (calder_literal).
+
+    Missing components are left out of the mean; missing when every component is missing.
+    """
+    check_option("reactivity.incompleteness_reading", incompleteness_reading)
+    unknown = sorted(set(components) - COMPONENTS)
+    if unknown:
+        raise ValueError(f"components: unknown value(s) {unknown}; expected some of {sorted(COMPONENTS)}")
+    parts = []
+    for name in components:
+        value = values[name]
+        if value is None or math.isnan(value):
+            continue
+        parts.append(1 - value if name == "incompleteness" and incompleteness_reading == "thesis" else value)
+    return sum(parts) / len(parts) if parts else math.nan
+
+
+def score_reactivity(
+    measures: pd.DataFrame,
+    pressure: pd.DataFrame,
+    engagements: pd.DataFrame,
+    timing_rounds: pd.DataFrame,
+    attainment: pd.DataFrame,
+    rounds: Sequence[Mapping[str, str]],
+    window_days: int,
+    components: Sequence[str],
+    threshold: float,
+    incompleteness_reading: str,
+) -> pd.DataFrame:
+    """reactivity.csv: one row per round.
+
+    responded_within_window: share of the round's US pressure acts that a Japanese sanction measure
+    (any round) followed within window_days. not_first_mover: 1 − first_mover_share. incompleteness:
+    1 − the US's attainment (clipped to [0, 1]). Criterion 1: no independent initiative in the round.
+    Criterion 2: responsive (responded_within_window ≥ threshold) and erratic (Japan eased a measure
+    in the round) or incomplete (incompleteness ≥ threshold). Missing inputs give missing outputs.
+    """
+    for frame, columns, table in (
+        (measures, ["sender", "instrument", "date"], "measures"),
+        (pressure, ["date", "round"], "pressure"),
+        (engagements, ["independent_initiative", "round"], "engagements"),
+        (timing_rounds, ["round", "first_mover_share"], "timing_rounds"),
+        (attainment, ["round", "actor", "attainment"], "attainment"),
+    ):
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise ValueError(f"{table}: missing column(s) {', '.join(missing)}")
+    japanese = measures[measures["sender"].astype(str) == FOCAL]
+    sanction_dates = _dates(japanese, "measures")[~japanese["instrument"].astype(str).isin(NOT_SANCTIONS)]
+    pressure_dates = _dates(pressure, "pressure")
+    initiative = engagements["independent_initiative"].map(lambda v: str(v).strip().lower() in {"true", "1"})
+    rows = []
+    for window in rounds:
+        round_id = window["id"]
+        responded = response_share(
+            pressure_dates[pressure["round"].astype(str) == round_id], sanction_dates, window_days
+        )
+        share = timing_rounds.loc[timing_rounds["round"].astype(str) == round_id, "first_mover_share"]
+        not_first = 1 - float(share.iloc[0]) if len(share) and pd.notna(share.iloc[0]) else math.nan
+        us = attainment[
+            (attainment["round"].astype(str) == round_id) & (attainment["actor"].astype(str) == PRESSURING)
+        ]
+        incomplete = (
+            1 - min(1.0, max(0.0, float(us["attainment"].iloc[0])))
+            if len(us) and pd.notna(us["attainment"].iloc[0])
+            else math.nan
+        )
+        values = {
+            "responded_within_window": responded,
+            "not_first_mover": not_first,
+            "incompleteness": incomplete,
+        }
+        score = reactivity_score(values, components, incompleteness_reading)
+        initiatives = int(initiative[engagements["round"].astype(str) == round_id].sum())
+        in_round = (
+            japanese[japanese["round"].astype(str) == round_id] if "round" in japanese else japanese.iloc[:0]
+        )
+        erratic = bool((in_round["instrument"].astype(str) == "easing").any())
+        responsive = None if math.isnan(responded) else responded >= threshold
+        incomplete_flag = None if math.isnan(incomplete) else incomplete >= threshold
+        criterion2 = kleene_and(responsive, kleene_or(erratic, incomplete_flag))
+        rows.append(
+            {
+                "round": round_id,
+                **values,
+                "reactivity": score,
+                "reactive": None if math.isnan(score) else score >= threshold,
+                "independent_initiatives": initiatives,
+                "criterion1": initiatives == 0,
+                "criterion2": criterion2,
+            }
+        )
+    return pd.DataFrame(rows, columns=REACTIVITY_COLUMNS)

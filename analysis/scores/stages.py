@@ -1,0 +1,167 @@
+"""The specification axis: each score stage as one function of its input tables and a choices mapping.
+
+A *specification* is one value for every registered coding choice (analysis/registry.yaml). A stage
+reads the tables of the stages before it and the choices the registry says it reads (``x-read-by``),
+and returns its output tables. The build runs each stage once for the specification in force (the
+default, or a named variant); the multiverse evaluates the same functions for every distinct
+combination of the keys a stage reads. There is one code path: nothing here has a second,
+"vectorised" twin to keep in step.
+
+``choices`` is the nested mapping :func:`analysis.registry.from_params` decodes from a rule's params
+(or any config mapping): only the keys a stage reads are looked up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from analysis.config import round_windows
+from analysis.scores import attainment, influence, process_tracing, reactivity, stringency, timing, verdicts
+from analysis.scores.headline import headline_numbers
+
+Tables = dict[str, pd.DataFrame]
+
+
+def stringency_index(choices: Mapping[str, Any]) -> dict[str, Any]:
+    """How the stringency index is built; attainment places positions on the same index."""
+    s = choices["stringency"]
+    return {
+        "weights": s["weight_sets"][s["weights"]],
+        "intensity": s["intensity"],
+        "three_level_values": s["three_level_values"],
+        "uncoded_intensity": s["uncoded_intensity"],
+        "easing_factor": s["easing_factor"],
+        "missing": s["missing_intensity"],
+        "leader": choices["comparison"]["leader"],
+    }
+
+
+def score_stringency(tables: Tables, choices: Mapping[str, Any]) -> Tables:
+    table, leave_one_out = stringency.stringency_table(
+        tables["measures"],
+        round_windows(choices),
+        basis=choices["stringency"]["basis"],
+        **stringency_index(choices),
+    )
+    return {"stringency": table, "leave_one_out": leave_one_out}
+
+
+def score_timing(tables: Tables, choices: Mapping[str, Any]) -> Tables:
+    t = choices["timing"]
+    by_measure, by_round = timing.timing_tables(
+        tables["measures"],
+        round_windows(choices),
+        leader=choices["comparison"]["leader"],
+        peers=choices["comparison"]["peers"],
+        first_mover_window_days=t["first_mover_window_days"],
+        matching=t["matching"],
+        coarsest_precision=t["coarsest_date_precision"],
+        comparable_within_days=t["comparable_within_days"],
+    )
+    return {"timing_measures": by_measure, "timing_rounds": by_round}
+
+
+def score_attainment(tables: Tables, choices: Mapping[str, Any]) -> Tables:
+    table = attainment.attainment_table(
+        tables["measures"],
+        round_windows(choices),
+        choices=choices["preference_attainment"],
+        **stringency_index(choices),
+    )
+    return {"attainment": table}
+
+
+def score_influence(tables: Tables, choices: Mapping[str, Any]) -> Tables:
+    a = choices["attributed_influence"]
+    table, by_type = influence.score_influence(
+        tables["attributions"],
+        round_windows(choices),
+        a["aggregation"],
+        a["type_weight_sets"][a["type_weight_set"]],
+        a["strength_ladder"],
+        a["mixed_us_share"],
+        a["competing_causes"],
+    )
+    return {"influence": table, "by_type": by_type}
+
+
+def score_process_tracing(tables: Tables, choices: Mapping[str, Any]) -> Tables:
+    weights, posteriors = process_tracing.score_process_tracing(
+        tables["evidence"], round_windows(choices), choices["process_tracing"]
+    )
+    return {"evidence_weights": weights, "posteriors": posteriors}
+
+
+def score_reactivity(tables: Tables, choices: Mapping[str, Any]) -> Tables:
+    r = choices["reactivity"]
+    table = reactivity.score_reactivity(
+        tables["measures"],
+        tables["pressure"],
+        tables["engagements"],
+        tables["timing_rounds"],
+        tables["attainment"],
+        round_windows(choices),
+        r["window_days"],
+        r["components"],
+        r["threshold"],
+        r["incompleteness_reading"],
+    )
+    return {"reactivity": table}
+
+
+def decide_verdicts(tables: Tables, choices: Mapping[str, Any]) -> Tables:
+    """HP1 per round; HP2 and HP3 pooled over the in-sample rounds (as the thesis pools them) and, apart,
+    over the out-of-sample rounds (their pooled rows carry those rounds' ids joined by '+')."""
+    windows = round_windows(choices)
+
+    def decide(subset: list[dict[str, str]]) -> pd.DataFrame:
+        return verdicts.decide_verdicts(
+            subset,
+            tables["attainment"],
+            tables["influence"],
+            tables["posteriors"],
+            tables["reactivity"],
+            tables["thesis_claims"],
+            choices["hp1"],
+            choices["process_tracing"]["thresholds"]["supported"],
+            choices["attributed_influence"]["combine"],
+            choices["reactivity"]["hp2_rule"],
+            choices["reactive_state"]["aggregation"],
+        )
+
+    inside = [w for w in windows if not w.get("out_of_sample")]
+    outside = [w for w in windows if w.get("out_of_sample")]
+    table = decide(inside)
+    if outside:
+        extra = decide(outside)
+        pooled = extra["round"].astype(str) == "all"
+        extra.loc[pooled, "round"] = "+".join(w["id"] for w in outside)
+        extra.loc[pooled, "thesis_verdict"] = ""
+        table = pd.concat([table, extra], ignore_index=True)
+    named = {**tables, "verdicts": table, "timing": tables["timing_rounds"]}
+    return {
+        "verdicts": table,
+        "headline": headline_numbers(round_windows(choices), choices["comparison"]["leader"], named),
+    }
+
+
+STAGES: dict[str, Callable[[Tables, Mapping[str, Any]], Tables]] = {
+    "score_stringency": score_stringency,
+    "score_timing": score_timing,
+    "score_attainment": score_attainment,
+    "score_influence": score_influence,
+    "score_process_tracing": score_process_tracing,
+    "score_reactivity": score_reactivity,
+    "decide_verdicts": decide_verdicts,
+}
+
+
+def run_all(clean: Tables, choices: Mapping[str, Any]) -> Tables:
+    """Every score stage in order for one specification: the cleaned tables in, every output out."""
+    tables = dict(clean)
+    for stage in STAGES.values():
+        tables.update(stage(tables, choices))
+    return tables

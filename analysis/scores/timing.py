@@ -1,0 +1,213 @@
+"""Japan's timing relative to the leader and the peers (methods.md section 6): lags and first moves."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.registry import check_option
+from analysis.scores.stringency import INSTRUMENTS, prepare_measures
+from analysis.vocabulary import FOCAL
+
+TIMING_MEASURE_COLUMNS = ["event_id", "instrument", "round", "date", "leader_event_id", "leader_date",
+                          "lag_days", "peer_median_lag_days", "relative_lag_days", "first_mover"]
+TIMING_ROUND_COLUMNS = ["round", "n_measures", "n_matched", "median_lag_days", "median_relative_lag_days",
+                        "first_mover_share"]
+# A date of month or year precision is placed on the period's first day (docs/tables.md); the period
+# it may stand for runs this long.
+PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
+PRECISION_SPAN = {"day": pd.DateOffset(days=1), "month": pd.DateOffset(months=1),
+                  "year": pd.DateOffset(years=1)}
+
+FORMULAS = {
+    "lag": r"\text{lag}_m = t_{JP}(m) - t_L(m)",
+    "relative_lag": r"\text{rel}_m = \text{lag}_m - "
+                    r"\operatorname{median}_{p \in P} \left(t_p(m) - t_L(m)\right)",
+    "first_mover": r"\text{first}_m = \mathbb{1}\left[\nexists\, \ell \in L_{k(m)} : "
+                   r"t_{JP}(m) - W \le t_\ell \le t_{JP}(m)\right]",
+    "first_mover_share": r"FMS_r = \frac{1}{|M_r|} \sum_{m \in M_r} \text{first}_m",
+}
+
+# What each formula measures and why, in words: a label and one sentence (the report shows them
+# beside FORMULAS, key for key).
+DESCRIPTIONS = {
+    "lag": (
+        "Lag behind the leader",
+        "Days between a Japanese measure and the leader's comparable measure: the basic sign of "
+        "following.",
+    ),
+    "relative_lag": (
+        "Lag relative to peers",
+        "Japan's lag minus the median lag of the peer followers, so Japan is judged against other "
+        "followers rather than against zero.",
+    ),
+    "first_mover": (
+        "First move",
+        "A Japanese measure is a first move when the leader took no comparable measure in the "
+        "preceding window.",
+    ),
+    "first_mover_share": (
+        "Share of first moves",
+        "The share of a round's Japanese measures that were first moves.",
+    ),
+}
+
+
+def leader_match(leader_measures: pd.DataFrame, date: pd.Timestamp, matching: str) -> pd.Series | None:
+    """The leader's comparable measure a Japanese measure dated `date` is timed against (None if none).
+
+    `leader_measures`: the leader's measures of the same instrument, sorted by date then event_id.
+    `first`: the leader's first such measure, whenever it was (the contract's default; for a later
+    Japanese expansion of an instrument the lag then reads as distance from the leader's first move).
+    `latest_before`: the leader's most recent such measure on or before `date`, else its first after
+    (so each expansion is timed against the leader step it could have followed).
+    """
+    check_option("timing.matching", matching)
+    if leader_measures.empty:
+        return None
+    if matching == "latest_before":
+        before = leader_measures[leader_measures["date"] <= date]
+        if not before.empty:
+            return before.iloc[-1]
+    return leader_measures.iloc[0]
+
+
+def lag_days(date: pd.Timestamp, reference: pd.Timestamp) -> float:
+    """lag = t − t_ref in days (negative: the measure came first); NaN when either date is unknown."""
+    if pd.isna(date) or pd.isna(reference):
+        return np.nan
+    return float((date - reference).days)
+
+
+def is_first_mover(leader_measures: pd.DataFrame, date: pd.Timestamp, window_days: int,
+                   vague_leader_measures: pd.DataFrame | None = None) -> bool | None:
+    """True when the leader has no comparable measure dated in [date − window_days, date].
+
+    A same-day leader measure counts as a prior move (coordinated announcement, not a first move).
+    `vague_leader_measures` are comparable leader measures whose dates are too coarse to time: when no
+    precise one falls in the window but a vague one's period (from its placed first day, a month or a
+    year long) overlaps the window, the answer is unknown (None).
+    """
+    start = date - pd.Timedelta(days=int(window_days))
+    dates = leader_measures["date"]
+    if ((dates <= date) & (dates >= start)).any():
+        return False
+    if vague_leader_measures is not None and not vague_leader_measures.empty:
+        placed = vague_leader_measures["date"]
+        ends = [d + PRECISION_SPAN.get(p, PRECISION_SPAN["day"])
+                for d, p in zip(placed, vague_leader_measures["date_precision"], strict=True)]
+        if ((placed <= date) & (pd.Series(ends, index=placed.index) > start)).any():
+            return None
+    return True
+
+
+def peer_median_lag(by_sender: Mapping[str, pd.DataFrame], peers: Sequence[str], leader_date: pd.Timestamp,
+                    matching: str) -> float:
+    """Median over peers of the lag of each peer's first comparable measure behind the leader's.
+
+    Under `first` a peer's first measure of the instrument is used, whenever it was; under
+    `latest_before` its first measure on or after the leader's matched measure. Peers without one drop out.
+    """
+    lags = []
+    for peer in peers:
+        rows = by_sender.get(peer)
+        if rows is None or rows.empty:
+            continue
+        if matching == "latest_before":
+            rows = rows[rows["date"] >= leader_date]
+            if rows.empty:
+                continue
+        lags.append(lag_days(rows["date"].iloc[0], leader_date))
+    return float(np.median(lags)) if lags else np.nan
+
+
+def timing_tables(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]], *, leader: str,
+                  peers: Sequence[str], first_mover_window_days: int, matching: str = "first",
+                  coarsest_precision: str = "month", actor: str = FOCAL,
+                  comparable_within_days: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """timing_measures.csv and timing_rounds.csv (docs/tables.md).
+
+    One row per measure of `actor` whose instrument is one of the eight (easing, counter-measures and
+    `other` have no comparable leader measure by construction). Comparable = same instrument.
+    A measure whose date falls outside every round keeps an empty round and is left out of the round table.
+    Dates coarser than `coarsest_precision` (e.g. a bare year, placed on 1 January) are not timed: such a
+    leader or peer measure is never matched, and such a Japanese measure gets no lag; first_mover is
+    empty (unknown) when only such a vague leader measure could fall in the window.
+    A leader or peer measure more than `comparable_within_days` from the Japanese measure (either way) is
+    not comparable: a measure of one sanctions episode is not timed against another episode's.
+    """
+    if coarsest_precision not in PRECISION_RANK:
+        raise ValueError(f"coarsest_precision must be one of {sorted(PRECISION_RANK)}")
+    frame = prepare_measures(measures)
+    frame = frame[frame["instrument"].isin(INSTRUMENTS) & frame["date"].notna()]
+    rank = frame["date_precision"].map(PRECISION_RANK).fillna(0)
+    precise = rank <= PRECISION_RANK[coarsest_precision]
+    window_of = _round_lookup(rounds)
+    by_instrument = {k: {s: g for s, g in frame[precise & (frame["instrument"] == k)].groupby(
+        "sender", sort=False)} for k in INSTRUMENTS}
+    vague = frame[~precise & (frame["sender"] == leader)]
+    empty = frame.iloc[0:0]
+    rows = []
+    for index, measure in frame[frame["sender"] == actor].iterrows():
+        senders = by_instrument[measure["instrument"]]
+        if comparable_within_days is not None:
+            near = pd.Timedelta(days=int(comparable_within_days))
+            senders = {s: g[(g["date"] - measure["date"]).abs() <= near] for s, g in senders.items()}
+        leader_rows = senders.get(leader, empty)
+        match = leader_match(leader_rows, measure["date"], matching)
+        leader_date = match["date"] if match is not None else pd.NaT
+        timed = bool(precise[index])
+        lag = lag_days(measure["date"], leader_date) if timed else np.nan
+        peer_lag = peer_median_lag(senders, peers, leader_date, matching) if match is not None else np.nan
+        first = is_first_mover(leader_rows, measure["date"], first_mover_window_days,
+                               vague[vague["instrument"] == measure["instrument"]]) if timed else None
+        rows.append({
+            "event_id": measure["event_id"], "instrument": measure["instrument"],
+            "round": window_of(measure["date"]), "date": measure["date"].strftime("%Y-%m-%d"),
+            "leader_event_id": match["event_id"] if match is not None else None,
+            "leader_date": leader_date.strftime("%Y-%m-%d") if match is not None else None,
+            "lag_days": lag, "peer_median_lag_days": peer_lag, "relative_lag_days": lag - peer_lag,
+            "first_mover": first,
+        })
+    by_measure = pd.DataFrame(rows, columns=TIMING_MEASURE_COLUMNS)
+    by_measure["first_mover"] = by_measure["first_mover"].astype("boolean")
+    return by_measure, round_summary(by_measure, [w["id"] for w in rounds])
+
+
+def round_summary(by_measure: pd.DataFrame, round_ids: Sequence[str]) -> pd.DataFrame:
+    """Per round: measures, matched measures, median lag, median relative lag, first-mover share.
+
+    A round without Japanese measures has n = 0 and empty medians and share (not zero); the share is
+    over the measures whose first-mover status is known.
+    """
+    rows = []
+    for round_id in round_ids:
+        subset = by_measure[by_measure["round"] == round_id]
+        lags = subset["lag_days"].astype(float).dropna()
+        relative = subset["relative_lag_days"].astype(float).dropna()
+        rows.append({
+            "round": round_id, "n_measures": len(subset), "n_matched": len(lags),
+            "median_lag_days": float(lags.median()) if len(lags) else np.nan,
+            "median_relative_lag_days": float(relative.median()) if len(relative) else np.nan,
+            "first_mover_share": _share(subset["first_mover"]),
+        })
+    return pd.DataFrame(rows, columns=TIMING_ROUND_COLUMNS)
+
+
+def _share(flags: pd.Series) -> float:
+    known = flags.dropna()
+    return float(known.astype(float).mean()) if len(known) else np.nan
+
+
+def _round_lookup(rounds: Sequence[Mapping[str, str]]):
+    windows = [(w["id"], pd.Timestamp(w["start"]), pd.Timestamp(w["end"])) for w in rounds]
+
+    def window_of(date: pd.Timestamp) -> str | None:
+        for round_id, start, end in windows:
+            if start <= date <= end:
+                return round_id
+        return None
+
+    return window_of

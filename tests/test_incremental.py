@@ -1,0 +1,106 @@
+"""Incremental equals cold, as a property: after any sequence of edits, and after an interrupt at a
+random point, one bare `snakemake` leaves every output byte-identical to a cold build of the same state.
+
+The edits are drawn with a fixed seed from the kinds a user makes: a config key (including a value
+another key already holds, the case that once left the coding-choices table stale), a raw row, the
+report's prose and a module's code. PROPERTY_STEPS (environment) bounds how many are drawn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+IGNORE = shutil.ignore_patterns("results", ".snakemake", ".venv", ".git", "__pycache__", "*.egg-info",
+                                ".pytest_cache", ".ruff_cache", ".hypothesis")
+SEED = 20141209
+STEPS = int(os.environ.get("PROPERTY_STEPS", "2"))
+
+# (file, text, replacement): each edit toggles, so any sequence of them stays a valid project.
+EDITS = {
+    "config key to a value another key holds": ("config.yaml", "easing_factor: 0.5 ", "easing_factor: 1.0 "),
+    "config threshold": ("config.yaml", "ai_threshold: 0.5", "ai_threshold: 0.4"),
+    "raw row": ("data/raw/measures.csv", "First Japanese step", "First step of Japan"),
+    "prose": ("report/report.qmd", "asks two research questions", "poses two research questions"),
+    "module": ("analysis/scores/influence.py", '"""Attributed influence', '"""The attributed influence'),
+}
+
+
+def snakemake(project: Path, *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(SNAKEMAKE + list(args), cwd=project, capture_output=True, text=True)
+    assert result.returncode == 0, f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def outputs(project: Path) -> dict[str, str]:
+    """sha256 of every file the build wrote (logs and timings aside, which record the run, not the result)."""
+    results = project / "results"
+    return {str(f.relative_to(results)): hashlib.sha256(f.read_bytes()).hexdigest()
+            for f in sorted(results.rglob("*"))
+            if f.is_file() and not {"logs", "benchmarks"} & set(f.relative_to(results).parts)}
+
+
+def toggle(project: Path, name: str) -> None:
+    file, text, other = EDITS[name]
+    path = project / file
+    content = path.read_text(encoding="utf-8")
+    assert content.count(text) + content.count(other) == 1, f"edit '{name}' must hit exactly one place"
+    path.write_text(content.replace(text, other) if text in content else content.replace(other, text),
+                    encoding="utf-8")
+
+
+def cold(project: Path, where: Path) -> dict[str, str]:
+    """A cold build of the project's current state, in a fresh copy."""
+    shutil.copytree(project, where, ignore=IGNORE)
+    snakemake(where)
+    return outputs(where)
+
+
+@pytest.fixture(scope="module")
+def working(tmp_path_factory) -> Path:
+    project = tmp_path_factory.mktemp("incremental") / "project"
+    shutil.copytree(PROJECT, project, ignore=IGNORE)
+    for file, text, other in EDITS.values():  # every edit applies to the shipped project
+        content = (project / file).read_text(encoding="utf-8")
+        assert content.count(text) + content.count(other) == 1, (file, text)
+    snakemake(project)
+    return project
+
+
+@pytest.mark.slow
+def test_random_edits_leave_the_same_outputs_as_a_cold_build(working, tmp_path):
+    rng = random.Random(SEED)
+    for step in range(STEPS):
+        name = rng.choice(sorted(EDITS))
+        toggle(working, name)
+        snakemake(working)
+        assert outputs(working) == cold(working, tmp_path / f"cold-{step}"), f"after edit '{name}'"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
+def test_a_bare_rerun_after_an_interrupt_restores_the_cold_state(working, tmp_path, sig):
+    rng = random.Random(SEED + sig)
+    toggle(working, "config key to a value another key holds")  # so the run has work to interrupt
+    toggle(working, "raw row")
+    run = subprocess.Popen(SNAKEMAKE, cwd=working, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           start_new_session=True)
+    time.sleep(rng.uniform(2.0, 10.0))
+    if run.poll() is None:
+        os.killpg(run.pid, sig)
+    run.wait(timeout=120)
+    if sig == signal.SIGKILL:  # jobs the killed run started may still be finishing
+        time.sleep(2)
+    snakemake(working)  # one bare run, no flags
+    assert outputs(working) == cold(working, tmp_path / "cold")

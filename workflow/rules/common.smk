@@ -1,0 +1,173 @@
+"""Config, variants and the helpers every rule file uses (nothing here runs a job)."""
+
+import sys
+from types import SimpleNamespace
+from pathlib import Path
+
+import yaml
+
+from analysis import registry
+from analysis.config import ConfigError, validate_config
+from analysis.locks import clear_stale_locks
+from analysis.present.figures import FIGURE_DESCRIPTIONS, FIGURE_INPUTS
+from analysis.present.narrative import TABLES as DISPLAY_TABLES
+from analysis.present.narrative import TEXT_FRAGMENTS
+from analysis.variants import DEFAULT, NAME_PATTERN, ROOT_PATTERN, Variants, config_hash, differences
+
+
+configfile: "config.yaml"
+
+
+# The stages each rule builds on; a variant shares a rule's outputs with an earlier build when
+# they agree on every key these stages read (analysis/variants.py).
+UPSTREAM = {
+    "clean_data": ["validate_raw"],
+    "score_stringency": ["clean_data"],
+    "score_timing": ["clean_data"],
+    "score_attainment": ["clean_data", "score_stringency"],
+    "score_influence": ["clean_data"],
+    "score_process_tracing": ["clean_data"],
+    "score_reactivity": ["clean_data", "score_timing", "score_attainment"],
+    "decide_verdicts": ["score_stringency", "score_timing", "score_attainment", "score_influence",
+                        "score_process_tracing", "score_reactivity"],
+    "replicate_thesis": ["decide_verdicts"],
+    "make_figure": [],  # each figure's own upstream comes from the tables it reads (figures.smk)
+    "build_bibliography": ["clean_data"],
+}
+
+# ── Config is checked before anything runs ──────────────────────────────────────────────────
+try:
+    BASE = yaml.safe_load(Path(workflow.basedir, "config.yaml").read_text(encoding="utf-8"))
+    validate_config(BASE)
+    validate_config(config)
+    named = {}
+    if config != BASE:
+        # --configfile or --config: an unnamed variant, never written over config.yaml's build
+        extra = [Path(f).stem for f in workflow.configfiles if Path(f).name != "config.yaml"]
+        name = f"{extra[-1] if extra else 'config'}-{config_hash(config)[:8]}"
+        named[name] = config
+        print(f"Config differs from config.yaml in {len(differences(BASE, config))} key(s): building "
+              f"variant '{name}' under results/variants/{name}/ (config.yaml's build is untouched).",
+              file=sys.stderr)
+    VARIANTS = Variants.from_folder(BASE, "variants", UPSTREAM)
+    for name, spec in named.items():
+        VARIANTS.specs.setdefault(name, spec)
+except ConfigError as problem:
+    sys.exit(f"Invalid configuration. {problem}")
+
+TARGET_ROOT = VARIANTS.root(next(iter(named), DEFAULT))
+
+# A run killed outright leaves its locks; with no other Snakemake running here they are stale.
+if clear_stale_locks(Path(workflow.basedir)):
+    print("Removed the locks of an earlier run that was killed (no other Snakemake runs here).",
+          file=sys.stderr)
+ENV = "../../envs/pipeline.yaml"  # relative to the rule files
+RAW_TABLES = ["sources", "measures", "pressure", "attributions", "engagements", "evidence",
+              "thesis_claims"]
+CLEAN_TABLES = RAW_TABLES + ["conflicts", "data_checks"]
+FIGURES = list(FIGURE_DESCRIPTIONS)
+
+
+wildcard_constraints:
+    root=ROOT_PATTERN,
+    figure="|".join(FIGURES),
+
+
+def choice_params(rule):
+    """One param per registered key ``rule`` reads, taken from the specification of ``{root}``."""
+    return {key.replace(".", "__"): (lambda wildcards, key=key:
+                                     registry.encode(*registry.selected(VARIANTS.spec(wildcards.root), key)))
+            for key in registry.keys_read_by(rule)}
+
+
+def at(rule, path):
+    """Input function: ``path`` under the root that holds ``rule``'s outputs for this ``{root}``."""
+    return lambda wildcards: f"{VARIANTS.home(rule, wildcards.root)}/{path}"
+
+
+def log_of(rule):
+    return f"{{root}}/logs/{rule}.log"
+
+
+STAGE_CODE = ["analysis/scores/stages.py", "analysis/registry.py"]
+
+
+def clean(table):
+    return at("clean_data", f"clean/{table}.csv")
+
+# The rule and file behind each table a figure may read (figures.FIGURE_INPUTS says which it reads).
+FIGURE_TABLES = {
+    "measures": ("clean_data", "clean/measures.csv"),
+    "pressure": ("clean_data", "clean/pressure.csv"),
+    "engagements": ("clean_data", "clean/engagements.csv"),
+    "stringency": ("score_stringency", "scores/stringency.csv"),
+    "timing": ("score_timing", "scores/timing_measures.csv"),
+    "attainment": ("score_attainment", "scores/attainment.csv"),
+    "by_type": ("score_influence", "scores/influence_by_type.csv"),
+    "weights": ("score_process_tracing", "scores/evidence_weights.csv"),
+    "evidence": ("clean_data", "clean/evidence.csv"),
+    "posteriors": ("score_process_tracing", "scores/posteriors.csv"),
+}
+
+
+def figure_tables(wildcards):
+    return {name: at(FIGURE_TABLES[name][0], FIGURE_TABLES[name][1])(wildcards)
+            for name in FIGURE_INPUTS[wildcards.figure]}
+
+
+def figure_at(figure, suffix):
+    """Input function: a figure's file under the root that holds it for this ``{root}``: shared with an
+    earlier build that agrees on the figure's own keys and those behind the tables it reads."""
+    behind = ["make_figure", *{FIGURE_TABLES[name][0] for name in FIGURE_INPUTS[figure]}]
+    return lambda wildcards: f"{VARIANTS.home(behind, wildcards.root)}/figures/{figure}.{suffix}"
+
+def score(rule, name):
+    return at(rule, f"scores/{name}")
+
+def build_outputs(name):
+    """What a comparison reads of one build: its config, verdicts, headline, scores and figures."""
+    root = VARIANTS.root(name)
+    wc = SimpleNamespace(root=root)
+    return {
+        "choices": f"{root}/report/coding_choices.csv",
+        "verdicts": at("decide_verdicts", "scores/verdicts.csv")(wc),
+        "headline": at("decide_verdicts", "scores/headline.json")(wc),
+        "scores": [at(rule, f"scores/{name}")(wc) for rule, name in COMPARED_SCORES],
+        "svgs": [figure_at(figure, "svg")(wc) for figure in FIGURES],
+    }
+
+
+# Score tables a comparison lists cell by cell (the rule that makes each, and its file).
+COMPARED_SCORES = [
+    ("score_stringency", "stringency.csv"),
+    ("score_timing", "timing_rounds.csv"),
+    ("score_attainment", "attainment.csv"),
+    ("score_influence", "influence.csv"),
+    ("score_process_tracing", "posteriors.csv"),
+    ("score_reactivity", "reactivity.csv"),
+]
+
+
+def comparison_inputs(wildcards):
+    a, b = build_outputs(wildcards.a), build_outputs(wildcards.b)
+    return {**{f"a_{k}": v for k, v in a.items()}, **{f"b_{k}": v for k, v in b.items()}}
+
+
+# Rules whose outputs make up one build, in DAG order (validate_raw's output is shared by all).
+BUILD_RULES = ["validate_raw", "clean_data", "score_stringency", "score_timing", "score_attainment",
+               "score_influence", "score_process_tracing", "score_reactivity", "decide_verdicts",
+               "replicate_thesis", "build_bibliography", "tabulate_choices", "write_report_text",
+               "render_report"]
+
+
+def every_output(root):
+    """Every file the build at ``root`` consists of, intermediates included: a target that names them
+    all makes a bare `snakemake` restore any of them that went missing (Snakemake does not rebuild a
+    missing intermediate file whose consumers are up to date)."""
+    files = []
+    for name in BUILD_RULES:
+        home = VARIANTS.home(name, root) if name in UPSTREAM else root
+        files += [str(pattern).format(root=home) for pattern in getattr(rules, name).output]
+    for figure in FIGURES:
+        files += [figure_at(figure, suffix)(SimpleNamespace(root=root)) for suffix in ("vl.json", "svg")]
+    return files

@@ -1,0 +1,110 @@
+"""Stage 5: the bibliography, the coding choices in force, and the report in HTML and PDF."""
+
+
+rule build_bibliography:
+    """The report's BibTeX file, generated from the sources table."""
+    input:
+        sources=clean("sources"),
+        code="analysis/present/bibliography.py",
+    output:
+        bib="{root}/report/references.bib",
+    log:
+        log_of("build_bibliography"),
+    conda:
+        ENV
+    script:
+        "../../scripts/build_bibliography.py"
+
+
+rule tabulate_choices:
+    """The coding choices in force (every key, its value, its meaning) and the build's identity."""
+    input:
+        registry="analysis/registry.yaml",
+        package="data/datapackage.json",
+        tables=expand("data/raw/{table}.csv", table=RAW_TABLES),
+        code=["analysis/config.py", "analysis/registry.py", "analysis/variants.py"],
+    output:
+        choices="{root}/report/coding_choices.csv",
+        rounds="{root}/report/rounds.json",
+        identity="{root}/report/identity.json",
+    params:
+        # every registered key, each its own param, so a dry run names the key that changed
+        **{key.replace(".", "__"): (lambda wildcards, key=key:
+                                    registry.encode(key, registry.lookup(VARIANTS.spec(wildcards.root), key)))
+           for key in registry.choices()},
+        variant=lambda wildcards: VARIANTS.name_of(wildcards.root),
+        differs_from_default=lambda wildcards: [key for key, _, _ in differences(
+            BASE, VARIANTS.spec(wildcards.root))],
+    log:
+        log_of("tabulate_choices"),
+    conda:
+        ENV
+    script:
+        "../../scripts/tabulate_choices.py"
+
+
+rule write_report_text:
+    """Every computed sentence and display table the report shows (the report only displays them)."""
+    input:
+        choices=rules.tabulate_choices.output.choices,
+        rounds=rules.tabulate_choices.output.rounds,
+        package="data/datapackage.json",
+        measure_reports="data/raw/measures.csv",
+        **{table: clean(table) for table in CLEAN_TABLES},
+        stringency=score("score_stringency", "stringency.csv"),
+        leave_one_out=score("score_stringency", "stringency_leave_one_out.csv"),
+        attainment=score("score_attainment", "attainment.csv"),
+        influence=score("score_influence", "influence.csv"),
+        by_type=score("score_influence", "influence_by_type.csv"),
+        evidence_weights=score("score_process_tracing", "evidence_weights.csv"),
+        posteriors=score("score_process_tracing", "posteriors.csv"),
+        reactivity=score("score_reactivity", "reactivity.csv"),
+        verdicts=score("decide_verdicts", "verdicts.csv"),
+        replication=score("replicate_thesis", "replication.csv"),
+        # the methods text shows each score's formula and description, read from its module
+        code=["analysis/present/narrative.py", "analysis/present/labels.py", "analysis/vocabulary.py"]
+        + [f"analysis/scores/{module}.py" for module in ["stringency", "timing", "attainment", "influence",
+                                                         "process_tracing", "reactivity", "verdicts"]],
+    output:
+        text=expand("{{root}}/report/text/{name}.md", name=TEXT_FRAGMENTS),
+        tables=expand("{{root}}/report/tables/{name}.csv", name=DISPLAY_TABLES),
+    log:
+        log_of("write_report_text"),
+    conda:
+        ENV
+    script:
+        "../../scripts/write_report_text.py"
+
+
+rule render_report:
+    """Execute report/report.qmd and render HTML and PDF (Quarto if on PATH, else offline)."""
+    input:
+        qmd="report/report.qmd",
+        project="report/_quarto.yml",
+        csl="report/chicago-author-date.csl",
+        helpers=["analysis/present/report_data.py"],
+        engine_code=["analysis/render.py", "analysis/render_filters/crossref.lua",
+                     "analysis/render_filters/template.html", "analysis/render_filters/template.typ"],
+        bibliography=at("build_bibliography", "report/references.bib"),
+        identity=rules.tabulate_choices.output.identity,
+        headline=score("decide_verdicts", "headline.json"),
+        choices=rules.tabulate_choices.output.choices,
+        text=rules.write_report_text.output.text,
+        tables=rules.write_report_text.output.tables,
+        specs=lambda wildcards: [figure_at(figure, "vl.json")(wildcards) for figure in FIGURES],
+        svgs=lambda wildcards: [figure_at(figure, "svg")(wildcards) for figure in FIGURES],
+    output:
+        # update(): Snakemake keeps the last good report while a render runs and restores it if the
+        # render fails (the engine writes each file atomically, so an interrupt cannot leave half).
+        html=update("{root}/report/report.html"),
+        pdf=update("{root}/report/report.pdf"),
+    params:
+        **choice_params("render_report"),
+    log:
+        log_of("render_report"),
+    benchmark:
+        "{root}/benchmarks/render_report.tsv"
+    conda:
+        ENV
+    script:
+        "../../scripts/render_report.py"

@@ -1,0 +1,162 @@
+"""Stage 3: scores and verdicts. Each rule runs one stage of analysis/scores/stages.py."""
+
+rule score_stringency:
+    """Stringency index per sender and round (stock and flow), coverage and breadth."""
+    input:
+        measures=clean("measures"),
+        code=["analysis/scores/stringency.py", *STAGE_CODE],
+    output:
+        stringency="{root}/scores/stringency.csv",
+        leave_one_out="{root}/scores/stringency_leave_one_out.csv",
+    params:
+        **choice_params("score_stringency"),
+    log:
+        log_of("score_stringency"),
+    conda:
+        ENV
+    script:
+        "../../scripts/score_stage.py"
+
+
+rule score_timing:
+    """Japan's lag behind the leader and the peers; first-mover share per round."""
+    input:
+        measures=clean("measures"),
+        code=["analysis/scores/timing.py", "analysis/scores/stringency.py", *STAGE_CODE],
+    output:
+        timing_measures="{root}/scores/timing_measures.csv",
+        timing_rounds="{root}/scores/timing_rounds.csv",
+    params:
+        **choice_params("score_timing"),
+    log:
+        log_of("score_timing"),
+    conda:
+        ENV
+    script:
+        "../../scripts/score_stage.py"
+
+
+rule score_attainment:
+    """Preference attainment of the US and Japan per round, with a seeded Monte Carlo interval."""
+    input:
+        measures=clean("measures"),
+        code=["analysis/scores/attainment.py", "analysis/scores/stringency.py", *STAGE_CODE],
+    output:
+        attainment="{root}/scores/attainment.csv",
+    params:
+        **choice_params("score_attainment"),
+    log:
+        log_of("score_attainment"),
+    benchmark:
+        "{root}/benchmarks/score_attainment.tsv"
+    conda:
+        ENV
+    script:
+        "../../scripts/score_stage.py"
+
+
+rule score_influence:
+    """Attributed influence per round and by attributor type."""
+    input:
+        attributions=clean("attributions"),
+        code=["analysis/scores/influence.py", *STAGE_CODE],
+    output:
+        influence="{root}/scores/influence.csv",
+        by_type="{root}/scores/influence_by_type.csv",
+    params:
+        **choice_params("score_influence"),
+    log:
+        log_of("score_influence"),
+    conda:
+        ENV
+    script:
+        "../../scripts/score_stage.py"
+
+
+rule score_process_tracing:
+    """Bayesian updating (or Collier's test logic) per hypothesis and round; weight of each item."""
+    input:
+        evidence=clean("evidence"),
+        code=["analysis/scores/process_tracing.py", *STAGE_CODE],
+    output:
+        evidence_weights="{root}/scores/evidence_weights.csv",
+        posteriors="{root}/scores/posteriors.csv",
+    params:
+        **choice_params("score_process_tracing"),
+    log:
+        log_of("score_process_tracing"),
+    conda:
+        ENV
+    script:
+        "../../scripts/score_stage.py"
+
+
+rule score_reactivity:
+    """Calder's two criteria per round."""
+    input:
+        measures=clean("measures"),
+        pressure=clean("pressure"),
+        engagements=clean("engagements"),
+        timing_rounds=at("score_timing", "scores/timing_rounds.csv"),
+        attainment=at("score_attainment", "scores/attainment.csv"),
+        code=["analysis/scores/reactivity.py", *STAGE_CODE],
+    output:
+        reactivity="{root}/scores/reactivity.csv",
+    params:
+        **choice_params("score_reactivity"),
+    log:
+        log_of("score_reactivity"),
+    conda:
+        ENV
+    script:
+        "../../scripts/score_stage.py"
+
+
+rule decide_verdicts:
+    """HP1 per round, HP2 and HP3, each with its rule; the headline numbers the report quotes."""
+    input:
+        stringency=at("score_stringency", "scores/stringency.csv"),
+        timing_rounds=at("score_timing", "scores/timing_rounds.csv"),
+        attainment=at("score_attainment", "scores/attainment.csv"),
+        influence=at("score_influence", "scores/influence.csv"),
+        posteriors=at("score_process_tracing", "scores/posteriors.csv"),
+        reactivity=at("score_reactivity", "scores/reactivity.csv"),
+        thesis_claims=clean("thesis_claims"),
+        data_checks=clean("data_checks"),
+        measures=clean("measures"),
+        pressure=clean("pressure"),
+        attributions=clean("attributions"),
+        evidence=clean("evidence"),
+        code=["analysis/scores/verdicts.py", "analysis/scores/headline.py", "analysis/scores/influence.py",
+              "analysis/scores/reactivity.py", *STAGE_CODE],
+    output:
+        verdicts="{root}/scores/verdicts.csv",
+        headline="{root}/scores/headline.json",
+    params:
+        **choice_params("decide_verdicts"),
+    log:
+        log_of("decide_verdicts"),
+    conda:
+        ENV
+    script:
+        "../../scripts/score_stage.py"
+
+
+rule replicate_thesis:
+    """Every claim of the thesis beside the pipeline's value: agrees / differs, with the reason."""
+    input:
+        claims=clean("thesis_claims"),
+        measures=clean("measures"),
+        pressure=clean("pressure"),
+        engagements=clean("engagements"),
+        conflicts=clean("conflicts"),
+        verdicts=at("decide_verdicts", "scores/verdicts.csv"),
+        code="analysis/scores/replication.py",
+    output:
+        replication="{root}/scores/replication.csv",
+    log:
+        log_of("replicate_thesis"),
+    conda:
+        ENV
+    script:
+        "../../scripts/replicate_thesis.py"
