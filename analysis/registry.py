@@ -8,8 +8,6 @@ registry.yaml is a JSON Schema of the config with a few annotations of our own o
 - ``x-read-by``: the rules that read the key, so each rule receives exactly the keys it reads;
 - ``x-selected-by``: on a map of named sets, the key whose value picks the set in force (a rule receives
   only the selected set, so editing another set reruns nothing);
-- ``x-fallback``: the set passed when the selected name is not itself a set (the weak likelihood
-  profile is derived from the moderate one);
 - ``x-grid``: the values a numeric key takes in the multiverse (enum keys take all their options).
 
 Everything else derives from this file: the JSON Schema used to validate config (the file itself,
@@ -43,7 +41,6 @@ class Choice:
     options: tuple[Any, ...] | None
     grid: tuple[Any, ...] | None
     selected_by: str | None
-    fallback: str | None
     description: str
 
 
@@ -99,7 +96,6 @@ def choices() -> dict[str, Choice]:
             options=tuple(options) if options else None,
             grid=tuple(node["x-grid"]) if "x-grid" in node else None,
             selected_by=node.get("x-selected-by"),
-            fallback=node.get("x-fallback"),
             description=" ".join(str(node.get("description", "")).split()),
         )
     return out
@@ -139,9 +135,7 @@ def selected(config: Mapping[str, Any], key: str) -> tuple[str, Any]:
     value = lookup(config, key)
     if choice.selected_by:
         name = str(lookup(config, choice.selected_by))
-        if name not in value:  # e.g. the weak profile, derived from the moderate one
-            name = choice.fallback
-        return f"{key}.{name}", value[name] if name is not None else None
+        return f"{key}.{name}", value[name]
     return key, value
 
 

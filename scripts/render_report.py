@@ -4,7 +4,7 @@ from pathlib import Path
 
 from analysis.io import logged
 from analysis.registry import from_params
-from analysis.render import render
+from qmdrender import render
 
 with logged(snakemake.log[0]) as log:
     # every named input (a path or a list of paths) is what the report may read, by name
@@ -12,11 +12,7 @@ with logged(snakemake.log[0]) as log:
         name: (list(value) if isinstance(value, list) else str(value))
         for name, value in snakemake.input.items()
     }
-    engine = render(
-        Path(snakemake.input.qmd),
-        Path(snakemake.output.html),
-        Path(snakemake.output.pdf),
-        inputs,
-        engine=from_params(snakemake.params)["report"]["engine"],
-    )
+    targets = {"html": Path(snakemake.output.html), "pdf": Path(snakemake.output.pdf)}
+    engine = render(Path(snakemake.input.qmd), targets, inputs,
+                    engine=from_params(snakemake.params)["report"]["engine"])
     log.info("rendered %s and %s with %s", snakemake.output.html, snakemake.output.pdf, engine)

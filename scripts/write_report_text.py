@@ -18,6 +18,7 @@ FORMULA_MODULES = [
     ("Verdicts", verdicts),
 ]
 TABLES = [
+    "sources",
     "measures",
     "pressure",
     "attributions",

@@ -27,7 +27,7 @@ ROUNDS = [{"id": "R1", "start": "2014-03-01", "end": "2014-03-31"},
           {"id": "R2", "start": "2014-04-01", "end": "2014-08-31"}]
 CHOICES = {"measure": "proportional", "reference": "pre_round_stock", "aggregation": "weighted_mean",
            "us_ideal_source": "explicit_us_requests", "tau": 0.05, "placement_jitter": 0.1,
-           "monte_carlo_draws": 400, "seed": 7}
+           "monte_carlo_draws": 400, "seed": 7, "blank_us_requested": "not_requested"}
 
 
 def measure(event_id, sender, instrument, date, **extra):
@@ -179,3 +179,27 @@ def test_us_own_stock_stands_in_before_any_request():
     # In R1 (only the travel ban and freeze in force): 2/8; Japan has nothing, so 0 of the move.
     assert table.loc[("R1", "US"), "ideal"] == pytest.approx(0.25)
     assert table.loc[("R1", "US"), "attainment"] == 0
+
+
+def test_blank_us_requested_is_read_by_the_config_key():
+    from analysis.scores.attainment import with_blank_flags_read
+    frame = pd.DataFrame([
+        measure("JP-blank", "JP", "travel_ban", "2014-04-29", us_requested=None),
+        measure("JP-no", "JP", "asset_freeze", "2014-08-05", us_requested=False),
+        measure("JP-yes", "JP", "arms_embargo", "2014-09-25", us_requested=True),
+        measure("US-blank", "US", "travel_ban", "2014-03-06", us_requested=None),
+    ])
+    read = with_blank_flags_read(frame, "not_requested")["us_requested"].tolist()
+    assert read == [False, False, True, False]
+    assert with_blank_flags_read(frame, "requested")["us_requested"].tolist() == [True, False, True, False]
+    with pytest.raises(ValueError, match="blank_us_requested"):
+        with_blank_flags_read(frame, "maybe")
+    # Read as requested, Japan's blank travel ban sets the US ideal: R2 ideal moves above the outcome.
+    blank = MEASURES.assign(us_requested=[None, True, None, None, None])
+    low = attainment_table(blank, ROUNDS, weights=EQUAL, intensity="three_level", three_level_values=LEVELS,
+                           leader="US", choices=CHOICES | {"blank_us_requested": "not_requested"})
+    high = attainment_table(blank, ROUNDS, weights=EQUAL, intensity="three_level", three_level_values=LEVELS,
+                            leader="US", choices=CHOICES | {"blank_us_requested": "requested"})
+    ideal = {name: t.set_index(["round", "actor"]).loc[("R2", "US"), "ideal"] for name, t in
+             [("low", low), ("high", high)]}
+    assert ideal["high"] > ideal["low"]

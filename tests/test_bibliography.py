@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
-from analysis.bibliography import bib_entry, display_title
+
+from analysis.present.bibliography import bib_entry, display_title
 
 
 def test_cjk_title_shows_its_translation_and_latin_titles_stay():
@@ -34,7 +35,7 @@ def test_entry_escapes_markup_and_names_the_container():
 
 
 def test_cjk_container_shows_its_latin_name():
-    from analysis.bibliography import display_container
+    from analysis.present.bibliography import display_container
 
     assert (
         display_container("中央日報 (JoongAng Ilbo, Japanese edition)") == "JoongAng Ilbo, Japanese edition"

@@ -213,3 +213,11 @@ def test_fixture_end_to_end():
 def test_unknown_rule_is_refused():
     with pytest.raises(ValueError, match="conflict_resolution"):
         resolve_measures(THREE_REPORTS, "loudest", "announced", WINDOWS)
+
+
+def test_flag_of_reports_keeps_blank_apart_from_false():
+    from analysis.data.clean import flag_of_reports
+    assert flag_of_reports(pd.Series([None, True, False], dtype=object)) is True
+    assert flag_of_reports(pd.Series([False, None], dtype=object)) is False
+    assert flag_of_reports(pd.Series([None, pd.NA], dtype=object)) is None
+    assert flag_of_reports(pd.Series([float("nan")], dtype=object)) is None

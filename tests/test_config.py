@@ -116,7 +116,7 @@ def test_only_the_2022_window_is_out_of_sample(config):
     bad = copy.deepcopy(config)
     bad["rounds"]["definitions"]["thesis"][-1]["out_of_sample"] = "yes"
     with pytest.raises(ConfigError, match="out_of_sample"):
-        validate_config(bad, SCHEMA)
+        validate_config(bad)
 
 
 def test_coding_choices_table_has_a_row_and_description_per_key(config):

@@ -136,7 +136,7 @@ def _values(spec: dict) -> list[dict]:
 def test_timeline_names_japans_measures_and_keeps_points_on_its_axis(tables):
     spec, svg = spec_and_svg(all_figures(tables, ROUNDS, "US", ["CA"], THRESHOLDS)["timeline"])
     keys = [row["key"] for row in _values(spec) if "key" in row]
-    assert keys == ["(1) March 2014: Japan's travel/visa ban", "(2) July 2014: Japan's asset freeze"]
+    assert keys == ["(1) March 2014: Japan's travel and visa bans", "(2) July 2014: Japan's asset freezes"]
     domain = json.dumps(spec)
     assert '"clip": true' in domain  # marks are clipped to the axis window
     assert "JP-a" not in svg and "travel_ban" not in svg  # labels, not ids or codes

@@ -152,15 +152,33 @@ def test_rounds_and_general_statements():
         ]
     )  # outside every round
     influence, by_type = score_influence(table, ROUNDS, "weighted", WEIGHTS, LADDER, 0.5, "zero")
-    # R1: the R1 statement and the general one → (1 + 0)/2; R2: the general one only → 0.
-    assert influence["influence"].tolist() == pytest.approx([0.5, 0.0])
-    assert influence["n_statements"].tolist() == [2, 1]
-    assert influence["n_sources"].tolist() == [2, 1]
+    # A general statement bears on the whole period: only the pooled row reads it, no single round.
+    # R1: the R1 statement alone → 1; R2: nothing → missing; all: (1 + 0)/2.
+    assert influence["round"].tolist() == ["R1", "R2", "all"]
+    assert influence["influence"].tolist()[0] == pytest.approx(1.0)
+    assert math.isnan(influence["influence"].tolist()[1])
+    assert influence["influence"].tolist()[2] == pytest.approx(0.5)
+    assert influence["n_statements"].tolist() == [1, 0, 2]
     assert by_type[["round", "attributor_type", "n_statements"]].values.tolist() == [
-        ["R1", "expert", 2],
-        ["R2", "expert", 1],
+        ["R1", "expert", 1],
+        ["all", "expert", 2],
     ]
-    assert by_type["mean_strength"].tolist() == pytest.approx([0.5, 0.0])
+
+
+def test_a_general_statement_can_count_in_the_round_it_was_made():
+    table = statements(
+        [
+            ("a", "expert", "us_pressure", "decisive", "R1"),
+            ("b", "expert", "us_pressure", "none", "all"),
+        ]
+    ).assign(date=["2014-03-10", "2014-05-02"])
+    windows = [
+        {"id": "R1", "start": "2014-03-01", "end": "2014-03-31"},
+        {"id": "R2", "start": "2014-04-01", "end": "2014-08-31"},
+    ]
+    influence, _ = score_influence(table, windows, "weighted", WEIGHTS, LADDER, 0.5, "zero", "statement_date")
+    assert influence["n_statements"].tolist() == [1, 1, 2]  # the general one was said in R2
+    assert influence["influence"].tolist()[:2] == pytest.approx([1.0, 0.0])
 
 
 def test_round_without_statements_is_missing_not_zero():
@@ -249,3 +267,25 @@ def test_a_decisive_expert_never_lowers_influence(rows, aggregation):
     before = aggregate(rows, aggregation)["influence"]
     after = aggregate(rows + [("new", "expert", "us_pressure", "decisive")], aggregation)["influence"]
     assert math.isnan(before) or after >= before - 1e-12
+
+
+def test_the_bootstrap_interval_brackets_the_estimate_and_is_seeded():
+    table = statements(
+        [
+            ("a", "expert", "us_pressure", "decisive", "R1"),
+            ("b", "expert", "us_pressure", "none", "R1"),
+            ("c", "media", "us_pressure", "minor", "R1"),
+            ("d", "expert", "own_interest", "decisive", "R1"),
+        ]
+    )
+    first, _ = score_influence(
+        table, ROUNDS, "weighted", WEIGHTS, LADDER, 0.5, "zero", "whole_period", 300, 7
+    )
+    again, _ = score_influence(
+        table, ROUNDS, "weighted", WEIGHTS, LADDER, 0.5, "zero", "whole_period", 300, 7
+    )
+    row = first.iloc[0]
+    assert row["lower"] <= row["influence"] <= row["upper"] and row["lower"] < row["upper"]
+    assert first.equals(again)
+    none, _ = score_influence(table, ROUNDS, "weighted", WEIGHTS, LADDER, 0.5, "zero")
+    assert math.isnan(none.iloc[0]["lower"])  # no draws, no interval

@@ -134,7 +134,7 @@ SETTINGS = {
 
 
 def test_hp1_sentence_names_the_condition_that_decided_with_value_and_threshold():
-    from analysis.narrative import hp1_conditions, hp1_sentence
+    from analysis.present.narrative import hp1_conditions, hp1_sentence
 
     data = tables()
     data["influence"].loc[0, "influence"] = 0.3  # below the 0.5 threshold
@@ -163,7 +163,7 @@ def test_round_chapter_names_only_coded_groups_of_speakers():
 
 
 def test_allies_table_gives_each_senders_ratio_to_the_leader():
-    from analysis.narrative import allies_table
+    from analysis.present.narrative import allies_table
 
     stringency = pd.DataFrame(
         {
@@ -179,7 +179,7 @@ def test_allies_table_gives_each_senders_ratio_to_the_leader():
 
 
 def test_discussion_covers_every_verdict_that_differs_from_the_thesis():
-    from analysis.narrative import discussion
+    from analysis.present.narrative import discussion
 
     data = tables()
     data["influence"].loc[0, "influence"] = 0.3
@@ -226,7 +226,7 @@ def test_discussion_covers_every_verdict_that_differs_from_the_thesis():
 
 
 def test_choices_table_says_a_shared_description_once():
-    from analysis.narrative import choices_table
+    from analysis.present.narrative import choices_table
 
     choices = pd.DataFrame(
         {
@@ -243,7 +243,7 @@ def test_choices_table_says_a_shared_description_once():
 
 
 def test_measure_tables_cite_the_primary_sources_of_every_report():
-    from analysis.narrative import measures_in_round, with_measure_cites
+    from analysis.present.narrative import measures_in_round, with_measure_cites
 
     reports = pd.DataFrame(
         {"event_id": ["JP-a", "JP-a", "JP-c"], "cites": ["mofa20140429", "kitade2016;mofa20140429", None]}

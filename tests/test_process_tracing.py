@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -321,3 +322,45 @@ def test_posterior_rises_with_the_likelihood_ratio(p_noth, low, high, prior):
     assert results[1] >= results[0]
     if high - low > 1e-3:
         assert results[1] > results[0]
+
+
+def test_posterior_range_spans_the_likelihood_profiles():
+    """The range is the lowest and highest posterior over the weak, moderate and strong profiles."""
+    import yaml
+
+    from analysis.scores.process_tracing import score_process_tracing
+
+    config = yaml.safe_load((Path(__file__).resolve().parents[1] / "config.yaml").read_text(encoding="utf-8"))
+    choices = config["process_tracing"]
+    evidence = pd.DataFrame(
+        [
+            {
+                "evidence_id": "E1",
+                "hypothesis": "HP1",
+                "date": "2014-03-20",
+                "round": "R1",
+                "test_type": "smoking_gun",
+                "outcome": "found",
+                "predicted_by": "H",
+                "reliability": 1.0,
+                "cluster": "c1",
+                "p_h": pd.NA,
+                "p_noth": pd.NA,
+            }
+        ]
+    )
+    rounds = [{"id": "R1", "start": "2014-03-01", "end": "2014-03-31"}]
+    _, table = score_process_tracing(evidence, rounds, choices, hypotheses=("HP1",))
+    row = table[table["round"] == "R1"].iloc[0]
+    each = [
+        score_process_tracing(evidence, rounds, {**choices, "lr_profile": p}, hypotheses=("HP1",))[1]
+        .query("round == 'R1'")["posterior"]
+        .item()
+        for p in ("weak", "moderate", "strong")
+    ]
+    assert row["posterior_low"] == pytest.approx(min(each)) and row["posterior_high"] == pytest.approx(
+        max(each)
+    )
+    assert (
+        row["posterior_low"] < row["posterior"] <= row["posterior_high"]
+    )  # a smoking gun: strong reads it higher

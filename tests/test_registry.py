@@ -59,12 +59,10 @@ def test_selected_sets_pass_only_the_set_in_force(config):
     )
 
 
-def test_the_weak_profile_falls_back_to_the_moderate_set(config):
-    weak = copy.deepcopy(config)
-    weak["process_tracing"]["lr_profile"] = "weak"
-    key, value = registry.selected(weak, "process_tracing.profiles")
-    assert key == "process_tracing.profiles.moderate"
-    assert value == config["process_tracing"]["profiles"]["moderate"]
+def test_likelihood_profiles_reach_process_tracing_whole(config):
+    """The posterior's range reads every profile, so the rule receives them all, not the one in force."""
+    decoded = registry.from_params(registry.rule_params("score_process_tracing", config))
+    assert decoded["process_tracing"]["profiles"] == config["process_tracing"]["profiles"]
 
 
 def test_params_name_their_key_so_equal_values_cannot_mask_a_change(config):

@@ -12,10 +12,10 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from analysis import render as engine
 from analysis.present import report_data
 from analysis.present.figures import spec_and_svg
-from analysis.render import RenderError
+from qmdrender import engine
+from qmdrender.engine import RenderError
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "render"
@@ -27,26 +27,40 @@ AXIS_TITLE_X, AXIS_TITLE_Y = "Round of measures", "Score value"
 def fixture_inputs(folder: Path) -> dict[str, object]:
     """The rule-like inputs of the fixture: two tables, two figures (spec + SVG), the CSL."""
     folder.mkdir(parents=True, exist_ok=True)
-    scores = pd.DataFrame({
-        "round": ["R1", "R2", "R3"],
-        "score": [1.5, 2.25, 4.0],
-        "note": ["short", "a considerably longer free-text note that keeps going so that the column "
-                 "has to wrap inside the page width of the PDF", "pipe | inside"],
-    })
+    scores = pd.DataFrame(
+        {
+            "round": ["R1", "R2", "R3"],
+            "score": [1.5, 2.25, 4.0],
+            "note": [
+                "short",
+                "a considerably longer free-text note that keeps going so that the column "
+                "has to wrap inside the page width of the PDF",
+                "pipe | inside",
+            ],
+        }
+    )
     scores.to_csv(folder / "scores.csv", index=False)
     (folder / "meta.json").write_text(json.dumps({"sender": "Japan"}), encoding="utf-8")
-    base = alt.Chart(scores).encode(x=alt.X("round:N", title=AXIS_TITLE_X),
-                                    y=alt.Y("score:Q", title=AXIS_TITLE_Y),
-                                    tooltip=["round", "score"])
-    charts = {"scores": base.mark_bar().properties(description="Bars of the score per round."),
-              "trend": base.mark_line(point=True).properties(description="Line of the score per round.")}
+    base = alt.Chart(scores).encode(
+        x=alt.X("round:N", title=AXIS_TITLE_X),
+        y=alt.Y("score:Q", title=AXIS_TITLE_Y),
+        tooltip=["round", "score"],
+    )
+    charts = {
+        "scores": base.mark_bar().properties(description="Bars of the score per round."),
+        "trend": base.mark_line(point=True).properties(description="Line of the score per round."),
+    }
     for name, chart in charts.items():
         spec, svg = spec_and_svg(chart)
         (folder / f"{name}.vl.json").write_text(json.dumps(spec), encoding="utf-8")
         (folder / f"{name}.svg").write_text(svg, encoding="utf-8")
-    return {"scores": str(folder / "scores.csv"), "meta": str(folder / "meta.json"),
-            "specs": [str(folder / f"{n}.vl.json") for n in charts],
-            "svgs": [str(folder / f"{n}.svg") for n in charts], "csl": str(CSL)}
+    return {
+        "scores": str(folder / "scores.csv"),
+        "meta": str(folder / "meta.json"),
+        "specs": [str(folder / f"{n}.vl.json") for n in charts],
+        "svgs": [str(folder / f"{n}.svg") for n in charts],
+        "csl": str(CSL),
+    }
 
 
 def tree(folder: Path) -> list[str]:
@@ -62,11 +76,8 @@ def rendered(tmp_path_factory):
     outputs = []
     for run in ("a", "b"):
         html, pdf = work / run / "report.html", work / run / "report.pdf"
-        scratch = work / f"scratch-{run}"
-        scratch.mkdir()
-        used = engine.render(FIXTURE / "fixture.qmd", html, pdf, inputs, engine="offline",
-                             scratch_parent=scratch)
-        assert list(scratch.iterdir()) == []  # removed on success
+        used = engine.render(FIXTURE / "fixture.qmd", {"html": html, "pdf": pdf}, inputs, engine="offline")
+        assert sorted(p.name for p in (work / run).iterdir()) == ["report.html", "report.pdf"]  # no scratch
         outputs.append((html, pdf))
     return {"outputs": outputs, "engine": used, "before": before, "inputs": inputs}
 
@@ -110,7 +121,7 @@ def test_html_inlines_the_vega_bundle_once_and_embeds_each_figure(html_text):
     bundle = vl_convert.javascript_bundle()
     assert html_text.count(bundle[:400]) == 1
     assert html_text.count(bundle[-400:]) == 1
-    assert html_text.count("vegaEmbed(\"#vis-") == 2  # two figures in the fixture
+    assert html_text.count('vegaEmbed("#vis-') == 2  # two figures in the fixture
     assert '"tooltip": true' in html_text
 
 
@@ -131,8 +142,8 @@ def test_html_numbers_captions_and_resolves_references(html_text):
 def test_hand_written_table_is_numbered_and_sized_by_content(html_text):
     assert re.search(r"<caption>\s*Table 2:\s+A hand-written pipe table", html_text)
     assert re.search(r'<a href="#tbl-manual"[^>]*>Table\s2</a>', html_text)
-    table = html_text[html_text.index('<table id="tbl-manual"'):]
-    widths = [int(w) for w in re.findall(r'<col style="width: (\d+)%"', table[:table.index("</colgroup>")])]
+    table = html_text[html_text.index('<table id="tbl-manual"') :]
+    widths = [int(w) for w in re.findall(r'<col style="width: (\d+)%"', table[: table.index("</colgroup>")])]
     # upper quartile of two rows = the longer; +2 padding each: Key 25 + 2, Value max(floor 4,
     # header 5) + 2 = 7, Meaning 50 (cap) + 2 → of 86: 31.4%, 8.1%, 60.5%
     assert [abs(w - hand) <= 1 for w, hand in zip(widths, [31.4, 8.1, 60.5], strict=True)] == [True] * 3
@@ -155,7 +166,7 @@ def test_html_citations_inline_values_callouts_and_engine(html_text, html_words,
 def test_cell_options_echo_output_include(html_words):
     assert re.search(r"shown\s*=\s*sum\(scores", html_words)  # echo: true shows the code
     assert "total 7.8" in html_words
-    assert "import pandas" not in html_words  # echo defaults to false
+    assert "import pandas" not in html_words  # the fixture's `execute: echo: false`
     assert "THIS OUTPUT IS HIDDEN" not in html_words
     assert "THIS CELL IS NOT INCLUDED" not in html_words
     assert 'raise RuntimeError("an eval: false cell must never run")' in html_words  # shown, not run
@@ -207,19 +218,14 @@ def _render_variant(tmp_path: Path, extra: str) -> None:
     qmd = sources / "fixture.qmd"
     qmd.write_text(qmd.read_text(encoding="utf-8") + "\n" + extra + "\n", encoding="utf-8")
     inputs = fixture_inputs(tmp_path / "inputs")
-    (tmp_path / "scratch").mkdir()
-    engine.render(qmd, tmp_path / "out.html", tmp_path / "out.pdf", inputs, engine="offline",
-                  scratch_parent=tmp_path / "scratch")
+    out = tmp_path / "out"
+    engine.render(qmd, {"html": out / "out.html", "pdf": out / "out.pdf"}, inputs, engine="offline")
 
 
-def test_unresolved_reference_fails_naming_it(tmp_path):
-    with pytest.raises(RenderError, match=r"unresolved cross-reference.*@fig-nope") as failure:
+def test_unresolved_reference_fails_naming_it_and_its_kind(tmp_path):
+    with pytest.raises(RenderError, match=r"unresolved cross-reference @fig-nope: no figure labelled"):
         _render_variant(tmp_path, "As @fig-nope shows.")
-    assert not (tmp_path / "out.html").exists()
-    # the scratch dir is kept and named; its HTML shows the reference as Quarto does
-    kept = list((tmp_path / "scratch").iterdir())
-    assert len(kept) == 1 and str(kept[0]) in str(failure.value)
-    assert "<strong>?@fig-nope</strong>" in (kept[0] / "fixture.html").read_text(encoding="utf-8")
+    assert list((tmp_path / "out").iterdir()) == []  # no output, no scratch left behind
 
 
 def test_unknown_citation_fails_naming_it(tmp_path):
@@ -241,8 +247,12 @@ def test_quarto_renders_the_fixture_when_installed(tmp_path):
     if not shutil.which("quarto"):
         pytest.skip("no quarto binary on PATH")
     inputs = fixture_inputs(tmp_path / "inputs")
-    used = engine.render(FIXTURE / "fixture.qmd", tmp_path / "q.html", tmp_path / "q.pdf", inputs,
-                         engine="quarto")
+    used = engine.render(
+        FIXTURE / "fixture.qmd",
+        {"html": tmp_path / "q.html", "pdf": tmp_path / "q.pdf"},
+        inputs,
+        engine="quarto",
+    )
     assert used.startswith("Quarto")
     assert "Figure 1" in (tmp_path / "q.html").read_text(encoding="utf-8")
     assert (tmp_path / "q.pdf").stat().st_size > 0
@@ -250,8 +260,13 @@ def test_quarto_renders_the_fixture_when_installed(tmp_path):
 
 # ── Pure parts ───────────────────────────────────────────────────────────────────────────────
 def test_uncovered_characters_are_named():
-    assert engine.uncovered_characters("Shinzō Abe – “quoted” ≥ 5 × 2") == []
-    assert engine.uncovered_characters("Abe 安倍") == ["倍 (U+500D, CJK)", "安 (U+5B89, CJK)"]
+    assert engine.uncovered_characters("Shinzō Abe – “quoted” ≥ 5 × 2, 安倍晋三, Владимир Путин") == []
+    assert engine.uncovered_characters("ไทย 😀") == [
+        "ท (U+0E17, Thai)",
+        "ย (U+0E22, Thai)",
+        "ไ (U+0E44, Thai)",
+        "😀 (U+1F600, emoji)",
+    ]
 
 
 def test_stage_resources_prefers_the_declared_input(tmp_path):
@@ -261,7 +276,7 @@ def test_stage_resources_prefers_the_declared_input(tmp_path):
     (elsewhere / "refs.bib").write_text("fresh", encoding="utf-8")
     engine.stage_resources({"bibliography": "refs.bib"}, work, {"bib": str(elsewhere / "refs.bib")})
     assert (work / "refs.bib").read_text(encoding="utf-8") == "fresh"
-    with pytest.raises(RenderError, match="csl file 'style.csl' is neither beside the report nor an input"):
+    with pytest.raises(RenderError, match="csl file 'style.csl' is neither beside the document nor an input"):
         engine.stage_resources({"csl": "style.csl"}, work, {})
 
 
@@ -276,7 +291,7 @@ def test_choose_engine():
 
 
 def test_split_chunks_and_cell_options():
-    body = "Intro `{python} 1 + 1`.\n\n```{python}\n#| label: fig-a\n#| fig-cap: \"A: b\"\nx = 1\n```\nEnd\n"
+    body = 'Intro `{python} 1 + 1`.\n\n```{python}\n#| label: fig-a\n#| fig-cap: "A: b"\nx = 1\n```\nEnd\n'
     chunks = engine.split_chunks(body)
     assert [c.kind for c in chunks] == ["markdown", "code", "markdown"]
     assert chunks[1].options == {"label": "fig-a", "fig-cap": "A: b"}
@@ -285,17 +300,24 @@ def test_split_chunks_and_cell_options():
         engine.split_chunks("```{python}\nx = 1\n")
 
 
-def test_front_matter_authors_and_date():
+def test_front_matter_authors_and_date(monkeypatch):
     meta, body = engine.split_front_matter("---\ntitle: T\ndate: 2024-05-17\n---\nText\n")
     assert meta["title"] == "T" and body == "Text\n"
     assert engine.document_date(meta) == dt.date(2024, 5, 17)
-    with pytest.raises(RenderError, match="clock"):
-        engine.document_date({"date": "today"})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "86400")
+    assert engine.document_date({"date": "today"}) == dt.date(1970, 1, 2)
     authors = engine.normalise_authors(
-        ["Solo", {"name": "A B", "affiliation": "X"},
-         {"name": {"given": "C", "family": "D"}, "affiliations": [{"name": "Y"}, "Z"]}])
-    assert authors == [{"name": "Solo"}, {"name": "A B", "affiliation": "X"},
-                       {"name": "C D", "affiliation": "Y; Z"}]
+        [
+            "Solo",
+            {"name": "A B", "affiliation": "X"},
+            {"name": {"given": "C", "family": "D"}, "affiliations": [{"name": "Y"}, "Z"]},
+        ]
+    )
+    assert authors == [
+        {"name": "Solo"},
+        {"name": "A B", "affiliation": "X"},
+        {"name": "C D", "affiliation": "Y; Z"},
+    ]
 
 
 def test_report_data_reads_only_inputs(tmp_path, monkeypatch):
@@ -322,8 +344,12 @@ def test_table_column_widths_follow_typical_cell_length():
 
 def test_table_column_is_as_wide_as_its_longest_word_up_to_24():
     # six rows: the upper quartile (index ceil(3·5/4) = 4 of 0..5) is a one-letter cell
-    frame = pd.DataFrame({"value": ["a", "b", "c", "d", "e", "explicit_us_requests"],  # 20 characters
-                          "id": ["u", "v", "w", "x", "y", "an_identifier_far_longer_than_the_cap"]})
+    frame = pd.DataFrame(
+        {
+            "value": ["a", "b", "c", "d", "e", "explicit_us_requests"],  # 20 characters
+            "id": ["u", "v", "w", "x", "y", "an_identifier_far_longer_than_the_cap"],
+        }
+    )
     rule = str(report_data.table(frame)).splitlines()[1]
     assert rule == "|:" + "-" * 21 + "|:" + "-" * 25 + "|"  # 20 and the cap 24, plus 2 for padding
 

@@ -17,8 +17,10 @@ from analysis.scores.stringency import (
     stringency_table,
 )
 
-ORDINAL = {"diplomatic_suspension": 1, "travel_ban": 1, "asset_freeze": 2, "crimea_trade_ban": 2,
-           "arms_embargo": 2, "dual_use_ban": 2, "sectoral_finance": 3, "energy_technology": 3}  # Σ = 16
+ORDINAL_2014 = {"diplomatic_suspension": 1, "travel_ban": 1, "asset_freeze": 2, "crimea_trade_ban": 2,
+                "arms_embargo": 2, "dual_use_ban": 2, "sectoral_finance": 3, "energy_technology": 3}  # Σ = 16
+# The instruments first used in 2022 are outside the 2014–2016 rounds' repertoire: their weight never counts.
+ORDINAL = ORDINAL_2014 | {k: 5 for k in INSTRUMENTS if k not in ORDINAL_2014}
 EQUAL = dict.fromkeys(INSTRUMENTS, 1)
 LEVELS = {"symbolic": 0.5, "partial": 0.5, "full": 1.0}
 ROUNDS = [{"id": "R1", "start": "2014-03-01", "end": "2014-03-31"},
@@ -151,14 +153,14 @@ def test_depth_counts_by_hand():
 
 def test_index_vectorised_over_weight_sets():
     x = np.array([1.0, 0.5, 0, 0, 0, 0, 0, np.nan])
-    weights = np.stack([np.ones(8), np.array(list(ORDINAL.values()), dtype=float)])
+    weights = np.stack([np.ones(8), np.array(list(ORDINAL_2014.values()), dtype=float)])
     # Equal: (1 + 0.5)/7 over the known seven; ordinal: (1 + 0.5)/(16 − 3).
     assert stringency_index(x, weights) == pytest.approx([100 * 1.5 / 7, 100 * 1.5 / 13])
     assert np.isnan(stringency_index(np.full(8, np.nan), np.ones(8)))
 
 
 def test_breadth_maps_instruments_to_gsdb_types():
-    x = np.zeros(8)
+    x = np.zeros(len(INSTRUMENTS))
     x[[3, 5, 7]] = 1.0  # Crimea trade ban, dual-use, energy technology: all GSDB `trade`
     assert breadth(x) == 1
     x[4] = np.nan  # an arms embargo of unknown intensity is still in force
@@ -194,3 +196,22 @@ def test_adding_a_measure_never_lowers_stock(rows, extra, end_day, uncoded):
     after = stringency_index(positions_at(prepare_measures(grown), "JP", end, **options), w)
     assert 0.0 <= before <= 100.0 and 0.0 <= after <= 100.0
     assert after >= before - 1e-12
+
+
+def test_running_total_stands_for_the_listings_it_contains():
+    """The leader's 10 listed in March are inside its June total of 30; only July's 5 come on top."""
+    frame = prepare_measures(pd.DataFrame([
+        measure("US-l1", "US", "travel_ban", "2014-03-17", individuals=10, count_basis="listing"),
+        measure("US-tot", "US", "travel_ban", "2014-06-01", individuals=30, count_basis="running_total"),
+        measure("US-l2", "US", "travel_ban", "2014-07-01", individuals=5, count_basis="listing"),
+        measure("JP-tb", "JP", "travel_ban", "2014-08-01", individuals=14, list_public=True),
+    ]))
+    options = {"leader": "US", "intensity": "depth_counts", "three_level_values": LEVELS,
+               "uncoded_intensity": "full", "easing_factor": 0.5}
+    travel = INSTRUMENTS.index("travel_ban")
+    japan = positions_at(frame, "JP", pd.Timestamp("2014-08-31"), **options)
+    assert japan[travel] == pytest.approx(14 / 35)
+    # Before the total exists, the listings are summed as before.
+    early = positions_at(frame.assign(sender=frame["sender"]), "JP", pd.Timestamp("2014-08-31"),
+                         leader_end=pd.Timestamp("2014-04-30"), **options)
+    assert early[travel] == pytest.approx(1.0)  # 14 against the 10 listed by 30 April, capped

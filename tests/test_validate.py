@@ -6,6 +6,7 @@ raw tables exist it MUST pass (the real data validate with zero problems).
 
 from __future__ import annotations
 
+import csv
 import shutil
 import subprocess
 import sys
@@ -137,7 +138,7 @@ def test_short_row_and_quoted_newline_do_not_crash_and_keep_line_numbers(tmp_pat
     engagement = [p for p in problems if p.file == "raw/engagements.csv"]
     # line 2 has 3 fields; lines 3-4 are one record (a quoted newline); line 5 has an unknown kind
     assert [(p.line, p.column) for p in engagement] == [(2, None), (5, "kind")]
-    assert "3 fields but the header has 13" in engagement[0].message
+    assert "3 fields but the header has 15" in engagement[0].message
 
 
 def test_cross_table_references(tmp_path, monkeypatch):
@@ -147,7 +148,7 @@ def test_cross_table_references(tmp_path, monkeypatch):
         ("raw/measures.csv", 4, "cites"),          # cites an unknown key
         ("raw/measures.csv", 7, "date"),           # in force before announced
         ("raw/measures.csv", 8, "sender"),         # reports of one event disagree on the sender
-        ("raw/measures.csv", 14, "source"),        # coded from a primary source, not a seed
+        ("raw/measures.csv", 14, "paragraph"),     # a primary source (public record) with a seed locator
         ("raw/attributions.csv", 2, "about_event"),
         ("raw/evidence.csv", 3, "rests_on"),
         ("raw/thesis_claims.csv", 3, "target_id"),  # no such event
@@ -241,7 +242,8 @@ def test_workflow_fails_on_a_broken_table_and_keeps_earlier_outputs(tmp_path):
 PUBLIC_SOURCE = ("wire20220408,wire,online,Fixture Agency,Synthetic wire report,Fixture site,Fixture Agency,"
                  "2022-04-08,{url},,,Synthetic row for tests only.\n")
 PUBLIC_MEASURE = ("JP-20220408-coal-wire,JP-coal-2022,JP,RU,energy_import_ban,,announced,2022-04-08,,,,,"
-                  "false,wire20220408,{section},{paragraph},,,,Fixture note: a wire reports a coal ban.\n")
+                  ",wire20220408,{section},{paragraph},,,,Fixture note: a wire reports a coal ban.,"
+                  "stated,,,\n")
 
 
 def _with_public_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str = "https://example.org/wire",
@@ -293,3 +295,35 @@ def test_thesis_claims_cannot_come_from_a_public_source(tmp_path, monkeypatch):
     problems = validate_package(PACKAGE, "raw", round_ids=ROUND_IDS)
     assert [(p.file, p.line, p.column) for p in problems] == [("raw/thesis_claims.csv", 2, "source")]
     assert "kind seed" in problems[0].message
+def test_a_disagreement_about_an_unknown_row_is_a_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    raw = overlay(tmp_path)
+    (raw / "disagreements.csv").write_text(
+        "disagreement_id,kind,about,versions,source,section,paragraph,note\n"
+        "DG-001,citation_error,NO-SUCH-ROW,a: x | b: y,silbaum2017,,1,n\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    problems = validate_package(PACKAGE, "raw", round_ids=ROUND_IDS)
+    assert [(p.file, p.line, p.column, p.value) for p in problems] == [
+        ("raw/disagreements.csv", 2, "about", "NO-SUCH-ROW")]
+
+
+def test_public_record_rows_have_no_seed_locator_and_seed_rows_need_one(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch):
+    raw = overlay(tmp_path)
+    measures = (raw / "measures.csv").read_text(encoding="utf-8").splitlines()
+    header = measures[0].split(",")
+    sources = (raw / "sources.csv").read_text(encoding="utf-8").splitlines()
+    primary = next(line.split(",")[0] for line in sources[1:] if line.split(",")[1] == "primary")
+    row = dict(zip(header, next(csv.reader([measures[1]])), strict=True))
+    public = row | {"measure_id": "X-pr", "source": primary, "section": "", "paragraph": "", "note": "gist"}
+    located = public | {"measure_id": "X-pr2", "paragraph": "3"}
+    seed_without = row | {"measure_id": "X-seed", "paragraph": ""}
+    with (raw / "measures.csv").open("a", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+        writer.writerows([public, located, seed_without])
+    monkeypatch.chdir(tmp_path)
+    problems = [(p.column, p.message) for p in validate_package(PACKAGE, "raw", round_ids=ROUND_IDS)
+                if p.file == "raw/measures.csv"]
+    assert problems == [
+        ("paragraph", f"a locator points into a seed; {primary!r} is a public source (its URL locates the "
+                      "row): leave it empty"),
+        ("paragraph", "a row coded from the seed 'silbaum2017' needs its paragraph locator")]

@@ -82,6 +82,14 @@ def test_pdf_holds_the_sections_figures_and_references(built_project):
 
 
 @pytest.mark.slow
+def test_html_and_pdf_number_every_figure_table_equation_and_section_alike(built_project):
+    from rendered_text import numbers, pdf_text, visible_html
+
+    page = visible_html((built_project / "results/report/report.html").read_text(encoding="utf-8"))
+    assert numbers(page) == numbers(pdf_text(built_project / "results/report/report.pdf")[0])
+
+
+@pytest.mark.slow
 def test_pdf_text_stays_inside_the_page(built_project):
     """No table or paragraph runs off its page: every text run pypdf can place lies on the page.
 

@@ -31,14 +31,14 @@ CONFLICT_FIELDS = ("date_announced", "date_in_force", "individuals", "entities",
 MEASURE_COLUMNS = [
     "event_id", "sender", "target", "instrument", "affects_instrument", "date_announced", "date_in_force",
     "date", "date_precision", "round", "individuals", "entities", "list_public", "intensity_code",
-    "us_requested", "sources", "n_reports", "has_conflict",
+    "us_requested", "sources", "n_reports", "has_conflict", "count_basis",
 ]
 CONFLICT_COLUMNS = ["event_id", "field", "versions", "rule", "resolved_value"]
 CHECK_COLUMNS = ["check", "table", "subject", "value", "detail"]
 # Raw table -> its id column (the stable sort order of its cleaned version).
 ID_COLUMNS = {"sources": "key", "measures": "measure_id", "pressure": "pressure_id",
               "attributions": "attribution_id", "engagements": "engagement_id",
-              "evidence": "evidence_id", "thesis_claims": "claim_id"}
+              "evidence": "evidence_id", "thesis_claims": "claim_id", "disagreements": "disagreement_id"}
 DATED_TABLES = ("pressure", "engagements", "evidence")
 
 
@@ -115,6 +115,18 @@ def _reports(rows: pd.DataFrame, column: str, field: str) -> list[Report]:
     ]
 
 
+def flag_of_reports(values: pd.Series) -> bool | None:
+    """One event's flag from its reports: true if any report says true, else false if any says false.
+
+    None (blank) when no report fills the flag: a blank is "no document says", never "no".
+    """
+    known = [bool(v) for v in values if v is not None and v is not pd.NA and not
+             (isinstance(v, float) and pd.isna(v))]
+    if any(known):
+        return True
+    return False if known else None
+
+
 def resolve_measures(measures: pd.DataFrame, conflict_resolution: str, date_basis: str,
                      windows: Sequence[Mapping[str, str]], thesis_key: str = THESIS_KEY,
                      coarse_date_placement: str = "first_day") -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -153,7 +165,11 @@ def resolve_measures(measures: pd.DataFrame, conflict_resolution: str, date_basi
         intensity = _reports(rows, "intensity_code", "intensity_code")
         record["intensity_code"] = choose("intensity_code", intensity, conflict_resolution,
                                           thesis_key).value if intensity else ""
-        record["us_requested"] = bool(rows["us_requested"].fillna(False).astype(bool).any())
+        record["us_requested"] = flag_of_reports(rows["us_requested"])
+        # A running total (all listings in force at its date) is never added to listings it contains.
+        basis = (rows["count_basis"].fillna("").astype(str) if "count_basis" in rows
+                 else pd.Series([], dtype=str))
+        record["count_basis"] = "running_total" if (basis == "running_total").any() else "listing"
         record["sources"] = ";".join(sorted(set(rows["source"])))
         record["n_reports"] = len(rows)
         record["has_conflict"] = any(c["event_id"] == event_id and c["field"] != "list_public"
@@ -164,8 +180,8 @@ def resolve_measures(measures: pd.DataFrame, conflict_resolution: str, date_basi
         clean[column] = pd.array([int(v) if v else pd.NA for v in clean[column]], dtype="Int64")
     clean["list_public"] = pd.array([{"true": True, "false": False}.get(v, pd.NA)
                                      for v in clean["list_public"]], dtype="boolean")
-    for column in ("us_requested", "has_conflict"):
-        clean[column] = clean[column].astype(bool)
+    clean["us_requested"] = pd.array(clean["us_requested"].tolist(), dtype="boolean")
+    clean["has_conflict"] = clean["has_conflict"].astype(bool)
     clean["n_reports"] = clean["n_reports"].astype("int64")
     conflict_table = pd.DataFrame(conflicts, columns=CONFLICT_COLUMNS)
     field_order = {field: i for i, field in enumerate(CONFLICT_FIELDS)}
@@ -193,6 +209,38 @@ def attributions_with_round(attributions: pd.DataFrame, clean_measures: pd.DataF
     out["round"] = [round_of.get(event, "") if event else "all"
                     for event in out["about_event"].fillna("").astype(str)]
     return out
+
+
+def events_once(frame: pd.DataFrame, id_column: str) -> pd.DataFrame:
+    """One row per `event_id` (reports of one act or event in several places count once).
+
+    The earliest-dated report stands for the event (ties by `id_column`); a frame without `event_id`,
+    or a row with an empty one, counts each row as its own event.
+    """
+    if frame.empty or "event_id" not in frame.columns:
+        return frame
+    filled = frame["event_id"].notna() & (frame["event_id"].astype(str) != "")
+    keys = frame["event_id"].astype(object).where(filled, frame[id_column])
+    order = [column for column in ("date", id_column) if column in frame.columns]
+    ranked = frame.assign(_event=keys.astype(str)).sort_values(order, kind="stable")
+    return ranked.drop_duplicates("_event").drop(columns="_event").sort_index()
+
+
+RECORDED_RULE = "recorded: both versions kept"
+
+
+def with_recorded_disagreements(conflicts: pd.DataFrame, recorded: pd.DataFrame) -> pd.DataFrame:
+    """The measures' field conflicts, then every recorded disagreement (targets, sequencing, the thesis's
+    contradictions, citation errors), so one table lists every disagreement the documents hold.
+
+    A recorded row names the rows it is about in `event_id`, its kind in `field` and keeps both versions.
+    """
+    if recorded.empty:
+        return conflicts
+    extra = pd.DataFrame({"event_id": recorded["about"].astype(str), "field": recorded["kind"].astype(str),
+                          "versions": recorded["versions"].astype(str), "rule": RECORDED_RULE,
+                          "resolved_value": ""})
+    return pd.concat([conflicts, extra], ignore_index=True)[CONFLICT_COLUMNS]
 
 
 def data_checks(raw: Mapping[str, pd.DataFrame], clean: Mapping[str, pd.DataFrame],
@@ -299,12 +347,14 @@ def clean_tables(raw: Mapping[str, pd.DataFrame], conflict_resolution: str, date
                for name, frame in raw.items()}
     measures, conflicts = resolve_measures(ordered["measures"], conflict_resolution, date_basis, windows,
                                            thesis_key, coarse_date_placement)
+    recorded = ordered.get("disagreements", pd.DataFrame(columns=["disagreement_id"]))
     clean: dict[str, pd.DataFrame] = {
         "sources": ordered["sources"],
         "measures": measures,
         "attributions": attributions_with_round(ordered["attributions"], measures),
         "thesis_claims": ordered["thesis_claims"],
-        "conflicts": conflicts,
+        "disagreements": recorded,
+        "conflicts": with_recorded_disagreements(conflicts, recorded),
     }
     for table in DATED_TABLES:
         clean[table] = with_dates(ordered[table], windows, coarse_date_placement)

@@ -277,8 +277,10 @@ def _check_foreign_keys(tables: dict[str, Table]) -> list[Problem]:
     return problems
 
 
-def _is_public(kind: str) -> bool:
-    return kind not in (SEED_KIND, *CITED_ONLY_KINDS, "")
+def _is_public(kind: str, table: str = "") -> bool:
+    """A source a row may be coded from directly, its URL standing in for a locator: the public kinds, and
+    for measures also a primary source (the sender's official notice, coded as a public-record row)."""
+    return kind not in (SEED_KIND, *CITED_ONLY_KINDS, "") or (table == "measures" and kind == "primary")
 
 
 def _check_row_sources(tables: dict[str, Table]) -> list[Problem]:
@@ -303,9 +305,10 @@ def _check_row_sources(tables: dict[str, Table]) -> list[Problem]:
             if value not in kinds:
                 continue  # an unknown key is reported by the foreign-key check
             kind = kinds[value]
-            if kind != SEED_KIND and (name in SEED_ONLY_TABLES or not _is_public(kind)):
+            if kind != SEED_KIND and (name in SEED_ONLY_TABLES or not _is_public(kind, name)):
                 allowed = "a seed document (kind seed)" if name in SEED_ONLY_TABLES else \
-                    "a seed document or a public source (official, wire, press, tracker, state_media)"
+                    "a seed document or a public source (official, wire, press, tracker, state_media, " \
+                    "public_record; for measures also primary)"
                 problems.append(Problem(
                     table.file, line, "source", value,
                     f"{value!r} is a {kind or 'kind-less'} source; rows must be coded from {allowed}"))
@@ -339,6 +342,25 @@ def _check_rests_on(tables: dict[str, Table]) -> list[Problem]:
     return problems
 
 
+# Columns whose values a disagreement's `about` may name.
+DISAGREEMENT_TARGETS = {"measures": ("measure_id", "event_id"), "pressure": ("pressure_id", "event_id"),
+                        "engagements": ("engagement_id", "event_id"), "attributions": ("attribution_id",),
+                        "thesis_claims": ("claim_id",)}
+
+
+def _check_disagreements(tables: dict[str, Table]) -> list[Problem]:
+    """Every id a recorded disagreement is about names a row of one of the coded tables."""
+    disagreements = tables.get("disagreements")
+    if disagreements is None:
+        return []
+    known = {value for name, columns in DISAGREEMENT_TARGETS.items() if name in tables
+             for column in columns for value in tables[name].values(column)}
+    return [Problem(disagreements.file, line, "about", item,
+                    f"{item!r} is no measure, pressure act, engagement, attribution or claim id")
+            for line, row in disagreements.rows for item in _split(row.get("about", ""))
+            if item not in known]
+
+
 def _check_claim_targets(tables: dict[str, Table], round_ids: Iterable[str] | None) -> list[Problem]:
     """thesis_claims.target_id names a row of its target_table; verdicts name '<HPn>:<round|all>'."""
     claims = tables.get("thesis_claims")
@@ -366,6 +388,16 @@ def _check_claim_targets(tables: dict[str, Table], round_ids: Iterable[str] | No
             if value and value not in VERDICT_VALUES:
                 problem("value", value, f"{value!r} is not a verdict; expected one of: "
                         + " | ".join(VERDICT_VALUES))
+        elif target_table == "stringency":
+            sender, _, round_id = target_id.partition(":")
+            if not sender or not round_id or (allowed_rounds is not None and round_id not in allowed_rounds):
+                problem("target_id", target_id,
+                        f"{target_id!r} is not a stringency target; expected <sender>:<round>")
+            if kind != "comparison" or target_field != "mildest_among":
+                problem("kind", kind, "a claim on the stringency table must have kind comparison and "
+                        "target_field mildest_among")
+            if not _split(value):
+                problem("value", value, "a comparison claim lists the senders compared with, ';'-separated")
         elif target_table in CLAIM_TARGETS:
             column = CLAIM_TARGETS[target_table]
             target = tables.get(target_table)
@@ -453,6 +485,7 @@ def validate_package(package_path: str | Path, data_dir: str | Path,
     problems += _check_rests_on(tables)
     problems += _check_claim_targets(tables, round_ids)
     problems += _check_events(tables)
+    problems += _check_disagreements(tables)
     order = {label: i for i, label in enumerate(_file_label(data_dir, r) for r in codebook.resources)}
     return sorted(problems, key=lambda p: (order.get(p.file, len(order)), p.line or 0))
 

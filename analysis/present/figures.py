@@ -459,6 +459,9 @@ def posteriors(
                 "hypothesis:N",
                 "round:N",
                 alt.Tooltip("posterior:Q", format=".3f"),
+                *([alt.Tooltip("posterior_low:Q", format=".3f", title="lowest over profiles"),
+                   alt.Tooltip("posterior_high:Q", format=".3f", title="highest over profiles")]
+                  if "posterior_low" in data.columns else []),
                 "verdict:N",
                 "n_items:Q",
             ],
@@ -469,7 +472,23 @@ def posteriors(
         .mark_rule(color="#888888", strokeDash=[4, 3])
         .encode(y="y:Q")
     )
-    return (lines + points).properties(
+    layers = [lines]
+    if {"posterior_low", "posterior_high"} <= set(data.columns):
+        # the range of the posterior over the weak, moderate and strong likelihood profiles
+        layers.append(
+            alt.Chart(data)
+            .mark_rule(strokeWidth=2, opacity=0.5)
+            .encode(
+                x=alt.X("round:N", sort=order),
+                y="posterior_low:Q",
+                y2="posterior_high:Q",
+                color=alt.Color("verdict:N", scale=alt.Scale(domain=list(VERDICT_COLOURS),
+                                                             range=list(VERDICT_COLOURS.values()))),
+                xOffset="hypothesis:N",
+            )
+        )
+        points = points.encode(xOffset="hypothesis:N")
+    return alt.layer(*layers, points).properties(
         width=WIDTH - 160, height=190, description=FIGURE_DESCRIPTIONS["posteriors"]
     )
 

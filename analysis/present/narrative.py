@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.data.clean import events_once
 from analysis.present import labels
 from analysis.vocabulary import FOCAL, MAJOR_SENDERS, PRESSURING, TARGET
 
@@ -641,7 +642,7 @@ def round_chapter(
     measures, pressure = tables["measures"], tables["pressure"]
     in_round = measures[measures["round"].astype(str) == round_id]
     japan = in_round[in_round["sender"].astype(str) == FOCAL].sort_values("date")
-    acts = pressure[pressure["round"].astype(str) == round_id]
+    acts = events_once(pressure[pressure["round"].astype(str) == round_id], "pressure_id")
     direct = int((acts["channel"].astype(str) == "direct").sum())
 
     japan_steps = [
@@ -921,9 +922,15 @@ def replication_table(replication: pd.DataFrame, names: Mapping[str, str]) -> pd
             "About": [about_label(t, names) for t in replication["target_id"]],
             "Field": [labels.label(labels.FIELDS, f) for f in replication["target_field"]],
             "Thesis": replication["thesis_value"].astype(str).replace("<NA>", ""),
+            # "key=value; key=value" as author-date citations, so the cell reads (and wraps) as text
+            "Other sources": [
+                "" if missing(v) else re.sub(r"\b([a-z]+\d{4}[a-z]*)=", r"@\1: ", str(v)).replace(";", "; ")
+                for v in (replication["independent_values"] if "independent_values" in replication
+                          else [""] * len(replication))
+            ],
             "Pipeline": replication["pipeline_value"].astype(str).replace("<NA>", ""),
-            "Status": replication["status"].astype(str),
-            "Why it differs": [reason(r) for r in replication["reason"]],
+            "Status": replication["status"].astype(str).str.replace("_", " "),
+            "Why it differs or cannot be checked": [reason(r) for r in replication["reason"]],
         }
     )
 
@@ -1009,17 +1016,37 @@ def codebook_table(package: Mapping[str, Any], checks: pd.DataFrame) -> pd.DataF
     )
 
 
-def coverage_table(checks: pd.DataFrame) -> pd.DataFrame:
-    """Rows each document contributes to each table, then rows per round."""
+# How the coverage table names the rows of sources that are not one of the five documents, by kind.
+SOURCE_KIND_GROUPS = {
+    "primary": "Official records cited for dates",
+    "public_record": "Official records cited for dates",
+    "official": "Public sources: official notices",
+    "wire": "Public sources: wire reports",
+    "press": "Public sources: press reports",
+    "tracker": "Public sources: sanctions trackers",
+    "state_media": "Public sources: state media",
+}
+
+
+def coverage_table(checks: pd.DataFrame, sources: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Rows each document contributes to each table, then rows per round. Rows from the many public
+    sources are summed by kind of source (the sources table lists each), so the table stays short."""
 
     def counts(check: str) -> pd.DataFrame:
-        part = checks[checks["check"].astype(str) == check]
-        wide = part.pivot_table(index="subject", columns="table", values="value", aggfunc="sum", fill_value=0)
+        part = checks[checks["check"].astype(str) == check].copy()
+        if check == "rows_per_source" and sources is not None:
+            kinds = dict(zip(sources["key"].astype(str), sources["kind"].astype(str), strict=True))
+            part["subject"] = [SOURCE_KIND_GROUPS.get(kinds.get(str(s), ""), str(s)) for s in part["subject"]]
+        wide = part.pivot_table(index="subject", columns="table", values="value", aggfunc="sum", fill_value=0,
+                                sort=False)
         return wide.astype(int)
 
     coverage = pd.concat([counts("rows_per_source"), counts("rows_per_round")]).fillna(0).astype(int)
+    grouped = set(SOURCE_KIND_GROUPS.values())
     coverage.index = [
-        f"@{s}" if not str(s).startswith("R") and s != "all" else round_name(s).capitalize()
+        s if s in grouped
+        else f"@{s}" if not str(s).startswith("R") and s != "all"
+        else round_name(s).capitalize()
         for s in coverage.index
     ]
     coverage.index.name = "Document or round"
@@ -1059,6 +1086,9 @@ def later_period(measures: pd.DataFrame, engagements: pd.DataFrame) -> str:
     easing = measures[
         (measures["sender"].astype(str) == FOCAL) & (measures["instrument"].astype(str) == "easing")
     ].sort_values("date")
+    # Several documents' reports of one engagement are one event.
+    if "engagement_id" in engagements.columns:
+        engagements = events_once(engagements, "engagement_id")
     independent = engagements[engagements["independent_initiative"].astype(str).str.lower() == "true"]
     targets = [
         f"{date_text(r.date, r.date_precision)} (aimed at "
@@ -1145,7 +1175,7 @@ def report_fragments(
     }
     frames = {
         "codebook": codebook_table(package, tables["data_checks"]),
-        "coverage": coverage_table(tables["data_checks"]),
+        "coverage": coverage_table(tables["data_checks"], tables.get("sources")),
         "choices": choices_table(choices),
         "verdicts": verdicts_table(tables["verdicts"]),
         "replication": replication_table(tables["replication"], names),

@@ -196,6 +196,26 @@ def monte_carlo_interval(measure: str, placements: Mapping[str, np.ndarray], *, 
     return float(low), float(high)
 
 
+
+
+def with_blank_flags_read(measures: pd.DataFrame, reading: str) -> pd.DataFrame:
+    """`us_requested` with blanks (no document says either way) read as `reading` says.
+
+    Japanese measures only: the flag is about what the US asked Japan for; other senders' blanks stay false.
+    """
+    check_option("preference_attainment.blank_us_requested", reading)
+    frame = measures.copy()
+    if "us_requested" not in frame.columns:
+        frame["us_requested"] = None
+    flags = frame["us_requested"].astype(object)
+    blank = flags.map(lambda v: v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v))
+                      or (isinstance(v, str) and not v.strip()))
+    japanese = frame["sender"].astype(str) == FOCAL if "sender" in frame.columns else blank
+    frame["us_requested"] = [reading == "requested" and bool(jp) if is_blank else value
+                             for value, is_blank, jp in zip(flags, blank, japanese, strict=True)]
+    return frame
+
+
 def requested_instruments(measures: pd.DataFrame, end: pd.Timestamp) -> np.ndarray:
     """Mask over INSTRUMENTS of the kinds of measure the US asked for (us_requested true) up to `end`."""
     asked = measures[measures["us_requested"] & measures["date"].notna() & (measures["date"] <= end)]
@@ -256,7 +276,7 @@ def attainment_table(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]]
     """
     aggregation = str(choices["aggregation"])
     check_option("preference_attainment.aggregation", aggregation)
-    frame = prepare_measures(measures)
+    frame = prepare_measures(with_blank_flags_read(measures, str(choices["blank_us_requested"])))
     w = weight_vector(weights)
     options = {"leader": leader, "intensity": intensity, "three_level_values": three_level_values,
                "uncoded_intensity": uncoded_intensity, "easing_factor": easing_factor}

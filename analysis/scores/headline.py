@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.data.clean import events_once
 from analysis.vocabulary import FOCAL, PRESSURING
 
 
@@ -57,7 +58,7 @@ def headline_numbers(
     measures = tables["measures"]
     out["n_measures"] = len(measures)
     out["n_measures_jp"] = int((measures["sender"].astype(str) == FOCAL).sum())
-    out["n_pressure_acts"] = len(tables["pressure"])
+    out["n_pressure_acts"] = len(events_once(tables["pressure"], "pressure_id"))
     out["n_attributions"] = len(tables["attributions"])
     out["n_evidence_items"] = len(tables["evidence"])
     stringency, attainment = tables["stringency"], tables["attainment"]

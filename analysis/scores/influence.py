@@ -9,11 +9,14 @@ import numpy as np
 import pandas as pd
 
 from analysis.registry import check_option
+from analysis.vocabulary import ALL_ROUNDS
 
 INFLUENCE_COLUMNS = [
     "round",
     "aggregation",
     "influence",
+    "lower",
+    "upper",
     "n_statements",
     "n_sources",
     "ego",
@@ -144,10 +147,21 @@ def us_pressure_strength(
     return out
 
 
-def statements_in_round(scored: pd.DataFrame, round_id: str) -> pd.DataFrame:
-    """The statements that count in a round: those about its measures plus the general (`all`) ones."""
+def statements_in_round(scored: pd.DataFrame, round_id: str, general: str = "whole_period") -> pd.DataFrame:
+    """The statements that count in a round (``attributed_influence.general_statements``).
+
+    A statement about a measure counts in that measure's round. A general statement (round `all`: about
+    Japan's sanctions as a whole) counts under `whole_period` only in the pooled estimate (round `all`),
+    never in a single round; under `statement_date` in the round that contains the date it was made.
+    """
+    check_option("attributed_influence.general_statements", general)
     rounds = scored["round"].astype("string").fillna("")
-    return scored[(rounds == round_id) | (rounds == "all")]
+    if round_id == ALL_ROUNDS:
+        return scored[rounds != ""]
+    if general == "whole_period":
+        return scored[rounds == round_id]
+    said_in = scored["said_in_round"].astype("string").fillna("") if "said_in_round" in scored else rounds
+    return scored[(rounds == round_id) | ((rounds == ALL_ROUNDS) & (said_in == round_id))]
 
 
 def _type_weights(statements: pd.DataFrame, type_weights: Mapping[str, float]) -> pd.Series:
@@ -203,10 +217,14 @@ def score_influence(
     strength_ladder: Mapping[str, float],
     mixed_share: float,
     competing_causes: str,
+    general_statements: str = "whole_period",
+    bootstrap_draws: int = 0,
+    seed: int = 0,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """influence.csv (one row per round) and influence_by_type.csv (round × attributor type).
+    """influence.csv (one row per round, then the pooled row `all`) and influence_by_type.csv.
 
-    Statements whose round is empty (about a measure outside every window) count in no round.
+    Statements whose round is empty (about a measure outside every window) count in no round; general
+    statements count as ``general_statements`` says (see statements_in_round).
     mean_strength by type is the plain mean of u_k (type weights are constant within a type).
     """
     _require(
@@ -215,16 +233,22 @@ def score_influence(
         "attributions",
     )
     scored = us_pressure_strength(attributions, strength_ladder, mixed_share, competing_causes)
+    if "date" in scored:  # the round each statement was made in (statement_date reads it)
+        said = pd.to_datetime(scored["date"].astype("string").str.slice(0, 10), errors="coerce")
+        scored = scored.assign(said_in_round=[_window_of(d, rounds) for d in said])
     rows, by_type = [], []
-    for window in rounds:
-        round_id = window["id"]
-        statements = statements_in_round(scored, round_id)
+    for round_id in [*(w["id"] for w in rounds), ALL_ROUNDS]:
+        statements = statements_in_round(scored, round_id, general_statements)
         result = aggregate_influence(statements, aggregation, type_weights)
+        low, high = bootstrap_interval(statements, aggregation, type_weights, bootstrap_draws,
+                                       np.random.default_rng([int(seed), len(rows)]))
         rows.append(
             {
                 "round": round_id,
                 "aggregation": aggregation,
                 "influence": result["influence"],
+                "lower": low,
+                "upper": high,
                 "n_statements": len(statements),
                 "n_sources": statements["source"].nunique(),
                 "ego": result["ego"],
@@ -245,6 +269,34 @@ def score_influence(
                     }
                 )
     return (pd.DataFrame(rows, columns=INFLUENCE_COLUMNS), pd.DataFrame(by_type, columns=BY_TYPE_COLUMNS))
+
+
+def bootstrap_interval(statements: pd.DataFrame, aggregation: str, type_weights: Mapping[str, float],
+                       draws: int, rng: np.random.Generator) -> tuple[float, float]:
+    """5th and 95th percentiles of AI over ``draws`` resamples of the round's statements (with
+    replacement; the rows of one statement, one per cause it names, move together). Missing without
+    statements or draws."""
+    if draws <= 0 or statements.empty:
+        return math.nan, math.nan
+    keys = ["source", "attributor_type"]
+    keys += [c for c in ("section", "paragraph", "attributor") if c in statements]
+    groups = [rows for _, rows in statements.groupby(keys, sort=True, dropna=False)]
+    values = []
+    for _ in range(int(draws)):
+        picked = rng.integers(0, len(groups), size=len(groups))
+        sample = pd.concat([groups[i] for i in picked], ignore_index=True)
+        values.append(aggregate_influence(sample, aggregation, type_weights)["influence"])
+    values = [v for v in values if not math.isnan(v)]
+    if not values:
+        return math.nan, math.nan
+    return float(np.percentile(values, 5)), float(np.percentile(values, 95))
+
+
+def _window_of(date: pd.Timestamp, rounds: Sequence[Mapping[str, str]]) -> str:
+    if pd.isna(date):
+        return ""
+    day = date.strftime("%Y-%m-%d")
+    return next((w["id"] for w in rounds if w["start"] <= day <= w["end"]), "")
 
 
 def hse_result(pa: float) -> int:

@@ -26,12 +26,16 @@ WEIGHT_COLUMNS = [
     "weight_db",
     "counted",
 ]
+# The likelihood profiles whose posteriors bound the posterior's range (custom reads per-item values).
+RANGE_PROFILES = ("weak", "moderate", "strong")
 POSTERIOR_COLUMNS = [
     "hypothesis",
     "round",
     "prior",
     "log_odds",
     "posterior",
+    "posterior_low",
+    "posterior_high",
     "verdict",
     "n_items",
     "n_counted",
@@ -359,6 +363,9 @@ def score_process_tracing(
     if unknown:
         raise ValueError(f"evidence column 'hypothesis': unknown value(s) {unknown}")
     weights = evidence_weights(evidence, choices)
+    # The posterior's range over the likelihood profiles (weak, moderate, strong): how far it depends
+    # on how strongly each test type is read, the uncertainty the profiles encode.
+    spread = {name: evidence_weights(evidence, {**choices, "lr_profile": name}) for name in RANGE_PROFILES}
     rows = []
     for hypothesis in hypotheses:
         of_hypothesis = weights[weights["hypothesis"] == hypothesis]
@@ -368,6 +375,12 @@ def score_process_tracing(
                 float(choices["prior"]), combined_log_lr(items, choices["dependence"])
             )
             counted = items[counted_items(items, choices["dependence"])]
+            others = []
+            for alternative in spread.values():
+                mine = alternative[alternative["hypothesis"] == hypothesis]
+                mine = mine if round_id == "all" else mine[mine["round"] == round_id]
+                others.append(posterior_from_log_odds(
+                    float(choices["prior"]), combined_log_lr(mine, choices["dependence"]))[1])
             collier = collier_verdict(counted, float(choices["collier_min_reliability"]))
             verdict = (
                 bayes_verdict(posterior, choices["thresholds"])
@@ -381,6 +394,8 @@ def score_process_tracing(
                     "prior": float(choices["prior"]),
                     "log_odds": log_odds,
                     "posterior": posterior,
+                    "posterior_low": min(others),
+                    "posterior_high": max(others),
                     "verdict": verdict,
                     "n_items": len(items),
                     "n_counted": len(counted),

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from analysis.data.clean import events_once
 from analysis.registry import check_option, options
 from analysis.vocabulary import FOCAL, PRESSURING
 
@@ -150,6 +151,10 @@ def score_reactivity(
         missing = [c for c in columns if c not in frame.columns]
         if missing:
             raise ValueError(f"{table}: missing column(s) {', '.join(missing)}")
+    # Several reports of one act or one engagement are one event: count each once.
+    pressure = events_once(pressure, "pressure_id") if "pressure_id" in pressure.columns else pressure
+    engagements = (events_once(engagements, "engagement_id") if "engagement_id" in engagements.columns
+                   else engagements)
     japanese = measures[measures["sender"].astype(str) == FOCAL]
     sanction_dates = _dates(japanese, "measures")[~japanese["instrument"].astype(str).isin(NOT_SANCTIONS)]
     pressure_dates = _dates(pressure, "pressure")

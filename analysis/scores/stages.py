@@ -84,6 +84,9 @@ def score_influence(tables: Tables, choices: Mapping[str, Any]) -> Tables:
         a["strength_ladder"],
         a["mixed_us_share"],
         a["competing_causes"],
+        a["general_statements"],
+        a["bootstrap_draws"],
+        a["seed"],
     )
     return {"influence": table, "by_type": by_type}
 

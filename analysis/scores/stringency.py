@@ -118,8 +118,18 @@ def _easing_exponents(rows: pd.DataFrame, easings: pd.DataFrame) -> np.ndarray:
 def _list_size(rows: pd.DataFrame, weights: np.ndarray) -> float:
     """Σ f^e n over the rows: NaN when any list is secret or a row states no count at all.
 
-    A row that states only one of individuals/entities counts the other as zero.
+    A row that states only one of individuals/entities counts the other as zero. A running total
+    (`count_basis`) already holds every listing dated on or before it: the latest one stands for those,
+    and only listings dated after it are added.
     """
+    if "count_basis" in rows.columns:
+        totals = (rows["count_basis"].astype(object) == "running_total").to_numpy(dtype=bool)
+        if totals.any():
+            dates = rows["date"].to_numpy()
+            latest = int(np.flatnonzero(totals)[np.argmax(dates[totals])])
+            keep = (~totals & (dates > dates[latest]))
+            keep[latest] = True
+            return _list_size(rows[keep].drop(columns="count_basis"), np.asarray(weights)[keep])
     secret = rows["list_public"].map(lambda v: v is False).to_numpy(dtype=bool)
     counts = rows[["individuals", "entities"]].to_numpy(dtype=float)
     unknown = np.isnan(counts).all(axis=1)

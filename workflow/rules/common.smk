@@ -30,7 +30,7 @@ UPSTREAM = {
     "score_reactivity": ["clean_data", "score_timing", "score_attainment"],
     "decide_verdicts": ["score_stringency", "score_timing", "score_attainment", "score_influence",
                         "score_process_tracing", "score_reactivity"],
-    "replicate_thesis": ["decide_verdicts"],
+    "replicate_thesis": ["decide_verdicts", "score_stringency"],
     "make_figure": [],  # each figure's own upstream comes from the tables it reads (figures.smk)
     "build_bibliography": ["clean_data"],
 }
@@ -63,7 +63,7 @@ if clear_stale_locks(Path(workflow.basedir)):
           file=sys.stderr)
 ENV = "../../envs/pipeline.yaml"  # relative to the rule files
 RAW_TABLES = ["sources", "measures", "pressure", "attributions", "engagements", "evidence",
-              "thesis_claims"]
+              "thesis_claims", "disagreements"]
 CLEAN_TABLES = RAW_TABLES + ["conflicts", "data_checks"]
 FIGURES = list(FIGURE_DESCRIPTIONS)
 

@@ -99,7 +99,7 @@ rule score_reactivity:
         engagements=clean("engagements"),
         timing_rounds=at("score_timing", "scores/timing_rounds.csv"),
         attainment=at("score_attainment", "scores/attainment.csv"),
-        code=["analysis/scores/reactivity.py", *STAGE_CODE],
+        code=["analysis/scores/reactivity.py", "analysis/data/clean.py", *STAGE_CODE],
     output:
         reactivity="{root}/scores/reactivity.csv",
     params:
@@ -128,7 +128,7 @@ rule decide_verdicts:
         attributions=clean("attributions"),
         evidence=clean("evidence"),
         code=["analysis/scores/verdicts.py", "analysis/scores/headline.py", "analysis/scores/influence.py",
-              "analysis/scores/reactivity.py", *STAGE_CODE],
+              "analysis/scores/reactivity.py", "analysis/data/clean.py", *STAGE_CODE],
     output:
         verdicts="{root}/scores/verdicts.csv",
         headline="{root}/scores/headline.json",
@@ -149,11 +149,15 @@ rule replicate_thesis:
         measures=clean("measures"),
         pressure=clean("pressure"),
         engagements=clean("engagements"),
-        conflicts=clean("conflicts"),
         verdicts=at("decide_verdicts", "scores/verdicts.csv"),
+        stringency=at("score_stringency", "scores/stringency.csv"),
+        # Other documents' reports of the same event, one row per report: the independent evidence.
+        raw=expand("data/raw/{table}.csv", table=["measures", "pressure", "engagements"]),
         code="analysis/scores/replication.py",
     output:
         replication="{root}/scores/replication.csv",
+    params:
+        **choice_params("replicate_thesis"),
     log:
         log_of("replicate_thesis"),
     conda:
