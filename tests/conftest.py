@@ -1,13 +1,28 @@
-"""Shared test fixtures: project paths and the optional ../shared material."""
+"""Shared test fixtures: project paths, the optional ../shared material, one shared end-to-end
+build, a headless Chromium and a local SLURM cluster."""
 
 from __future__ import annotations
 
+import fcntl
+import os
+import shutil
 from pathlib import Path
 
+import browser
 import pytest
+import slurm_cluster
+import workspace
+import yaml
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT.parent / "shared"
+
+
+def unavailable(reason: str) -> None:
+    """Skip a test whose tool is missing here; in CI, where .ci/run installs it, that is a failure."""
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{reason} (CI installs it: see .ci/run)", pytrace=False)
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -24,10 +39,60 @@ def seeds_dir() -> Path:
     return seeds
 
 
-def small_multiverse(project: Path) -> None:
-    """Let a test copy's builds vary one coding choice in the multiverse (multiverse.only), so a full
-    build takes seconds, not minutes; the multiverse's own tests cover the full space."""
-    config = project / "config.yaml"
-    text = config.read_text(encoding="utf-8")
-    line = next(line for line in text.splitlines() if line.strip().startswith("only:"))
-    config.write_text(text.replace(line, "  only: [hp1.ai_threshold]", 1), encoding="utf-8")
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory) -> Path:
+    """One real build, as a user runs it: a bare `snakemake` in a fresh copy of the project.
+
+    Built once per test run and shared by every test that needs a built report. Under
+    pytest-xdist the workers share one scratch root, and a file lock makes the first worker build
+    while the others wait for it. Tests only read it; a test that edits takes `built_copy()`.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the folder all xdist workers of this run share
+    project, done = root / "e2e" / "project", root / "e2e" / "built.ok"
+    (root / "e2e").mkdir(exist_ok=True)
+    with open(root / "e2e" / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            if project.exists():  # an earlier worker's failed attempt: start clean
+                shutil.rmtree(project)
+            workspace.fresh_copy(project)
+            workspace.run([], project)
+            done.touch()
+    return project
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """A launched headless Chromium (Playwright Browser), shared by the run's browser tests."""
+    reason = browser.why_unavailable()
+    if reason:
+        unavailable(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=browser.chromium_path(), args=browser.CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(scope="session")
+def local_slurm(tmp_path_factory):
+    """A single-node SLURM on localhost, started once and stopped after the last test that used it."""
+    reason = slurm_cluster.why_unavailable()
+    if reason:
+        unavailable(reason)
+    profile = workspace.PROJECT / "profiles/slurm/config.yaml"
+    partition = yaml.safe_load(profile.read_text(encoding="utf-8"))["default-resources"]["slurm_partition"]
+    cluster = slurm_cluster.LocalSlurm(tmp_path_factory.mktemp("slurm"), partition=partition)
+    try:
+        try:
+            cluster.start()
+        except (OSError, RuntimeError) as error:
+            unavailable(f"a local SLURM did not start: {error}")
+        yield cluster
+    finally:
+        cluster.stop()

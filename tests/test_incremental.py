@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import small_multiverse
+from workspace import built_copy
 
 PROJECT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
@@ -71,15 +71,18 @@ def cold(project: Path, where: Path) -> dict[str, str]:
     return outputs(where)
 
 
+# The tests below edit one project in turn: under pytest-xdist they stay on one worker.
+pytestmark = pytest.mark.xdist_group("incremental")
+
+
 @pytest.fixture(scope="module")
-def working(tmp_path_factory) -> Path:
-    project = tmp_path_factory.mktemp("incremental") / "project"
-    shutil.copytree(PROJECT, project, ignore=IGNORE)
-    small_multiverse(project)
+def working(tmp_path_factory, built_project) -> Path:
+    """A copy of the run's shared end-to-end build (conftest.py), edited by the tests in turn."""
+    project = built_copy(built_project, tmp_path_factory.mktemp("incremental") / "project")
     for file, text, other in EDITS.values():  # every edit applies to the shipped project
         content = (project / file).read_text(encoding="utf-8")
         assert content.count(text) + content.count(other) == 1, (file, text)
-    snakemake(project)
+    snakemake(project)  # nothing to do, unless the copy lost a file
     return project
 
 

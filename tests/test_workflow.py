@@ -5,27 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import small_multiverse
-
-PROJECT = Path(__file__).resolve().parents[1]
-SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-# What a clean checkout holds; derived state (results/, .snakemake/, .venv/) is left behind.
-IGNORE = shutil.ignore_patterns("results", ".snakemake", ".venv", ".git", "__pycache__", "*.egg-info",
-                                ".pytest_cache", ".ruff_cache", ".hypothesis")
-
-
-def run(args: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(SNAKEMAKE + args, cwd=cwd, capture_output=True, text=True, check=False)
-    if check and result.returncode != 0:
-        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result
+from browser import open_offline
+from workspace import PROJECT, built_copy, fresh_copy, run
 
 
 def planned_rules(dry_run_output: str) -> set[str]:
@@ -45,24 +30,23 @@ def test_lint_is_clean():
 
 
 def test_dry_run_plans_every_stage(tmp_path):
-    project = tmp_path / "project"
-    shutil.copytree(PROJECT, project, ignore=IGNORE)
+    project = fresh_copy(tmp_path / "project")
     result = run(["-n"], project)
     rules = planned_rules(result.stdout + result.stderr)
-    for stage in ["validate_raw", "clean_data", "score_stringency", "score_attainment",
-                  "score_influence", "score_process_tracing", "score_reactivity", "decide_verdicts",
-                  "make_figure", "render_report", "all"]:
+    for stage in [
+        "validate_raw",
+        "clean_data",
+        "score_stringency",
+        "score_attainment",
+        "score_influence",
+        "score_process_tracing",
+        "score_reactivity",
+        "decide_verdicts",
+        "make_figure",
+        "render_report",
+        "all",
+    ]:
         assert stage in rules
-
-
-@pytest.fixture(scope="module")
-def built_project(tmp_path_factory) -> Path:
-    """One real build, as a user runs it: a bare `snakemake` in a fresh copy of the project."""
-    project = tmp_path_factory.mktemp("e2e") / "project"
-    shutil.copytree(PROJECT, project, ignore=IGNORE)
-    small_multiverse(project)
-    run([], project)
-    return project
 
 
 @pytest.mark.slow
@@ -136,20 +120,26 @@ def test_second_run_has_nothing_to_do(built_project):
 
 
 @pytest.mark.slow
-def test_editing_one_key_reruns_only_the_rules_that_read_it(built_project):
-    config_path = built_project / "config.yaml"
+def test_editing_one_key_reruns_only_the_rules_that_read_it(built_project, tmp_path):
+    project = built_copy(built_project, tmp_path / "project")
+    config_path = project / "config.yaml"
     original = config_path.read_text(encoding="utf-8")
-    try:
-        config_path.write_text(original.replace("aggregation: source_balanced",
-                                                "aggregation: weighted"), encoding="utf-8")
-        result = run(["-n"], built_project)
-        rules = planned_rules(result.stdout + result.stderr)
-        assert "score_influence" in rules
-        # Upstream stages and sibling scores do not read the key: they must not rerun.
-        assert not rules & {"validate_raw", "clean_data", "score_stringency", "score_timing",
-                            "score_attainment", "score_process_tracing", "build_bibliography"}
-    finally:
-        config_path.write_text(original, encoding="utf-8")
+    config_path.write_text(
+        original.replace("aggregation: source_balanced", "aggregation: weighted"), encoding="utf-8"
+    )
+    result = run(["-n"], project)
+    rules = planned_rules(result.stdout + result.stderr)
+    assert "score_influence" in rules
+    # Upstream stages and sibling scores do not read the key: they must not rerun.
+    assert not rules & {
+        "validate_raw",
+        "clean_data",
+        "score_stringency",
+        "score_timing",
+        "score_attainment",
+        "score_process_tracing",
+        "build_bibliography",
+    }
 
 
 def output_digests(project: Path) -> dict[str, str]:
@@ -163,104 +153,108 @@ SCORING_KEY_EDITS = {
     "stringency.weights": (
         ("  weights: ordinal_cost", "  weights: equal"),
         {"results/scores/stringency.csv", "results/scores/attainment.csv"},
-        {"results/scores/influence.csv", "results/scores/posteriors.csv",
-         "results/scores/evidence_weights.csv", "results/scores/timing_measures.csv",
-         "results/clean/measures.csv"},
+        {
+            "results/scores/influence.csv",
+            "results/scores/posteriors.csv",
+            "results/scores/evidence_weights.csv",
+            "results/scores/timing_measures.csv",
+            "results/clean/measures.csv",
+        },
     ),
     "attributed_influence.aggregation": (
         ("aggregation: source_balanced", "aggregation: weighted"),
         {"results/scores/influence.csv"},
-        {"results/scores/stringency.csv", "results/scores/attainment.csv", "results/scores/posteriors.csv",
-         "results/scores/evidence_weights.csv", "results/clean/attributions.csv"},
+        {
+            "results/scores/stringency.csv",
+            "results/scores/attainment.csv",
+            "results/scores/posteriors.csv",
+            "results/scores/evidence_weights.csv",
+            "results/clean/attributions.csv",
+        },
     ),
     "process_tracing.lr_profile": (
         ("lr_profile: moderate", "lr_profile: strong"),
         {"results/scores/posteriors.csv", "results/scores/evidence_weights.csv"},
-        {"results/scores/stringency.csv", "results/scores/attainment.csv", "results/scores/influence.csv",
-         "results/scores/timing_rounds.csv", "results/clean/evidence.csv"},
+        {
+            "results/scores/stringency.csv",
+            "results/scores/attainment.csv",
+            "results/scores/influence.csv",
+            "results/scores/timing_rounds.csv",
+            "results/clean/evidence.csv",
+        },
     ),
 }
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("key", sorted(SCORING_KEY_EDITS))
-def test_a_scoring_key_changes_what_depends_on_it_and_nothing_else(built_project, key):
+def test_a_scoring_key_changes_what_depends_on_it_and_nothing_else(built_project, tmp_path, key):
     (old, new), must_change, must_stay = SCORING_KEY_EDITS[key]
-    config_path = built_project / "config.yaml"
+    # A copy of the shared build, so the edit touches no other test; only the tables compared
+    # here are rebuilt (figures and the report do not bear on the property and cost a render).
+    project = built_copy(built_project, tmp_path / "project")
+    config_path = project / "config.yaml"
     original = config_path.read_text(encoding="utf-8")
     assert original.count(old) == 1, f"{key}: the edit must hit exactly one line"
-    before = output_digests(built_project)
-    try:
-        config_path.write_text(original.replace(old, new), encoding="utf-8")
-        run([], built_project)
-        after = output_digests(built_project)
-    finally:
-        config_path.write_text(original, encoding="utf-8")
-        run([], built_project)
+    before = output_digests(project)
+    config_path.write_text(original.replace(old, new), encoding="utf-8")
+    run(sorted(before), project)
+    after = output_digests(project)
     changed = {name for name in before if before[name] != after.get(name)}
     assert must_change <= changed, f"{key}: expected {sorted(must_change)} to change, got {sorted(changed)}"
     assert not (must_stay & changed), f"{key}: {sorted(must_stay & changed)} changed but do not read it"
-    assert output_digests(built_project) == before  # switching back restores every output byte for byte
+    config_path.write_text(original, encoding="utf-8")
+    run(sorted(before), project)
+    assert output_digests(project) == before  # switching back restores every output byte for byte
 
 
 @pytest.mark.slow
-def test_html_draws_every_figure_with_the_network_off(built_project):
+def test_html_draws_every_figure_with_the_network_off(built_project, chromium):
     """In a real headless Chromium, with every non-file request refused, each chart draws its marks.
 
-    Runs where Playwright and a Chromium are installed (developer machines: `pip install playwright`,
-    Debian's `chromium`); skipped elsewhere, since neither is a dependency of the build.
+    Needs Playwright (in the lock) and Debian's `chromium` (installed by .ci/run); skipped, saying
+    why, where the browser is missing, except in CI where that fails.
     """
-    playwright = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        pytest.skip("no Chromium on PATH")
-    html = built_project / "results/report/report.html"
-    outside, errors = [], []
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=chromium, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        context = browser.new_context()
-
-        def only_the_file(route):
-            if route.request.url.startswith("file:"):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", only_the_file)
-        page = context.new_page()
-        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-        page.goto(html.as_uri())
-        # the seven figures of the report and the multiverse's specification curve
-        page.wait_for_function("document.querySelectorAll('.vega-figure svg').length >= 8", timeout=20_000)
-        charts = page.evaluate("document.querySelectorAll('.vega-figure svg').length")
-        browser.close()
-    assert charts == 8
-    assert outside == []
-    assert errors == []
+    # Each chart's container holds an svg with marks once vegaEmbed has drawn it.
+    drawn_js = (
+        "[...document.querySelectorAll('.vega-figure')].filter(f => f.querySelector('svg .mark-group'))"
+    )
+    with open_offline(chromium, built_project / "results/report/report.html") as visit:
+        charts = visit.page.evaluate("document.querySelectorAll('.vega-figure').length")
+        visit.page.wait_for_function(f"{drawn_js}.length === {charts}")
+        drawn = visit.page.evaluate(f"{drawn_js}.length")
+    assert charts >= 7  # the seven figures of the report
+    assert drawn == charts
+    assert visit.outside == []
+    assert visit.errors == []
+    assert visit.dialogs == []
 
 
 INFLUENCE_VARIANT = "attributed_influence:\n  aggregation: weighted\n"
 
 
 def digests(project: Path, pattern: str) -> dict[str, str]:
-    return {str(f.relative_to(project)): hashlib.sha256(f.read_bytes()).hexdigest()
-            for f in sorted(project.glob(pattern)) if f.is_file()}
+    return {
+        str(f.relative_to(project)): hashlib.sha256(f.read_bytes()).hexdigest()
+        for f in sorted(project.glob(pattern))
+        if f.is_file()
+    }
 
 
 @pytest.mark.slow
-def test_variants_keep_their_reports_side_by_side_and_share_unchanged_work(built_project):
+def test_variants_keep_their_reports_side_by_side_and_share_unchanged_work(built_project, tmp_path):
     """Two variants built one after the other both keep their reports byte for byte, config.yaml's report
     is untouched, and a scoring-only variant reuses the validated and cleaned tables."""
+    built_project = built_copy(built_project, tmp_path / "project")  # the shared build stays as built
     folder = built_project / "variants"
     folder.mkdir(exist_ok=True)
     (folder / "t_influence.yaml").write_text(INFLUENCE_VARIANT, encoding="utf-8")
     (folder / "t_threshold.yaml").write_text("hp1:\n  ai_threshold: 0.3\n", encoding="utf-8")
     default_report = digests(built_project, "results/report/report.*")
-    targets = {name: [f"results/variants/{name}/report/report.{ext}" for ext in ("html", "pdf")]
-               for name in ("t_influence", "t_threshold")}
+    targets = {
+        name: [f"results/variants/{name}/report/report.{ext}" for ext in ("html", "pdf")]
+        for name in ("t_influence", "t_threshold")
+    }
     planned = planned_rules(run(["-n", *targets["t_influence"]], built_project).stdout)
     assert "score_influence" in planned and "render_report" in planned
     assert not planned & {"validate_raw", "clean_data", "score_stringency", "score_process_tracing"}
@@ -275,20 +269,28 @@ def test_variants_keep_their_reports_side_by_side_and_share_unchanged_work(built
 
 
 @pytest.mark.slow
-def test_a_comparison_lists_exactly_what_differs(built_project):
+def test_a_comparison_lists_exactly_what_differs(built_project, tmp_path):
     import pandas as pd
+
+    built_project = built_copy(built_project, tmp_path / "project")  # the shared build stays as built
 
     folder = built_project / "variants"
     folder.mkdir(exist_ok=True)
     (folder / "t_influence.yaml").write_text(INFLUENCE_VARIANT, encoding="utf-8")
-    run(["results/compare/default--t_influence/index.html",
-         "results/compare/t_influence--t_influence/index.html"], built_project)
+    run(
+        [
+            "results/compare/default--t_influence/index.html",
+            "results/compare/t_influence--t_influence/index.html",
+        ],
+        built_project,
+    )
     same = built_project / "results/compare/t_influence--t_influence"
     assert pd.read_csv(same / "config.csv").empty and pd.read_csv(same / "changes.csv").empty
     pair = built_project / "results/compare/default--t_influence"
     config = pd.read_csv(pair / "config.csv", dtype=str)
     assert config.to_dict("records") == [
-        {"key": "attributed_influence.aggregation", "value_a": "source_balanced", "value_b": "weighted"}]
+        {"key": "attributed_influence.aggregation", "value_a": "source_balanced", "value_b": "weighted"}
+    ]
     changes = pd.read_csv(pair / "changes.csv", dtype=str, keep_default_na=False)
     # every listed cell is a real difference between the two files, and every differing file is listed
     a_root, b_root = built_project / "results", built_project / "results/variants/t_influence"
@@ -317,9 +319,21 @@ def test_configfile_builds_an_unnamed_variant_and_leaves_the_default_alone(built
     assert not re.search(r"output: results/report/report\.html", output)
 
 
-SCORE_FILES = ["stringency.csv", "stringency_leave_one_out.csv", "timing_measures.csv", "timing_rounds.csv",
-               "attainment.csv", "influence.csv", "influence_by_type.csv", "evidence_weights.csv",
-               "posteriors.csv", "reactivity.csv", "verdicts.csv", "headline.json", "replication.csv"]
+SCORE_FILES = [
+    "stringency.csv",
+    "stringency_leave_one_out.csv",
+    "timing_measures.csv",
+    "timing_rounds.csv",
+    "attainment.csv",
+    "influence.csv",
+    "influence_by_type.csv",
+    "evidence_weights.csv",
+    "posteriors.csv",
+    "reactivity.csv",
+    "verdicts.csv",
+    "headline.json",
+    "replication.csv",
+]
 PUBLIC_SOURCE_KINDS = {"official", "wire", "press", "tracker", "state_media"}
 
 
@@ -354,7 +368,7 @@ def test_excluding_the_out_of_sample_round_equals_never_having_coded_it(tmp_path
     public-source (2022) rows and windows."""
     full, before = tmp_path / "full", tmp_path / "before"
     for project in (full, before):
-        shutil.copytree(PROJECT, project, ignore=IGNORE)
+        fresh_copy(project)
     strip_public_source_rows(before)
     (full / "variants" / "t_exclude.yaml").write_text("rounds:\n  out_of_sample: exclude\n", encoding="utf-8")
     targets = [f"results/scores/{name}" for name in SCORE_FILES]
@@ -396,8 +410,7 @@ def test_build_is_byte_identical_in_another_time_zone_locale_and_path(built_proj
 
     scratch = tmp_path_factory.mktemp("elsewhere")
     project = scratch / "another checkout" / "japan report"
-    shutil.copytree(PROJECT, project, ignore=IGNORE)
-    small_multiverse(project)
+    fresh_copy(project)
     tz = "Pacific/Kiritimati" if os.environ.get("TZ") != "Pacific/Kiritimati" else "America/Los_Angeles"
     env = {**os.environ, "TZ": tz, **_other_locale(scratch)}
     result = subprocess.run(SNAKEMAKE, cwd=project, env=env, capture_output=True, text=True, check=False)

@@ -1,0 +1,277 @@
+"""Benchmark the project as a user meets it, and print a Markdown table with the machine it ran on.
+
+    python benchmarks/run.py                      # every scenario, 5 runs each
+    python benchmarks/run.py --runs 1 --only noop --only prose   # a quick check
+
+Run from the project root with the environment active (`pip install -r requirements.lock` and
+`pip install --no-deps -e .`). It works in a fresh temporary copy of the project's files, so the
+checkout's results/ is untouched; ../shared is linked beside the copy when it exists, so the test
+suite runs the same tests as in the checkout.
+
+Each scenario is run N times; the table gives the median wall time with min and max, and the
+median peak memory: the largest resident set of any one process of the run (the kernel's
+ru_maxrss for the command's process tree, read with wait4). Edits toggle between two versions, so
+every run after the first is a real change. Targets that do not exist yet (no variants/ folder, no
+`multiverse` rule) are listed as skipped, with the reason. Nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+
+# (file, one version, the other): the smallest edit of each kind a user makes.
+PROSE_EDIT = ("report/report.qmd", "This report rebuilds", "This report re-builds")
+WEIGHT_EDIT = (
+    "config.yaml",
+    "sectoral_finance: 3, energy_technology: 3}",
+    "sectoral_finance: 2, energy_technology: 3}",
+)
+RAW_ROW_EDIT = ("data/raw/measures.csv", '"First Japanese step, taken', '"The first Japanese step, taken')
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+
+
+@dataclass
+class Scenario:
+    name: str
+    description: str
+    prepare: Callable[[Path], None]  # untimed: bring the copy into the state the run starts from
+    command: Callable[[Path], list[str]]
+    skip: Callable[[Path], str | None] = lambda project: None
+
+
+def copy_project(target: Path) -> None:
+    """The project's files as a fresh clone holds them (tracked and new, not ignored ones)."""
+    listing = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=PROJECT,
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+    for name in filter(None, listing.split("\0")):
+        source = PROJECT / name
+        if source.is_file():
+            destination = target / name
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination)
+    # A git checkout of its own, so tests that list tracked files run as they do in a clone.
+    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", "-c", "commit.gpgsign=false"]
+    for step in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "benchmark copy"]):
+        subprocess.run(git + step, cwd=target, check=True, capture_output=True)
+    shared = PROJECT.parent / "shared"
+    if shared.is_dir():
+        (target.parent / "shared").symlink_to(shared)
+
+
+def measure(command: list[str], cwd: Path) -> Run:
+    """Wall time and peak resident memory of one command (and every process it waited for)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        tail = output.decode(errors="replace")[-3000:]
+        raise SystemExit(f"benchmark: {' '.join(command)} failed ({process.returncode}):\n{tail}")
+    return Run(seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+
+
+def toggle(project: Path, edit: tuple[str, str, str]) -> None:
+    name, one, other = edit
+    path = project / name
+    text = path.read_text(encoding="utf-8")
+    if one in text:
+        text = text.replace(one, other, 1)
+    elif other in text:
+        text = text.replace(other, one, 1)
+    else:
+        raise SystemExit(
+            f"benchmark: neither {one!r} nor {other!r} is in {name}; update the edit in {__file__}"
+        )
+    path.write_text(text, encoding="utf-8")
+
+
+def remove(*paths: Path) -> None:
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def has_rule(project: Path, rule: str) -> bool:
+    listing = subprocess.run(SNAKEMAKE + ["--list-rules"], cwd=project, capture_output=True, text=True)
+    return rule in listing.stdout.split()
+
+
+def ensure_built(project: Path) -> None:
+    subprocess.run(SNAKEMAKE + ["--quiet", "all"], cwd=project, check=True, capture_output=True)
+
+
+def scenarios(variant: str | None) -> list[Scenario]:
+    build = lambda project: SNAKEMAKE + ["--quiet", "all"]  # noqa: E731 - a bare build, as a user runs it
+
+    def first_variant(project: Path) -> str | None:
+        folder = project / "variants"
+        names = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+        return variant or (names[0] if names else None)
+
+    def variant_target(project: Path) -> str:
+        return f"results/variants/{first_variant(project)}/report/report.html"
+
+    return [
+        Scenario(
+            "cold",
+            "cold build (no results/, no .snakemake/)",
+            lambda p: remove(p / "results", p / ".snakemake"),
+            build,
+        ),
+        Scenario("noop", "no-op rerun", ensure_built, build),
+        Scenario(
+            "prose",
+            "prose-only edit (one sentence of report/report.qmd)",
+            lambda p: (ensure_built(p), toggle(p, PROSE_EDIT)),
+            build,
+        ),
+        Scenario(
+            "weight",
+            "one-weight edit (a stringency weight in config.yaml)",
+            lambda p: (ensure_built(p), toggle(p, WEIGHT_EDIT)),
+            build,
+        ),
+        Scenario(
+            "raw-row",
+            "one raw-row edit (a note in data/raw/measures.csv)",
+            lambda p: (ensure_built(p), toggle(p, RAW_ROW_EDIT)),
+            build,
+        ),
+        Scenario(
+            "variant",
+            "variant build (default already built)",
+            lambda p: (ensure_built(p), remove(p / "results/variants")),
+            lambda p: SNAKEMAKE + ["--quiet", variant_target(p)],
+            lambda p: None if first_variant(p) else "no variants/*.yaml yet",
+        ),
+        Scenario(
+            "multiverse",
+            "multiverse, cold (default already built)",
+            lambda p: (ensure_built(p), remove(p / "results/multiverse")),
+            lambda p: SNAKEMAKE + ["--quiet", "multiverse"],
+            lambda p: None if has_rule(p, "multiverse") else "no `multiverse` rule yet",
+        ),
+        Scenario(
+            "tests",
+            "test suite (the README's `pytest`)",
+            lambda p: remove(p / ".pytest_cache"),
+            lambda p: [sys.executable, "-m", "pytest", "-q"],
+        ),
+    ]
+
+
+def machine() -> list[str]:
+    def first(path: str, key: str) -> str:
+        try:
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(key):
+                    return line.split(":" if ":" in line else "=", 1)[1].strip().strip('"')
+        except OSError:
+            pass
+        return "unknown"
+
+    memory_kb = first("/proc/meminfo", "MemTotal").split()[0]
+    memory = f"{int(memory_kb) / 2**20:.1f} GiB" if memory_kb.isdigit() else "unknown"
+    commit = (
+        subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT, capture_output=True, text=True
+        ).stdout.strip()
+        or "unknown"
+    )
+    return [
+        f"- CPU: {first('/proc/cpuinfo', 'model name')}, {os.cpu_count()} cores",
+        f"- Memory: {memory}",
+        f"- OS: {first('/etc/os-release', 'PRETTY_NAME')} (Linux {platform.release()})",
+        f"- Python: {platform.python_version()}; commit {commit}; "
+        f"load average at the start {os.getloadavg()[0]:.2f}",
+    ]
+
+
+def table(rows: list[tuple[Scenario, list[Run], str | None]]) -> str:
+    lines = [
+        "| scenario | median s | min s | max s | peak MB (median) | runs |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for scenario, measured, skipped in rows:
+        if skipped:
+            lines.append(f"| {scenario.description} | skipped: {skipped} | | | | 0 |")
+            continue
+        seconds = [r.seconds for r in measured]
+        peak = statistics.median(r.peak_mb for r in measured)
+        lines.append(
+            f"| {scenario.description} | {statistics.median(seconds):.2f} | {min(seconds):.2f} | "
+            f"{max(seconds):.2f} | {peak:.0f} | {len(measured)} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per scenario (default 5)")
+    all_scenarios = scenarios(None)
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=[s.name for s in all_scenarios],
+        help="run only this scenario (repeatable)",
+    )
+    parser.add_argument("--variant", help="the variants/<name>.yaml to build (default: the first)")
+    args = parser.parse_args(argv)
+    chosen = [s for s in scenarios(args.variant) if not args.only or s.name in args.only]
+    header = machine()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+        project = Path(scratch) / "project"
+        copy_project(project)
+        for scenario in chosen:
+            skipped = scenario.skip(project)
+            measured = []
+            if not skipped:
+                for number in range(args.runs):
+                    scenario.prepare(project)
+                    measured.append(measure(scenario.command(project), project))
+                    print(
+                        f"{scenario.name} run {number + 1}: {measured[-1].seconds:.2f} s, "
+                        f"{measured[-1].peak_mb:.0f} MB",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+            rows.append((scenario, measured, skipped))
+    command = f"python benchmarks/run.py --runs {args.runs}" + "".join(
+        f" --only {n}" for n in args.only or []
+    )
+    print(f"Benchmark: `{command}`\n")
+    print("\n".join(header) + "\n")
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
