@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 from browser import open_offline
-from workspace import PROJECT, built_copy, fresh_copy, run
+from workspace import PROJECT, SNAKEMAKE, built_copy, fresh_copy, run
 
 
 def planned_rules(dry_run_output: str) -> set[str]:
