@@ -230,6 +230,8 @@ def test_vectorised_verdicts_equal_the_scalar_stage_run(small_default):
         out = scalar_run(prepared, choices)
         verdicts, headline = out["verdicts"], out["headline"]
         for record in verdicts.to_dict("records"):
+            if record["hypothesis"] != "HP1" and record["round"] != "all":
+                continue  # HP2/HP3 over the out-of-sample rounds: not a column of the table
             suffix = f"HP1_{record['round']}" if record["hypothesis"] == "HP1" else record["hypothesis"]
             assert row[f"verdict_{suffix}"] == record["verdict"], (index, suffix)
         for w in CONFIG["rounds"]["definitions"]["thesis"]:

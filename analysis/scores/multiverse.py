@@ -406,6 +406,11 @@ def evaluate(
     }
     verdict_choices["supported"] = np.repeat(first["process_tracing"]["thresholds"]["supported"], len(specs))
     verdicts = verdict_arrays(inputs, verdict_choices)
+    # HP2 and HP3 are pooled over the in-sample rounds, as the build decides them (stages.decide_verdicts)
+    inside = [i for i, w in enumerate(rounds) if not w.get("out_of_sample")]
+    if len(inside) < len(rounds):
+        pooled = verdict_arrays({k: np.asarray(v)[:, inside] for k, v in inputs.items()}, verdict_choices)
+        verdicts = {**verdicts, **{h: pooled[h] for h in HYPOTHESES_OVERALL}}
     out = {}
     ids = [w["id"] for w in rounds]
     for r in round_ids(config):
