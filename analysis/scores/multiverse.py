@@ -193,7 +193,7 @@ def structures(config: Mapping[str, Any], space: Mapping[str, Sequence[Any]] | N
     keys = [key for key in structural_keys(config) if key in space]
     frame = _product({key: space[key] for key in keys})
     frame = frame[admissible(frame, config, registry.constraints())].reset_index(drop=True)
-    frame.insert(0, STRUCTURE_ID, [_id(row) for row in frame[keys].to_dict("records")] if keys else ["s"])
+    frame.insert(0, STRUCTURE_ID, [_id(row) for row in frame[keys].to_dict("records")] if keys else [_id({})])
     return frame
 
 
