@@ -26,7 +26,7 @@ The values in force (and so the defaults) are written out once, in config.yaml.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -147,6 +147,20 @@ def lookup(config: Mapping[str, Any], key: str) -> Any:
 
 def keys_read_by(rule: str) -> list[str]:
     return [c.key for c in choices().values() if rule in c.read_by]
+
+
+def keys_behind(rules: str | Iterable[str], upstream: Mapping[str, Iterable[str]]) -> list[str]:
+    """Every registered key that ``rules`` or a rule before them (``upstream``: rule -> the rules it
+    builds on) read, in the order met."""
+    seen, todo, keys = set(), [rules] if isinstance(rules, str) else list(rules), []
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        keys += [key for key in keys_read_by(current) if key not in keys]
+        todo += list(upstream.get(current, ()))
+    return keys
 
 
 def selected(config: Mapping[str, Any], key: str) -> tuple[str, Any]:

@@ -122,15 +122,7 @@ class Variants:
 
     def keys_behind(self, rules: str | Iterable[str]) -> list[str]:
         """Every registered key that ``rules`` or a stage before them read."""
-        seen, todo, keys = set(), [rules] if isinstance(rules, str) else list(rules), []
-        while todo:
-            current = todo.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            keys += [key for key in registry.keys_read_by(current) if key not in keys]
-            todo += list(self.upstream.get(current, ()))
-        return keys
+        return registry.keys_behind(rules, self.upstream)
 
     def home(self, rules: str | Iterable[str], root: str) -> str:
         """The root whose outputs of ``rules`` serve the specification at ``root`` (shared where equal)."""

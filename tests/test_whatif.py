@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from workspace import fresh_copy
 
 from analysis import registry
 from analysis.io import read_csv
@@ -22,17 +23,6 @@ from analysis.whatif import WhatIfError, main, parse_changes, render, what_if
 PROJECT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((PROJECT / "config.yaml").read_text(encoding="utf-8"))
 TABLE = PROJECT / "results" / "multiverse" / "specifications.parquet"
-IGNORE = shutil.ignore_patterns(
-    "results",
-    ".snakemake",
-    ".venv",
-    ".git",
-    "__pycache__",
-    "*.egg-info",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".hypothesis",
-)
 
 
 def small_table(tmp_path: Path) -> Path:
@@ -99,8 +89,7 @@ def _flat(edit: dict, prefix: str = "") -> dict:
 def test_what_if_equals_a_full_variant_build(tmp_path):
     if not TABLE.exists():
         pytest.skip("results/multiverse/specifications.parquet is not built (run `snakemake multiverse`)")
-    project = tmp_path / "project"
-    shutil.copytree(PROJECT, project, ignore=IGNORE)
+    project = fresh_copy(tmp_path / "project", small=False)  # the table it is checked against is full
     (project / "variants").mkdir(exist_ok=True)
     targets = []
     for name, edit in VARIANT_EDITS.items():

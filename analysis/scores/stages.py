@@ -203,15 +203,7 @@ UPSTREAM: dict[str, list[str]] = {
 
 def keys_behind(rule: str) -> list[str]:
     """Every registered key that ``rule`` or a rule before it reads (registry order within a rule)."""
-    seen, todo, keys = set(), [rule], []
-    while todo:
-        current = todo.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        keys += [key for key in registry.keys_read_by(current) if key not in keys]
-        todo += list(UPSTREAM.get(current, ()))
-    return keys
+    return registry.keys_behind(rule, UPSTREAM)
 
 
 def run_all(clean: Tables, choices: Mapping[str, Any]) -> Tables:
