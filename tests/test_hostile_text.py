@@ -218,14 +218,12 @@ def hostile_inputs(folder: Path) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    from analysis import render as engine
+    from qmdrender import render
 
     work = tmp_path_factory.mktemp("hostile")
     inputs = hostile_inputs(work / "inputs")
     html, pdf = work / "out" / "report.html", work / "out" / "report.pdf"
-    scratch = work / "scratch"
-    scratch.mkdir()
-    engine.render(FIXTURE / "hostile.qmd", html, pdf, inputs, engine="offline", scratch_parent=scratch)
+    render(FIXTURE / "hostile.qmd", {"html": html, "pdf": pdf}, inputs, engine="offline")
     return html, pdf
 
 
