@@ -836,6 +836,15 @@ def _pandoc_options(options: Mapping[str, Any]) -> list[str]:
 CACHE_ENTRIES = 8
 
 
+def _file_stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    """{relative path: (size, mtime in ns)} of every file under ``folder``."""
+    return {
+        str(path.relative_to(folder)): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
+
+
 def cell_cache_key(notebook: Any, inputs: Mapping[str, Any], document: Path, env: Mapping[str, str]) -> str:
     """What the executed cells depend on: their code and options, the content of every input the
     document may read (and of every file beside it), the environment the kernel gets and the versions
@@ -889,20 +898,29 @@ def render_offline(
     notebook = build_notebook(chunks, execute_options(meta, project, formats[0]))
     import nbformat
 
-    cached = cache[0] / f"{cache[1]}.ipynb" if cache else None
-    if cached is not None and cached.is_file():
-        notebook = nbformat.read(cached, as_version=4)
+    entry = cache[0] / cache[1] if cache else None
+    if entry is not None and (entry / "notebook.ipynb").is_file():
+        notebook = nbformat.read(entry / "notebook.ipynb", as_version=4)
+        # the files the cells wrote beside the document (figures they staged, say) come back too
+        if (entry / "files").is_dir():
+            shutil.copytree(entry / "files", workdir, dirs_exist_ok=True)
     elif notebook.cells:  # a document without code needs no kernel
+        before = _file_stamps(workdir)
         execute_notebook(notebook, workdir, env)
-        if cached is not None:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            partial = cached.with_suffix(".tmp")
-            nbformat.write(notebook, partial)
-            os.replace(partial, cached)  # atomic: an interrupted write leaves no half entry
-            for old in sorted(cached.parent.glob("*.ipynb"), key=lambda p: p.stat().st_mtime)[
-                :-CACHE_ENTRIES
-            ]:
-                old.unlink(missing_ok=True)
+        if entry is not None:
+            partial = entry.with_name(entry.name + ".partial")
+            shutil.rmtree(partial, ignore_errors=True)
+            partial.mkdir(parents=True)
+            nbformat.write(notebook, partial / "notebook.ipynb")
+            for relative, stamp in _file_stamps(workdir).items():
+                if before.get(relative) != stamp:
+                    (partial / "files" / relative).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(workdir / relative, partial / "files" / relative)
+            shutil.rmtree(entry, ignore_errors=True)
+            os.replace(partial, entry)  # atomic: an interrupted write leaves no half entry
+            entries = [p for p in entry.parent.iterdir() if p.is_dir() and not p.name.endswith(".partial")]
+            for old in sorted(entries, key=lambda p: p.stat().st_mtime)[:-CACHE_ENTRIES]:
+                shutil.rmtree(old, ignore_errors=True)
 
     nbformat.write(notebook, workdir / f"{qmd.stem}.ipynb")
     outputs: dict[str, Path] = {}

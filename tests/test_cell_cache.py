@@ -76,3 +76,33 @@ def test_a_cell_edit_invalidates(tmp_path):
     assert key != engine.cell_cache_key(notebook, {"data": str(data)}, doc, {"A": "2"})
     notebook.cells[0].source += "\nprint(1)"
     assert key != engine.cell_cache_key(notebook, {"data": str(data)}, doc, {"A": "1"})
+
+
+FIGURE_DOCUMENT = """---
+title: Cache
+---
+
+Prose {words}.
+
+```{{python}}
+from pathlib import Path
+Path("_figures").mkdir(exist_ok=True)
+Path("_figures/dot.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4">'
+                                    '<circle cx="2" cy="2" r="2" data-made="by-a-cell"/></svg>')
+```
+
+![A dot](_figures/dot.svg)
+"""
+
+
+def test_files_a_cell_writes_come_back_with_the_reused_cells(tmp_path, counted):
+    """A reused notebook brings back what its cells wrote beside the document (the report's figures)."""
+    folder, cache = tmp_path / "doc", tmp_path / "cache"
+    folder.mkdir()
+    for words, runs in (("first", 1), ("second", 1)):
+        (folder / "doc.qmd").write_text(FIGURE_DOCUMENT.format(words=words), encoding="utf-8")
+        target = tmp_path / "out" / "doc.html"
+        engine.render(folder / "doc.qmd", {"html": target}, {}, engine="offline", cache_dir=cache)
+        assert len(counted) == runs
+        page = target.read_text(encoding="utf-8")
+        assert words in page and ("by-a-cell" in page or "data:image/svg" in page)
