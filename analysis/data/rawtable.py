@@ -133,7 +133,10 @@ def _column_at(raw: bytes, line_start: int, offset: int) -> str | None:
         csv.reader([raw.split(b"\n", 1)[0].decode("utf-8", errors="replace").removeprefix("\ufeff")]), []
     )
     before = raw[line_start:offset].decode("utf-8", errors="replace")
-    fields = next(csv.reader([before + "x"]), [])
+    try:
+        fields = next(csv.reader([before + "x"]), [])
+    except csv.Error:  # a stray carriage return before the bad byte: the column cannot be told
+        return None
     index = len(fields) - 1
     return header[index].strip() if 0 <= index < len(header) else None
 
