@@ -174,11 +174,6 @@ def selected(config: Mapping[str, Any], key: str) -> tuple[str, Any]:
     return key, value
 
 
-def rule_choices(rule: str, config: Mapping[str, Any]) -> dict[str, Any]:
-    """{dotted key: value} of every key ``rule`` reads (of a map of named sets, the set in force)."""
-    return dict(selected(config, key) for key in keys_read_by(rule))
-
-
 def encode(key: str, value: Any) -> str:
     """One param value that names its key, so a dry run says which key changed and how."""
     return f"{key}={json.dumps(value, sort_keys=True, ensure_ascii=False)}"

@@ -195,11 +195,6 @@ SENDER_COLOURS = {s.code: s.colour for s in SENDERS}
 HYPOTHESIS_CODES = tuple(h.code for h in HYPOTHESES)
 
 
-def sender_prose(code: str) -> str:
-    """How a sentence names a sender (its code where the vocabulary has no name for it)."""
-    return SENDER_PROSE.get(code, code)
-
-
 def in_repertoire(end: str) -> tuple[bool, ...]:
     """Which instruments (in INSTRUMENTS order) were in the repertoire by ``end`` (an ISO date)."""
     return tuple(i.since <= str(end)[:10] for i in INSTRUMENTS)

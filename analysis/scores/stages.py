@@ -204,11 +204,3 @@ UPSTREAM: dict[str, list[str]] = {
 def keys_behind(rule: str) -> list[str]:
     """Every registered key that ``rule`` or a rule before it reads (registry order within a rule)."""
     return registry.keys_behind(rule, UPSTREAM)
-
-
-def run_all(clean: Tables, choices: Mapping[str, Any]) -> Tables:
-    """Every score stage in order for one specification: the cleaned tables in, every output out."""
-    tables = dict(clean)
-    for stage in STAGES.values():
-        tables.update(stage(tables, choices))
-    return tables
