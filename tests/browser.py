@@ -59,9 +59,15 @@ class Visit:
 
 
 @contextmanager
-def open_offline(browser: Any, path: Path, timeout_ms: int = 20_000) -> Iterator[Visit]:
-    """Open `path` in a fresh browser context where only file: requests are allowed."""
-    context = browser.new_context()
+def open_offline(
+    browser: Any, path: Path, timeout_ms: int = 20_000, **context_options: Any
+) -> Iterator[Visit]:
+    """Open `path` in a fresh browser context where only file: requests are allowed.
+
+    `context_options` go to Playwright's `new_context` (e.g. `timezone_id`). Tests share the one
+    `chromium` fixture: a second `sync_playwright()` in the same worker fails, since the first
+    one's event loop is still running."""
+    context = browser.new_context(**context_options)
     context.set_default_timeout(timeout_ms)
     visit = Visit(page=None)
 

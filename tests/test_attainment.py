@@ -23,29 +23,48 @@ from analysis.scores.stringency import INSTRUMENTS
 
 EQUAL = dict.fromkeys(INSTRUMENTS, 1)
 LEVELS = {"symbolic": 0.5, "partial": 0.5, "full": 1.0}
-ROUNDS = [{"id": "R1", "start": "2014-03-01", "end": "2014-03-31"},
-          {"id": "R2", "start": "2014-04-01", "end": "2014-08-31"}]
-CHOICES = {"measure": "proportional", "reference": "pre_round_stock", "aggregation": "weighted_mean",
-           "us_ideal_source": "explicit_us_requests", "tau": 0.05, "placement_jitter": 0.1,
-           "monte_carlo_draws": 400, "seed": 7, "blank_us_requested": "not_requested"}
+ROUNDS = [
+    {"id": "R1", "start": "2014-03-01", "end": "2014-03-31"},
+    {"id": "R2", "start": "2014-04-01", "end": "2014-08-31"},
+]
+CHOICES = {
+    "measure": "proportional",
+    "reference": "pre_round_stock",
+    "aggregation": "weighted_mean",
+    "us_ideal_source": "explicit_us_requests",
+    "tau": 0.05,
+    "placement_jitter": 0.1,
+    "monte_carlo_draws": 400,
+    "seed": 7,
+    "blank_us_requested": "not_requested",
+}
 
 
 def measure(event_id, sender, instrument, date, **extra):
     return {"event_id": event_id, "sender": sender, "instrument": instrument, "date": date, **extra}
 
 
-MEASURES = pd.DataFrame([
-    measure("US-tb", "US", "travel_ban", "2014-03-06"),
-    measure("US-af", "US", "asset_freeze", "2014-03-17", us_requested=True),
-    measure("US-sf", "US", "sectoral_finance", "2014-07-16", us_requested=True),
-    measure("JP-tb", "JP", "travel_ban", "2014-04-29", intensity_code="symbolic"),
-    measure("JP-af", "JP", "asset_freeze", "2014-08-05", intensity_code="full"),
-])
+MEASURES = pd.DataFrame(
+    [
+        measure("US-tb", "US", "travel_ban", "2014-03-06"),
+        measure("US-af", "US", "asset_freeze", "2014-03-17", us_requested=True),
+        measure("US-sf", "US", "sectoral_finance", "2014-07-16", us_requested=True),
+        measure("JP-tb", "JP", "travel_ban", "2014-04-29", intensity_code="symbolic"),
+        measure("JP-af", "JP", "asset_freeze", "2014-08-05", intensity_code="full"),
+    ]
+)
 
 
 def run(**choices):
-    frame = attainment_table(MEASURES, ROUNDS, weights=EQUAL, intensity="three_level",
-                             three_level_values=LEVELS, leader="US", choices=CHOICES | choices)
+    frame = attainment_table(
+        MEASURES,
+        ROUNDS,
+        weights=EQUAL,
+        intensity="three_level",
+        three_level_values=LEVELS,
+        leader="US",
+        choices=CHOICES | choices,
+    )
     return frame.set_index(["round", "actor"])
 
 
@@ -144,19 +163,36 @@ MEASURE_NAMES = ["proportional", "proximity", "improvement", "categorical", "rel
 
 
 @settings(max_examples=150, deadline=None)
-@given(reversion=vector, outcome=vector, ideal=vector, other=vector, step=st.floats(0.0, 1.0),
-       measure_name=st.sampled_from(MEASURE_NAMES),
-       aggregation=st.sampled_from(["weighted_mean", "euclidean"]))
-def test_range_and_monotone_towards_the_ideal(reversion, outcome, ideal, other, step, measure_name,
-                                              aggregation):
+@given(
+    reversion=vector,
+    outcome=vector,
+    ideal=vector,
+    other=vector,
+    step=st.floats(0.0, 1.0),
+    measure_name=st.sampled_from(MEASURE_NAMES),
+    aggregation=st.sampled_from(["weighted_mean", "euclidean"]),
+)
+def test_range_and_monotone_towards_the_ideal(
+    reversion, outcome, ideal, other, step, measure_name, aggregation
+):
     w = np.array([1.0, 2.0, 3.0])
 
     def placed(vec):
         return vec if aggregation == "euclidean" else float(vec @ w / w.sum())
 
     def pa(out):
-        return float(score(measure_name, placed(reversion), placed(out), placed(ideal), placed(other),
-                           weights=w, aggregation=aggregation, tau=0.05))
+        return float(
+            score(
+                measure_name,
+                placed(reversion),
+                placed(out),
+                placed(ideal),
+                placed(other),
+                weights=w,
+                aggregation=aggregation,
+                tau=0.05,
+            )
+        )
 
     closer = outcome + step * (ideal - outcome)  # the outcome moved part of the way towards x
     before, after = pa(outcome), pa(closer)
@@ -171,9 +207,15 @@ def test_range_and_monotone_towards_the_ideal(reversion, outcome, ideal, other, 
 
 def test_us_own_stock_stands_in_before_any_request():
     unrequested = MEASURES.assign(us_requested=False)
-    table = attainment_table(unrequested, ROUNDS, weights=EQUAL, intensity="three_level",
-                             three_level_values=LEVELS, leader="US", choices=CHOICES).set_index(
-        ["round", "actor"])
+    table = attainment_table(
+        unrequested,
+        ROUNDS,
+        weights=EQUAL,
+        intensity="three_level",
+        three_level_values=LEVELS,
+        leader="US",
+        choices=CHOICES,
+    ).set_index(["round", "actor"])
     # No request recorded: the US ideal is its own R2 stock, 3/8, not Japan's outcome.
     assert table.loc[("R2", "US"), "ideal"] == pytest.approx(0.375)
     # In R1 (only the travel ban and freeze in force): 2/8; Japan has nothing, so 0 of the move.
@@ -183,12 +225,15 @@ def test_us_own_stock_stands_in_before_any_request():
 
 def test_blank_us_requested_is_read_by_the_config_key():
     from analysis.scores.attainment import with_blank_flags_read
-    frame = pd.DataFrame([
-        measure("JP-blank", "JP", "travel_ban", "2014-04-29", us_requested=None),
-        measure("JP-no", "JP", "asset_freeze", "2014-08-05", us_requested=False),
-        measure("JP-yes", "JP", "arms_embargo", "2014-09-25", us_requested=True),
-        measure("US-blank", "US", "travel_ban", "2014-03-06", us_requested=None),
-    ])
+
+    frame = pd.DataFrame(
+        [
+            measure("JP-blank", "JP", "travel_ban", "2014-04-29", us_requested=None),
+            measure("JP-no", "JP", "asset_freeze", "2014-08-05", us_requested=False),
+            measure("JP-yes", "JP", "arms_embargo", "2014-09-25", us_requested=True),
+            measure("US-blank", "US", "travel_ban", "2014-03-06", us_requested=None),
+        ]
+    )
     read = with_blank_flags_read(frame, "not_requested")["us_requested"].tolist()
     assert read == [False, False, True, False]
     assert with_blank_flags_read(frame, "requested")["us_requested"].tolist() == [True, False, True, False]
@@ -196,10 +241,26 @@ def test_blank_us_requested_is_read_by_the_config_key():
         with_blank_flags_read(frame, "maybe")
     # Read as requested, Japan's blank travel ban sets the US ideal: R2 ideal moves above the outcome.
     blank = MEASURES.assign(us_requested=[None, True, None, None, None])
-    low = attainment_table(blank, ROUNDS, weights=EQUAL, intensity="three_level", three_level_values=LEVELS,
-                           leader="US", choices=CHOICES | {"blank_us_requested": "not_requested"})
-    high = attainment_table(blank, ROUNDS, weights=EQUAL, intensity="three_level", three_level_values=LEVELS,
-                            leader="US", choices=CHOICES | {"blank_us_requested": "requested"})
-    ideal = {name: t.set_index(["round", "actor"]).loc[("R2", "US"), "ideal"] for name, t in
-             [("low", low), ("high", high)]}
+    low = attainment_table(
+        blank,
+        ROUNDS,
+        weights=EQUAL,
+        intensity="three_level",
+        three_level_values=LEVELS,
+        leader="US",
+        choices=CHOICES | {"blank_us_requested": "not_requested"},
+    )
+    high = attainment_table(
+        blank,
+        ROUNDS,
+        weights=EQUAL,
+        intensity="three_level",
+        three_level_values=LEVELS,
+        leader="US",
+        choices=CHOICES | {"blank_us_requested": "requested"},
+    )
+    ideal = {
+        name: t.set_index(["round", "actor"]).loc[("R2", "US"), "ideal"]
+        for name, t in [("low", low), ("high", high)]
+    }
     assert ideal["high"] > ideal["low"]

@@ -261,6 +261,7 @@ def test_unknown_rule_is_refused():
 
 def test_flag_of_reports_keeps_blank_apart_from_false():
     from analysis.data.clean import flag_of_reports
+
     assert flag_of_reports(pd.Series([None, True, False], dtype=object)) is True
     assert flag_of_reports(pd.Series([False, None], dtype=object)) is False
     assert flag_of_reports(pd.Series([None, pd.NA], dtype=object)) is None

@@ -164,8 +164,14 @@ def _figures_under(tz: str) -> dict[str, list[str]]:
 
     tests = str(Path(__file__).resolve().parent)
     env = {**os.environ, "TZ": tz}
-    result = subprocess.run([sys.executable, "-c", _SPECS_AND_SVGS.format(tests=tests)], env=env,
-                            capture_output=True, text=True, check=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", _SPECS_AND_SVGS.format(tests=tests)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
     return json.loads(result.stdout)
 
 

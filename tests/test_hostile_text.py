@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import altair as alt
 import pandas as pd
 import pytest
+from browser import open_offline
 
 from analysis.present import report_data
 from analysis.present.figures import spec_and_svg
@@ -254,49 +254,17 @@ def test_rendered_pdf_shows_the_payloads_as_text(rendered):
 
 
 @pytest.mark.slow
-def test_headless_chromium_fires_no_dialog_sends_no_request_and_shows_the_text(rendered):
+def test_headless_chromium_fires_no_dialog_sends_no_request_and_shows_the_text(rendered, chromium):
     """Runs where Playwright for Python and a Chromium are installed; skips, saying which is missing."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("Playwright for Python is not installed (pip install playwright)")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        pytest.skip("no Chromium on PATH (Debian: apt-get install chromium)")
-    dialogs, outside = [], []
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(
-            executable_path=chromium,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context()
-
-        def only_the_file(route):
-            if route.request.url.startswith("file:"):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", only_the_file)
-        page = context.new_page()
-        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        page.goto(rendered[0].as_uri())
-        page.wait_for_function("document.querySelectorAll('.vega-figure svg').length >= 1", timeout=20_000)
+    with open_offline(chromium, rendered[0]) as visit:
+        page = visit.page
+        page.wait_for_function("document.querySelectorAll('.vega-figure svg').length >= 1")
         page.wait_for_timeout(500)
         visible = page.inner_text("body")
         labels = page.evaluate(
             "Array.from(document.querySelectorAll('.vega-figure svg text')).map(t => t.textContent).join('')"
         )
-        browser.close()
+    dialogs, outside = visit.dialogs, visit.outside
     assert dialogs == []
     assert outside == []
     for payload in PAYLOADS:

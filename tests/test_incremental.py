@@ -23,8 +23,17 @@ from workspace import built_copy
 
 PROJECT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-IGNORE = shutil.ignore_patterns("results", ".snakemake", ".venv", ".git", "__pycache__", "*.egg-info",
-                                ".pytest_cache", ".ruff_cache", ".hypothesis")
+IGNORE = shutil.ignore_patterns(
+    "results",
+    ".snakemake",
+    ".venv",
+    ".git",
+    "__pycache__",
+    "*.egg-info",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+)
 SEED = 20141209
 STEPS = int(os.environ.get("PROPERTY_STEPS", "3"))
 # The first edits are the ones the render's cell cache must see through: prose (cells reused), then a
@@ -50,9 +59,11 @@ def snakemake(project: Path, *args: str) -> subprocess.CompletedProcess:
 def outputs(project: Path) -> dict[str, str]:
     """sha256 of every file the build wrote (logs and timings aside, which record the run, not the result)."""
     results = project / "results"
-    return {str(f.relative_to(results)): hashlib.sha256(f.read_bytes()).hexdigest()
-            for f in sorted(results.rglob("*"))
-            if f.is_file() and not {"logs", "benchmarks"} & set(f.relative_to(results).parts)}
+    return {
+        str(f.relative_to(results)): hashlib.sha256(f.read_bytes()).hexdigest()
+        for f in sorted(results.rglob("*"))
+        if f.is_file() and not {"logs", "benchmarks"} & set(f.relative_to(results).parts)
+    }
 
 
 def toggle(project: Path, name: str) -> None:
@@ -60,8 +71,9 @@ def toggle(project: Path, name: str) -> None:
     path = project / file
     content = path.read_text(encoding="utf-8")
     assert content.count(text) + content.count(other) == 1, f"edit '{name}' must hit exactly one place"
-    path.write_text(content.replace(text, other) if text in content else content.replace(other, text),
-                    encoding="utf-8")
+    path.write_text(
+        content.replace(text, other) if text in content else content.replace(other, text), encoding="utf-8"
+    )
 
 
 def cold(project: Path, where: Path) -> dict[str, str]:
@@ -102,8 +114,9 @@ def test_a_bare_rerun_after_an_interrupt_restores_the_cold_state(working, tmp_pa
     rng = random.Random(SEED + sig)
     toggle(working, "config key to a value another key holds")  # so the run has work to interrupt
     toggle(working, "raw row")
-    run = subprocess.Popen(SNAKEMAKE, cwd=working, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           start_new_session=True)
+    run = subprocess.Popen(
+        SNAKEMAKE, cwd=working, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     time.sleep(rng.uniform(2.0, 10.0))
     if run.poll() is None:
         os.killpg(run.pid, sig)

@@ -29,7 +29,7 @@ def words(text: str) -> list[str]:
 
 
 def runs(tokens: list[str]) -> set[str]:
-    return {" ".join(tokens[i:i + RUN]) for i in range(len(tokens) - RUN + 1)}
+    return {" ".join(tokens[i : i + RUN]) for i in range(len(tokens) - RUN + 1)}
 
 
 def _tracked_files() -> list[str]:
@@ -46,13 +46,20 @@ def _checked_text(name: str) -> str:
     if name != BIBLIOGRAPHY:
         return text
     rows = csv.DictReader(io.StringIO(text))
-    return "\n".join(" ".join(value or "" for column, value in row.items()
-                              if column not in BIBLIOGRAPHY_EXEMPT_COLUMNS) for row in rows)
+    return "\n".join(
+        " ".join(value or "" for column, value in row.items() if column not in BIBLIOGRAPHY_EXEMPT_COLUMNS)
+        for row in rows
+    )
 
 
 def test_tokenizer_and_runs_by_hand():
     assert words("It’s 10 O'Clock, see https://example.org/a-b now") == [
-        "it's", "10", "o'clock", "see", "now"]
+        "it's",
+        "10",
+        "o'clock",
+        "see",
+        "now",
+    ]
     assert runs(list("abcdefghijk")) == {"a b c d e f g h i j", "b c d e f g h i j k"}
 
 

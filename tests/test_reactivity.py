@@ -170,8 +170,14 @@ def test_bad_input():
 def test_reports_of_one_pressure_act_count_once():
     """Two reports of one act (one event_id) are one act: the response share is over acts, not rows."""
     from analysis.data.clean import events_once
-    pressure = pd.DataFrame({"pressure_id": ["a-text", "a-bib", "b"], "event_id": ["a", "a", "b"],
-                             "date": ["2015-11-08", "2015-10-08", "2014-04-23"]})
+
+    pressure = pd.DataFrame(
+        {
+            "pressure_id": ["a-text", "a-bib", "b"],
+            "event_id": ["a", "a", "b"],
+            "date": ["2015-11-08", "2015-10-08", "2014-04-23"],
+        }
+    )
     once = events_once(pressure, "pressure_id")
     assert once["pressure_id"].tolist() == ["a-bib", "b"]  # the earliest report stands for the act
     assert len(events_once(pressure.drop(columns="event_id"), "pressure_id")) == 3
@@ -180,10 +186,22 @@ def test_reports_of_one_pressure_act_count_once():
 
 
 def test_score_counts_acts_and_initiatives_by_event():
-    pressure = pd.DataFrame({"pressure_id": ["P1", "P2", "P5"], "event_id": ["A", "A", "P5"],
-                             "date": ["2014-03-01", "2014-03-10", "2014-03-25"], "round": ["R1", "R1", "R1"]})
-    engagements = pd.DataFrame({"engagement_id": ["E1", "E3"], "event_id": ["E", "E"],
-                                "independent_initiative": [True, True], "round": ["R2", "R2"]})
+    pressure = pd.DataFrame(
+        {
+            "pressure_id": ["P1", "P2", "P5"],
+            "event_id": ["A", "A", "P5"],
+            "date": ["2014-03-01", "2014-03-10", "2014-03-25"],
+            "round": ["R1", "R1", "R1"],
+        }
+    )
+    engagements = pd.DataFrame(
+        {
+            "engagement_id": ["E1", "E3"],
+            "event_id": ["E", "E"],
+            "independent_initiative": [True, True],
+            "round": ["R2", "R2"],
+        }
+    )
     scored = score(pressure=pressure, engagements=engagements)
     # Act A (two reports) is answered on 18 March, P5 is not (JP-b comes 133 days later): 1 of 2 acts.
     assert scored.loc["R1", "responded_within_window"] == pytest.approx(0.5)

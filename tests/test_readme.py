@@ -12,8 +12,13 @@ README = (PROJECT / "README.md").read_text(encoding="utf-8")
 
 
 def test_readme_rule_graph_matches_the_snakefile():
-    result = subprocess.run([sys.executable, "-m", "snakemake", "--rulegraph", "mermaid-js"], cwd=PROJECT,
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--rulegraph", "mermaid-js"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     names = dict(re.findall(r"^\s*(id\d+)\[(\w+)\]", result.stdout, re.M))
     actual = {(names[a], names[b]) for a, b in re.findall(r"^\s*(id\d+) --> (id\d+)", result.stdout, re.M)}
     block = re.search(r"```mermaid\n(.*?)```", README, re.S).group(1)

@@ -11,8 +11,24 @@ import pytest
 REPORT = Path(__file__).resolve().parents[1] / "report" / "report.qmd"
 
 # Names that contain a digit but are not numbers: hypothesis and question labels, forums, a flight.
-ALLOWED = {"HP1", "HP2", "HP3", "RQ1", "RQ2", "G7", "G8", "G20", "MH17", "H1", "H0", "R1", "R2", "R3",
-           "log10", "Okabe"}
+ALLOWED = {
+    "HP1",
+    "HP2",
+    "HP3",
+    "RQ1",
+    "RQ2",
+    "G7",
+    "G8",
+    "G20",
+    "MH17",
+    "H1",
+    "H0",
+    "R1",
+    "R2",
+    "R3",
+    "log10",
+    "Okabe",
+}
 YEAR = re.compile(r"(?<![\d.])(19[4-9]\d|20[0-3]\d)(?![\d])")
 SECTION_NUMBER = re.compile(r"§\s?\d+(\.\d+)*")
 CODE_CELL = re.compile(r"^```\{[^}]*\}.*?^```\s*$", re.S | re.M)
@@ -31,8 +47,18 @@ FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 def prose(qmd: str) -> str:
     """The narrative text of a .qmd: no front matter, code, math, references or attributes."""
     text = FRONT_MATTER.sub("", qmd)
-    for pattern in (CODE_CELL, RAW_BLOCK, FENCED, HTML_COMMENT, INLINE_EXPR, INLINE_CODE, MATH,
-                    CROSSREF_OR_CITATION, ATTRIBUTES, LINK_TARGET):
+    for pattern in (
+        CODE_CELL,
+        RAW_BLOCK,
+        FENCED,
+        HTML_COMMENT,
+        INLINE_EXPR,
+        INLINE_CODE,
+        MATH,
+        CROSSREF_OR_CITATION,
+        ATTRIBUTES,
+        LINK_TARGET,
+    ):
         text = pattern.sub(" ", text)
     return text
 
@@ -50,8 +76,10 @@ def stray_digits(text: str) -> list[str]:
 
 
 def test_prose_filter_catches_a_typed_number_and_spares_the_rest():
-    sample = ("---\ntitle: x\n---\nJapan listed 23 people in April 2014 (§4.1, HP1; @fig-lag-2; "
-              "[@silbaum2017]). It had `{python} n_measures` measures.\n\n```{python}\nx = 5\n```\n")
+    sample = (
+        "---\ntitle: x\n---\nJapan listed 23 people in April 2014 (§4.1, HP1; @fig-lag-2; "
+        "[@silbaum2017]). It had `{python} n_measures` measures.\n\n```{python}\nx = 5\n```\n"
+    )
     assert stray_digits(prose(sample)) == ["23"]
 
 

@@ -42,8 +42,12 @@ DATE_ALWAYS = {"measures", "pressure", "engagements"}
 DATE_IF_DAY = {"attributions", "evidence"}
 COUNT_COLUMNS = ("individuals", "entities")
 TABLES = ("measures", "pressure", "attributions", "engagements", "evidence", "thesis_claims")
-ROW_IDS = {"measures": ("measure_id", "event_id"), "pressure": ("pressure_id",),
-           "engagements": ("engagement_id",), "attributions": ("attribution_id",)}
+ROW_IDS = {
+    "measures": ("measure_id", "event_id"),
+    "pressure": ("pressure_id",),
+    "engagements": ("engagement_id",),
+    "attributions": ("attribution_id",),
+}
 
 
 def _rows(table: str) -> list[dict[str, str]]:
@@ -82,8 +86,11 @@ def _wanted_date(table: str, row: dict[str, str], inherited: dict[str, set[str]]
     if table in DATE_ALWAYS:
         return date
     if table in DATE_IF_DAY and len(date) == len("YYYY-MM-DD"):
-        origins = [row.get("source", ""), *row.get("cites", "").split(";"),
-                   *row.get("rests_on", "").split(";")]
+        origins = [
+            row.get("source", ""),
+            *row.get("cites", "").split(";"),
+            *row.get("rests_on", "").split(";"),
+        ]
         if any(date in inherited.get(origin, ()) for origin in origins if origin):
             return ""
         return date
@@ -96,8 +103,9 @@ def _wanted_counts(table: str, row: dict[str, str]) -> list[str]:
     return [row[column] for column in COUNT_COLUMNS if row.get(column)]
 
 
-def row_problems(table: str, row: dict[str, str], seeds_dir: Path,
-                 inherited: dict[str, set[str]] | None = None) -> list[str]:
+def row_problems(
+    table: str, row: dict[str, str], seeds_dir: Path, inherited: dict[str, set[str]] | None = None
+) -> list[str]:
     """What is wrong with one row's locator, as readable messages (empty when all is well).
 
     ``inherited`` maps source keys and row ids to their dates (see ``known_dates``).
@@ -116,8 +124,9 @@ def row_problems(table: str, row: dict[str, str], seeds_dir: Path,
         if date_mentioned(text, date):
             problems.append(f"{table} {row_id}: has a date locator but its own paragraph states {date}")
         try:
-            date_text = resolve(seeds_dir, row["source"], row.get("date_section", ""),
-                                int(row["date_paragraph"]))
+            date_text = resolve(
+                seeds_dir, row["source"], row.get("date_section", ""), int(row["date_paragraph"])
+            )
         except (LocatorError, ValueError) as error:
             problems.append(f"{table} {row_id}: date locator does not resolve ({error})")
         else:
@@ -157,27 +166,51 @@ def test_locators_state_dates_and_counts(table: str, seeds_dir: Path) -> None:
 
 def test_row_problems_on_hand_made_rows(seeds_dir: Path) -> None:
     """Worked examples: thesis 4.1 paragraph 1 names no date; section 5 paragraph 2 names 29 April and 23."""
-    good = {"measure_id": "x", "source": "silbaum2017", "section": "5. THE 2nd ROUND OF SANCTIONS",
-            "paragraph": "2", "date": "2014-04-29", "individuals": "23", "entities": "", "note": "n"}
+    good = {
+        "measure_id": "x",
+        "source": "silbaum2017",
+        "section": "5. THE 2nd ROUND OF SANCTIONS",
+        "paragraph": "2",
+        "date": "2014-04-29",
+        "individuals": "23",
+        "entities": "",
+        "note": "n",
+    }
     assert row_problems("measures", good, seeds_dir) == []
     wrong_day = good | {"date": "2014-04-28"}
     assert row_problems("measures", wrong_day, seeds_dir) == [
-        "measures x: paragraph does not state the date 2014-04-28"]
+        "measures x: paragraph does not state the date 2014-04-28"
+    ]
     wrong_count = good | {"individuals": "24"}
     assert row_problems("measures", wrong_count, seeds_dir) == [
-        "measures x: paragraph does not state the count 24"]
+        "measures x: paragraph does not state the count 24"
+    ]
     # Shagina's paragraph on the 23-person ban names no day; her endnote 14 (the MOFA statement) does.
-    located = {"measure_id": "y", "source": "shagina2018isdp", "section": "Japan's Delicate Balance",
-               "paragraph": "3", "date_section": "", "date_paragraph": "", "date": "2014-04-29",
-               "individuals": "23", "entities": "", "note": "n"}
+    located = {
+        "measure_id": "y",
+        "source": "shagina2018isdp",
+        "section": "Japan's Delicate Balance",
+        "paragraph": "3",
+        "date_section": "",
+        "date_paragraph": "",
+        "date": "2014-04-29",
+        "individuals": "23",
+        "entities": "",
+        "note": "n",
+    }
     assert row_problems("measures", located, seeds_dir) == [
-        "measures y: paragraph does not state the date 2014-04-29"]
-    with_date_locator = located | {"date_section": "Endnotes", "date_paragraph": "14",
-                                   "note": "DATE-LOCATED: endnote 14 gives the day."}
+        "measures y: paragraph does not state the date 2014-04-29"
+    ]
+    with_date_locator = located | {
+        "date_section": "Endnotes",
+        "date_paragraph": "14",
+        "note": "DATE-LOCATED: endnote 14 gives the day.",
+    }
     assert row_problems("measures", with_date_locator, seeds_dir) == []
     wrong_date_passage = with_date_locator | {"date_paragraph": "15"}
     assert row_problems("measures", wrong_date_passage, seeds_dir) == [
-        "measures y: date passage 'Endnotes' paragraph 15 does not state the date 2014-04-29"]
+        "measures y: date passage 'Endnotes' paragraph 15 does not state the date 2014-04-29"
+    ]
     dangling_date_locator = with_date_locator | {"date_section": "No such heading", "date_paragraph": "1"}
     message = row_problems("measures", dangling_date_locator, seeds_dir)[0]
     assert message.startswith("measures y: date locator does not resolve")
@@ -186,31 +219,57 @@ def test_row_problems_on_hand_made_rows(seeds_dir: Path) -> None:
     assert message.startswith("measures y: locator does not resolve")
     count_still_checked_in_own_paragraph = with_date_locator | {"individuals": "24"}
     assert row_problems("measures", count_still_checked_in_own_paragraph, seeds_dir) == [
-        "measures y: paragraph does not state the count 24"]
+        "measures y: paragraph does not state the count 24"
+    ]
     unmarked = with_date_locator | {"note": "n"}
     assert row_problems("measures", unmarked, seeds_dir) == [
-        "measures y: a date locator and a DATE-LOCATED note go together"]
-    needless_date_locator = good | {"date_section": "5. THE 2nd ROUND OF SANCTIONS", "date_paragraph": "2",
-                                    "note": "DATE-LOCATED: not needed"}
+        "measures y: a date locator and a DATE-LOCATED note go together"
+    ]
+    needless_date_locator = good | {
+        "date_section": "5. THE 2nd ROUND OF SANCTIONS",
+        "date_paragraph": "2",
+        "note": "DATE-LOCATED: not needed",
+    }
     assert row_problems("measures", needless_date_locator, seeds_dir) == [
-        "measures x: has a date locator but its own paragraph states 2014-04-29"]
-    engagement = {"engagement_id": "e", "source": "silbaum2017", "section": "6. THE 3rd ROUND OF SANCTIONS",
-                  "paragraph": "3", "date_section": "", "date_paragraph": "", "date": "2014", "note": "n"}
+        "measures x: has a date locator but its own paragraph states 2014-04-29"
+    ]
+    engagement = {
+        "engagement_id": "e",
+        "source": "silbaum2017",
+        "section": "6. THE 3rd ROUND OF SANCTIONS",
+        "paragraph": "3",
+        "date_section": "",
+        "date_paragraph": "",
+        "date": "2014",
+        "note": "n",
+    }
     assert row_problems("engagements", engagement, seeds_dir) == [
-        "engagements e: paragraph does not state the date 2014"]
-    section_opening = {"date_section": "6. THE 3rd ROUND OF SANCTIONS", "date_paragraph": "1",
-                       "note": "DATE-LOCATED: the section opens with the year."}
+        "engagements e: paragraph does not state the date 2014"
+    ]
+    section_opening = {
+        "date_section": "6. THE 3rd ROUND OF SANCTIONS",
+        "date_paragraph": "1",
+        "note": "DATE-LOCATED: the section opens with the year.",
+    }
     assert row_problems("engagements", engagement | section_opening, seeds_dir) == []
     no_heading = good | {"section": "9. NO SUCH HEADING"}
     message = row_problems("measures", no_heading, seeds_dir)[0]
     assert message.startswith("measures x: locator does not resolve")
-    month_only_attribution = {"attribution_id": "a", "source": "silbaum2017", "section": "4.1. RESULTS",
-                              "paragraph": "1", "date": "2014-03", "note": "n"}
+    month_only_attribution = {
+        "attribution_id": "a",
+        "source": "silbaum2017",
+        "section": "4.1. RESULTS",
+        "paragraph": "1",
+        "date": "2014-03",
+        "note": "n",
+    }
     assert row_problems("attributions", month_only_attribution, seeds_dir) == []
     assert row_problems("pressure", month_only_attribution, seeds_dir) == [
-        "pressure a: paragraph does not state the date 2014-03"]
+        "pressure a: paragraph does not state the date 2014-03"
+    ]
     day_attribution = month_only_attribution | {"date": "2014-09-26", "cites": "somebody20140926"}
     assert row_problems("attributions", day_attribution, seeds_dir) == [
-        "attributions a: paragraph does not state the date 2014-09-26"]
+        "attributions a: paragraph does not state the date 2014-09-26"
+    ]
     cited_work_date = {"somebody20140926": {"2014-09-26"}}
     assert row_problems("attributions", day_attribution, seeds_dir, cited_work_date) == []

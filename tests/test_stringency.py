@@ -17,36 +17,53 @@ from analysis.scores.stringency import (
     stringency_table,
 )
 
-ORDINAL_2014 = {"diplomatic_suspension": 1, "travel_ban": 1, "asset_freeze": 2, "crimea_trade_ban": 2,
-                "arms_embargo": 2, "dual_use_ban": 2, "sectoral_finance": 3, "energy_technology": 3}  # Σ = 16
+ORDINAL_2014 = {
+    "diplomatic_suspension": 1,
+    "travel_ban": 1,
+    "asset_freeze": 2,
+    "crimea_trade_ban": 2,
+    "arms_embargo": 2,
+    "dual_use_ban": 2,
+    "sectoral_finance": 3,
+    "energy_technology": 3,
+}  # Σ = 16
 # The instruments first used in 2022 are outside the 2014–2016 rounds' repertoire: their weight never counts.
 ORDINAL = ORDINAL_2014 | {k: 5 for k in INSTRUMENTS if k not in ORDINAL_2014}
 EQUAL = dict.fromkeys(INSTRUMENTS, 1)
 LEVELS = {"symbolic": 0.5, "partial": 0.5, "full": 1.0}
-ROUNDS = [{"id": "R1", "start": "2014-03-01", "end": "2014-03-31"},
-          {"id": "R2", "start": "2014-04-01", "end": "2014-08-31"},
-          {"id": "R3", "start": "2014-09-01", "end": "2014-12-31"}]
+ROUNDS = [
+    {"id": "R1", "start": "2014-03-01", "end": "2014-03-31"},
+    {"id": "R2", "start": "2014-04-01", "end": "2014-08-31"},
+    {"id": "R3", "start": "2014-09-01", "end": "2014-12-31"},
+]
 
 
 def measure(event_id, sender, instrument, date, **extra):
     return {"event_id": event_id, "sender": sender, "instrument": instrument, "date": date, **extra}
 
 
-MEASURES = pd.DataFrame([
-    measure("US-tb", "US", "travel_ban", "2014-03-06"),
-    measure("US-af", "US", "asset_freeze", "2014-03-17"),
-    measure("US-sf", "US", "sectoral_finance", "2014-07-16"),
-    measure("JP-ds", "JP", "diplomatic_suspension", "2014-03-18"),  # uncoded
-    measure("JP-tb", "JP", "travel_ban", "2014-04-29", intensity_code="symbolic"),
-    measure("JP-af", "JP", "asset_freeze", "2014-08-05", intensity_code="partial"),
-    measure("JP-ease", "JP", "easing", "2014-09-10", affects_instrument="diplomatic_suspension"),
-    measure("RU-cm", "RU", "counter_measure", "2014-03-20", affects_instrument="travel_ban"),
-])
+MEASURES = pd.DataFrame(
+    [
+        measure("US-tb", "US", "travel_ban", "2014-03-06"),
+        measure("US-af", "US", "asset_freeze", "2014-03-17"),
+        measure("US-sf", "US", "sectoral_finance", "2014-07-16"),
+        measure("JP-ds", "JP", "diplomatic_suspension", "2014-03-18"),  # uncoded
+        measure("JP-tb", "JP", "travel_ban", "2014-04-29", intensity_code="symbolic"),
+        measure("JP-af", "JP", "asset_freeze", "2014-08-05", intensity_code="partial"),
+        measure("JP-ease", "JP", "easing", "2014-09-10", affects_instrument="diplomatic_suspension"),
+        measure("RU-cm", "RU", "counter_measure", "2014-03-20", affects_instrument="travel_ban"),
+    ]
+)
 
 
 def table(measures=MEASURES, **choices):
-    options = {"weights": ORDINAL, "basis": "stock", "intensity": "three_level",
-               "three_level_values": LEVELS, "leader": "US"} | choices
+    options = {
+        "weights": ORDINAL,
+        "basis": "stock",
+        "intensity": "three_level",
+        "three_level_values": LEVELS,
+        "leader": "US",
+    } | choices
     return stringency_table(measures, ROUNDS, **options)
 
 
@@ -104,8 +121,10 @@ def test_uncoded_partial_and_easing_factor():
 
 
 def test_measure_after_easing_is_not_eased():
-    later = pd.concat([MEASURES, pd.DataFrame([
-        measure("JP-ds2", "JP", "diplomatic_suspension", "2014-10-01")])], ignore_index=True)
+    later = pd.concat(
+        [MEASURES, pd.DataFrame([measure("JP-ds2", "JP", "diplomatic_suspension", "2014-10-01")])],
+        ignore_index=True,
+    )
     scores, _ = table(later)
     # The October suspension postdates the easing: max(0.5, 1) = 1 → back to 2.5/16.
     assert cell(scores, "JP", "R3", "stringency_stock") == pytest.approx(15.625)
@@ -119,17 +138,34 @@ def test_leave_one_out_by_hand():
     assert len(loo) == 2 * 3 * 8
 
 
-DEPTH = pd.DataFrame([
-    measure("US-tb", "US", "travel_ban", "2014-03-06", individuals=7, list_public=True),
-    measure("US-af", "US", "asset_freeze", "2014-03-17", individuals=10, entities=10, list_public=True),
-    measure("US-af2", "US", "asset_freeze", "2014-04-28", individuals=20, list_public=True),
-    measure("JP-ds", "JP", "diplomatic_suspension", "2014-03-18"),
-    measure("JP-tb", "JP", "travel_ban", "2014-04-29", individuals=23, list_public=False,
-            intensity_code="symbolic"),
-    measure("JP-af", "JP", "asset_freeze", "2014-08-05", individuals=8, entities=2, list_public=True,
-            intensity_code="partial"),
-    measure("CA-tb", "CA", "travel_ban", "2014-03-17", individuals=30, list_public=True),
-])
+DEPTH = pd.DataFrame(
+    [
+        measure("US-tb", "US", "travel_ban", "2014-03-06", individuals=7, list_public=True),
+        measure("US-af", "US", "asset_freeze", "2014-03-17", individuals=10, entities=10, list_public=True),
+        measure("US-af2", "US", "asset_freeze", "2014-04-28", individuals=20, list_public=True),
+        measure("JP-ds", "JP", "diplomatic_suspension", "2014-03-18"),
+        measure(
+            "JP-tb",
+            "JP",
+            "travel_ban",
+            "2014-04-29",
+            individuals=23,
+            list_public=False,
+            intensity_code="symbolic",
+        ),
+        measure(
+            "JP-af",
+            "JP",
+            "asset_freeze",
+            "2014-08-05",
+            individuals=8,
+            entities=2,
+            list_public=True,
+            intensity_code="partial",
+        ),
+        measure("CA-tb", "CA", "travel_ban", "2014-03-17", individuals=30, list_public=True),
+    ]
+)
 
 
 def test_depth_counts_by_hand():
@@ -168,28 +204,55 @@ def test_breadth_maps_instruments_to_gsdb_types():
 
 
 instrument_rows = st.lists(
-    st.tuples(st.sampled_from(INSTRUMENTS + ["easing"]), st.integers(0, 900),
-              st.sampled_from([None, "symbolic", "partial", "full"]), st.sampled_from(INSTRUMENTS)),
-    min_size=0, max_size=12)
+    st.tuples(
+        st.sampled_from(INSTRUMENTS + ["easing"]),
+        st.integers(0, 900),
+        st.sampled_from([None, "symbolic", "partial", "full"]),
+        st.sampled_from(INSTRUMENTS),
+    ),
+    min_size=0,
+    max_size=12,
+)
 
 
 def _frame(rows):
     base = pd.Timestamp("2014-03-01")
-    return pd.DataFrame([
-        measure(f"JP-{i}", "JP", instrument, (base + pd.Timedelta(days=day)).strftime("%Y-%m-%d"),
-                intensity_code=code, affects_instrument=affected if instrument == "easing" else None)
-        for i, (instrument, day, code, affected) in enumerate(rows)],
-        columns=["event_id", "sender", "instrument", "date", "intensity_code", "affects_instrument"])
+    return pd.DataFrame(
+        [
+            measure(
+                f"JP-{i}",
+                "JP",
+                instrument,
+                (base + pd.Timedelta(days=day)).strftime("%Y-%m-%d"),
+                intensity_code=code,
+                affects_instrument=affected if instrument == "easing" else None,
+            )
+            for i, (instrument, day, code, affected) in enumerate(rows)
+        ],
+        columns=["event_id", "sender", "instrument", "date", "intensity_code", "affects_instrument"],
+    )
 
 
 @settings(max_examples=80, deadline=None)
-@given(rows=instrument_rows, extra=st.tuples(st.sampled_from(INSTRUMENTS), st.integers(0, 900),
-                                             st.sampled_from([None, "symbolic", "partial", "full"])),
-       end_day=st.integers(0, 900), uncoded=st.sampled_from(["full", "partial"]))
+@given(
+    rows=instrument_rows,
+    extra=st.tuples(
+        st.sampled_from(INSTRUMENTS),
+        st.integers(0, 900),
+        st.sampled_from([None, "symbolic", "partial", "full"]),
+    ),
+    end_day=st.integers(0, 900),
+    uncoded=st.sampled_from(["full", "partial"]),
+)
 def test_adding_a_measure_never_lowers_stock(rows, extra, end_day, uncoded):
     end = pd.Timestamp("2014-03-01") + pd.Timedelta(days=end_day)
-    options = {"leader": "US", "intensity": "three_level", "three_level_values": LEVELS,
-               "uncoded_intensity": uncoded, "easing_factor": 0.5}
+    options = {
+        "leader": "US",
+        "intensity": "three_level",
+        "three_level_values": LEVELS,
+        "uncoded_intensity": uncoded,
+        "easing_factor": 0.5,
+    }
     w = np.array(list(ORDINAL.values()), dtype=float)
     before = stringency_index(positions_at(prepare_measures(_frame(rows)), "JP", end, **options), w)
     grown = _frame([*rows, (extra[0], extra[1], extra[2], INSTRUMENTS[0])])
@@ -200,18 +263,34 @@ def test_adding_a_measure_never_lowers_stock(rows, extra, end_day, uncoded):
 
 def test_running_total_stands_for_the_listings_it_contains():
     """The leader's 10 listed in March are inside its June total of 30; only July's 5 come on top."""
-    frame = prepare_measures(pd.DataFrame([
-        measure("US-l1", "US", "travel_ban", "2014-03-17", individuals=10, count_basis="listing"),
-        measure("US-tot", "US", "travel_ban", "2014-06-01", individuals=30, count_basis="running_total"),
-        measure("US-l2", "US", "travel_ban", "2014-07-01", individuals=5, count_basis="listing"),
-        measure("JP-tb", "JP", "travel_ban", "2014-08-01", individuals=14, list_public=True),
-    ]))
-    options = {"leader": "US", "intensity": "depth_counts", "three_level_values": LEVELS,
-               "uncoded_intensity": "full", "easing_factor": 0.5}
+    frame = prepare_measures(
+        pd.DataFrame(
+            [
+                measure("US-l1", "US", "travel_ban", "2014-03-17", individuals=10, count_basis="listing"),
+                measure(
+                    "US-tot", "US", "travel_ban", "2014-06-01", individuals=30, count_basis="running_total"
+                ),
+                measure("US-l2", "US", "travel_ban", "2014-07-01", individuals=5, count_basis="listing"),
+                measure("JP-tb", "JP", "travel_ban", "2014-08-01", individuals=14, list_public=True),
+            ]
+        )
+    )
+    options = {
+        "leader": "US",
+        "intensity": "depth_counts",
+        "three_level_values": LEVELS,
+        "uncoded_intensity": "full",
+        "easing_factor": 0.5,
+    }
     travel = INSTRUMENTS.index("travel_ban")
     japan = positions_at(frame, "JP", pd.Timestamp("2014-08-31"), **options)
     assert japan[travel] == pytest.approx(14 / 35)
     # Before the total exists, the listings are summed as before.
-    early = positions_at(frame.assign(sender=frame["sender"]), "JP", pd.Timestamp("2014-08-31"),
-                         leader_end=pd.Timestamp("2014-04-30"), **options)
+    early = positions_at(
+        frame.assign(sender=frame["sender"]),
+        "JP",
+        pd.Timestamp("2014-08-31"),
+        leader_end=pd.Timestamp("2014-04-30"),
+        **options,
+    )
     assert early[travel] == pytest.approx(1.0)  # 14 against the 10 listed by 30 April, capped

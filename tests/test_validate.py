@@ -186,10 +186,10 @@ def test_cross_table_references(tmp_path, monkeypatch):
     problems = problems_in(tmp_path, monkeypatch, "cross_refs")
     found = {(p.file, p.line, p.column) for p in problems}
     expected = {
-        ("raw/measures.csv", 4, "cites"),          # cites an unknown key
-        ("raw/measures.csv", 7, "date"),           # in force before announced
-        ("raw/measures.csv", 8, "sender"),         # reports of one event disagree on the sender
-        ("raw/measures.csv", 14, "paragraph"),     # a primary source (public record) with a seed locator
+        ("raw/measures.csv", 4, "cites"),  # cites an unknown key
+        ("raw/measures.csv", 7, "date"),  # in force before announced
+        ("raw/measures.csv", 8, "sender"),  # reports of one event disagree on the sender
+        ("raw/measures.csv", 14, "paragraph"),  # a primary source (public record) with a seed locator
         ("raw/attributions.csv", 2, "about_event"),
         ("raw/evidence.csv", 3, "rests_on"),
         ("raw/thesis_claims.csv", 3, "target_id"),  # no such event
@@ -226,8 +226,17 @@ def test_real_raw_tables_validate(monkeypatch):
 
 # ── Workflow level: snakemake fails on a broken table and leaves no half-written output ──────
 
-PROJECT_PARTS = ["Snakefile", "workflow", "config.yaml", "data", "analysis", "scripts", "profiles", "envs",
-                 "pyproject.toml"]
+PROJECT_PARTS = [
+    "Snakefile",
+    "workflow",
+    "config.yaml",
+    "data",
+    "analysis",
+    "scripts",
+    "profiles",
+    "envs",
+    "pyproject.toml",
+]
 
 
 def _snakemake(workdir: Path, *targets: str) -> subprocess.CompletedProcess:
@@ -284,20 +293,30 @@ def test_workflow_fails_on_a_broken_table_and_keeps_earlier_outputs(tmp_path):
     assert third.returncode == 0, third.stderr[-3000:]
     assert report.read_bytes() == report_before
     assert {path.name: path.read_bytes() for path in cleaned.parent.iterdir()} == {
-        name: content for name, (_mtime, content) in clean_before.items()}
+        name: content for name, (_mtime, content) in clean_before.items()
+    }
 
 
 # ── Rows coded from public sources (the 2022 round): a URL instead of a seed locator ─────────
 
-PUBLIC_SOURCE = ("wire20220408,wire,online,Fixture Agency,Synthetic wire report,Fixture site,Fixture Agency,"
-                 "2022-04-08,{url},,,Synthetic row for tests only.\n")
-PUBLIC_MEASURE = ("JP-20220408-coal-wire,JP-coal-2022,JP,RU,energy_import_ban,,announced,2022-04-08,,,,,"
-                  ",wire20220408,{section},{paragraph},,,,Fixture note: a wire reports a coal ban.,"
-                  "stated,,,\n")
+PUBLIC_SOURCE = (
+    "wire20220408,wire,online,Fixture Agency,Synthetic wire report,Fixture site,Fixture Agency,"
+    "2022-04-08,{url},,,Synthetic row for tests only.\n"
+)
+PUBLIC_MEASURE = (
+    "JP-20220408-coal-wire,JP-coal-2022,JP,RU,energy_import_ban,,announced,2022-04-08,,,,,"
+    ",wire20220408,{section},{paragraph},,,,Fixture note: a wire reports a coal ban.,"
+    "stated,,,\n"
+)
 
 
-def _with_public_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str = "https://example.org/wire",
-                      section: str = "", paragraph: str = "") -> list[Problem]:
+def _with_public_rows(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    url: str = "https://example.org/wire",
+    section: str = "",
+    paragraph: str = "",
+) -> list[Problem]:
     raw = overlay(tmp_path)
     with (raw / "sources.csv").open("a", encoding="utf-8") as handle:
         handle.write(PUBLIC_SOURCE.format(url=url))
@@ -319,8 +338,10 @@ def test_public_source_needs_its_url(tmp_path, monkeypatch):
 
 def test_public_source_row_carries_no_seed_locator(tmp_path, monkeypatch):
     problems = _with_public_rows(tmp_path, monkeypatch, section="Some heading", paragraph="3")
-    assert {(p.file, p.column) for p in problems} == {("raw/measures.csv", "section"),
-                                                      ("raw/measures.csv", "paragraph")}
+    assert {(p.file, p.column) for p in problems} == {
+        ("raw/measures.csv", "section"),
+        ("raw/measures.csv", "paragraph"),
+    }
     assert all("public source" in p.message for p in problems)
 
 
@@ -345,19 +366,25 @@ def test_thesis_claims_cannot_come_from_a_public_source(tmp_path, monkeypatch):
     problems = validate_package(PACKAGE, "raw", round_ids=ROUND_IDS)
     assert [(p.file, p.line, p.column) for p in problems] == [("raw/thesis_claims.csv", 2, "source")]
     assert "kind seed" in problems[0].message
+
+
 def test_a_disagreement_about_an_unknown_row_is_a_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     raw = overlay(tmp_path)
     (raw / "disagreements.csv").write_text(
         "disagreement_id,kind,about,versions,source,section,paragraph,note\n"
-        "DG-001,citation_error,NO-SUCH-ROW,a: x | b: y,silbaum2017,,1,n\n", encoding="utf-8")
+        "DG-001,citation_error,NO-SUCH-ROW,a: x | b: y,silbaum2017,,1,n\n",
+        encoding="utf-8",
+    )
     monkeypatch.chdir(tmp_path)
     problems = validate_package(PACKAGE, "raw", round_ids=ROUND_IDS)
     assert [(p.file, p.line, p.column, p.value) for p in problems] == [
-        ("raw/disagreements.csv", 2, "about", "NO-SUCH-ROW")]
+        ("raw/disagreements.csv", 2, "about", "NO-SUCH-ROW")
+    ]
 
 
-def test_public_record_rows_have_no_seed_locator_and_seed_rows_need_one(tmp_path: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch):
+def test_public_record_rows_have_no_seed_locator_and_seed_rows_need_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     raw = overlay(tmp_path)
     measures = (raw / "measures.csv").read_text(encoding="utf-8").splitlines()
     header = measures[0].split(",")
@@ -371,9 +398,16 @@ def test_public_record_rows_have_no_seed_locator_and_seed_rows_need_one(tmp_path
         writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
         writer.writerows([public, located, seed_without])
     monkeypatch.chdir(tmp_path)
-    problems = [(p.column, p.message) for p in validate_package(PACKAGE, "raw", round_ids=ROUND_IDS)
-                if p.file == "raw/measures.csv"]
+    problems = [
+        (p.column, p.message)
+        for p in validate_package(PACKAGE, "raw", round_ids=ROUND_IDS)
+        if p.file == "raw/measures.csv"
+    ]
     assert problems == [
-        ("paragraph", f"a locator points into a seed; {primary!r} is a public source (its URL locates the "
-                      "row): leave it empty"),
-        ("paragraph", "a row coded from the seed 'silbaum2017' needs its paragraph locator")]
+        (
+            "paragraph",
+            f"a locator points into a seed; {primary!r} is a public source (its URL locates the "
+            "row): leave it empty",
+        ),
+        ("paragraph", "a row coded from the seed 'silbaum2017' needs its paragraph locator"),
+    ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from browser import open_offline
 from workspace import fresh_copy
 
 from analysis import registry
@@ -133,31 +133,18 @@ def test_explorer_packs_every_specification_and_decodes(tmp_path):
 
 
 @pytest.mark.slow
-def test_explorer_in_headless_chromium_shows_the_default_and_a_variant():
+def test_explorer_in_headless_chromium_shows_the_default_and_a_variant(chromium):
     """The built report's explorer: the default's verdicts as loaded; a variant's when its value is
     picked (compared with the multiverse table), with the network refused."""
-    playwright = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        pytest.skip("no Chromium on PATH (Debian: apt-get install chromium)")
     html = PROJECT / "results" / "report" / "report.html"
     if not html.exists() or not TABLE.exists():
         pytest.skip("the report and the multiverse are not built (run `snakemake`)")
     changes = {"hp1.rule": "majority_of_three"}
     expected_default = what_if(TABLE, CONFIG, {})["old"]
     expected_variant = what_if(TABLE, CONFIG, changes)["new"]
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(
-            executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        context = browser.new_context()
-        context.route(
-            "**/*",
-            lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort(),
-        )
-        page = context.new_page()
-        page.goto(html.as_uri())
-        page.wait_for_selector("#mv-explorer .mv-result[data-status='found']", timeout=30_000)
+    with open_offline(chromium, html, timeout_ms=30_000) as visit:
+        page = visit.page
+        page.wait_for_selector("#mv-explorer .mv-result[data-status='found']")
 
         def shown() -> dict:
             return page.evaluate(
@@ -172,7 +159,7 @@ def test_explorer_in_headless_chromium_shows_the_default_and_a_variant():
         for key, value in changes.items():
             page.select_option(f"#mv-explorer select[name='{key}']", str(values[key].index(value)))
         variant = shown()
-        browser.close()
+    assert visit.outside == []
     assert default and default == {k: expected_default[f"verdict_{k}"] for k in default}
     assert variant == {k: expected_variant[f"verdict_{k}"] for k in variant}
     assert html.stat().st_size < 5_000_000

@@ -384,14 +384,22 @@ def test_excluding_the_out_of_sample_round_equals_never_having_coded_it(tmp_path
 
 # ── Reproducible anywhere: another time zone, locale and checkout path give the same bytes ──────
 
+
 def _other_locale(scratch: Path) -> dict[str, str]:
     """A non-C locale with other month names and decimal comma (compiled with localedef when the
     machine has its sources; else plain C, which still differs from C.UTF-8)."""
     target = scratch / "locales"
     target.mkdir(exist_ok=True)
-    made = shutil.which("localedef") and subprocess.run(
-        ["localedef", "-i", "de_DE", "-f", "UTF-8", str(target / "de_DE.UTF-8")],
-        capture_output=True, check=False).returncode in (0, 1) and (target / "de_DE.UTF-8").exists()
+    made = (
+        shutil.which("localedef")
+        and subprocess.run(
+            ["localedef", "-i", "de_DE", "-f", "UTF-8", str(target / "de_DE.UTF-8")],
+            capture_output=True,
+            check=False,
+        ).returncode
+        in (0, 1)
+        and (target / "de_DE.UTF-8").exists()
+    )
     if made:
         return {"LOCPATH": str(target), "LC_ALL": "de_DE.UTF-8", "LANG": "de_DE.UTF-8"}
     return {"LC_ALL": "C", "LANG": "C"}
@@ -400,8 +408,11 @@ def _other_locale(scratch: Path) -> dict[str, str]:
 def derived_files(project: Path) -> dict[str, bytes]:
     """Every file the build derived, but its logs and timings (which record when and how long)."""
     results = project / "results"
-    return {str(path.relative_to(results)): path.read_bytes() for path in sorted(results.rglob("*"))
-            if path.is_file() and path.relative_to(results).parts[0] not in ("logs", "benchmarks")}
+    return {
+        str(path.relative_to(results)): path.read_bytes()
+        for path in sorted(results.rglob("*"))
+        if path.is_file() and path.relative_to(results).parts[0] not in ("logs", "benchmarks")
+    }
 
 
 @pytest.mark.slow
@@ -425,26 +436,15 @@ def test_build_is_byte_identical_in_another_time_zone_locale_and_path(built_proj
 
 
 @pytest.mark.slow
-def test_html_timeline_draws_the_same_in_every_reader_time_zone(built_project):
+def test_html_timeline_draws_the_same_in_every_reader_time_zone(built_project, chromium):
     """The reader's browser zone must not move a date: the drawn timeline is identical under UTC+14,
     UTC and UTC-8 (Vega formats and scales in local time unless told UTC)."""
-    playwright = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        pytest.skip("no Chromium on PATH (Debian: apt-get install chromium)")
     html = built_project / "results/report/report.html"
     drawn = {}
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox"])
-        for zone in ("Pacific/Kiritimati", "UTC", "America/Los_Angeles"):
-            context = browser.new_context(timezone_id=zone)
-            context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
-                          else route.abort())
-            page = context.new_page()
-            page.goto(html.as_uri())
-            page.wait_for_function("document.querySelector('#vis-timeline-1 svg') !== null", timeout=20_000)
-            drawn[zone] = page.inner_html("#vis-timeline-1")
-            context.close()
-        browser.close()
+    for zone in ("Pacific/Kiritimati", "UTC", "America/Los_Angeles"):
+        with open_offline(chromium, html, timezone_id=zone) as visit:
+            visit.page.wait_for_function("document.querySelector('#vis-timeline-1 svg') !== null")
+            drawn[zone] = visit.page.inner_html("#vis-timeline-1")
+        assert visit.outside == [], zone
     assert "2014" in drawn["UTC"]
     assert drawn["Pacific/Kiritimati"] == drawn["UTC"] == drawn["America/Los_Angeles"]
