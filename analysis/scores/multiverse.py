@@ -445,6 +445,9 @@ def normalise(frame: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+ROW_GROUP_ROWS = 2**14
+
+
 def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
     """Parquet (zstd), written whole or not at all; the same table always gives the same bytes."""
     import pyarrow as pa
@@ -454,7 +457,9 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
     try:
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp, compression="zstd")
+        # row groups of 2**14 rows: the what-if command reads one group, not the whole table
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        pq.write_table(table, tmp, compression="zstd", row_group_size=ROW_GROUP_ROWS)
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
