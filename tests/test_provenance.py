@@ -124,7 +124,7 @@ def test_the_html_card_keeps_hostile_text_as_text():
 
 def test_the_appendix_entry_is_escaped_markdown():
     text = provenance.appendix_entry("@tbl-x", _entry())
-    assert text.startswith("**@tbl-x**: rule `write_report_text`.")
+    assert text.startswith("**@tbl-x**, made by rule `write_report_text` from")
     outside_code = re.sub(r"(`+).*?\1", "", text)
     assert "#panic" in text and "#panic" not in outside_code  # the payload only inside code spans
     assert "<script" not in outside_code and "](javascript" not in outside_code

@@ -56,6 +56,8 @@ REPORT_TEXT_SOURCES: dict[str, list[str]] = {
         "influence",
         "posteriors",
         "reactivity",
+        "measures",
+        "measure_reports",
         *_SETTINGS,
     ],
     "out_of_sample": [
@@ -115,7 +117,8 @@ def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str]:
 
 
 def _paths(value: str | Sequence[str]) -> list[str]:
-    return [value] if isinstance(value, str) else [str(v) for v in value]
+    # plain str: Snakemake's path objects (str subclasses) carry their rule and cannot be pickled
+    return [str(value)] if isinstance(value, str) else [str(v) for v in value]
 
 
 def card(
@@ -137,7 +140,13 @@ def card(
             if path not in seen:
                 seen.add(path)
                 files.append({"role": role, "path": path})
-    return {"kind": kind, "name": name, "rule": rule, "files": files, "keys": list(dict.fromkeys(keys))}
+    return {
+        "kind": str(kind),
+        "name": str(name),
+        "rule": str(rule),
+        "files": files,
+        "keys": [str(key) for key in dict.fromkeys(keys)],
+    }
 
 
 def record(
@@ -193,14 +202,18 @@ def card_html(label: str, entry: Mapping[str, Any], provenance: Mapping[str, Any
 
 
 def appendix_entry(reference: str, entry: Mapping[str, Any]) -> str:
-    """One entry of the PDF's provenance appendix as Markdown; ``reference`` is code-built Markdown
-    (a cross-reference such as ``@fig-lag``, which the render numbers), everything else is escaped."""
-    files = "; ".join(
-        f"{md_text(f['role'])} {md_code(f['path'])} {md_code(f['sha256'][:SHOWN_DIGITS])}"
+    """One entry of the PDF's provenance appendix as Markdown: a line naming the item and its rule, one
+    list item per file, then the config keys. ``reference`` is code-built Markdown (a cross-reference
+    such as ``@fig-lag``, which the render numbers); everything else is escaped."""
+    files = "\n".join(
+        f"- {md_text(f['role'])}: {md_code(f['path'])} {md_code(f['sha256'][:SHOWN_DIGITS])}"
         for f in entry["files"]
     )
     keys = "; ".join(f"{md_code(key)} = {md_code(value)}" for key, value in map(_key_value, entry["keys"]))
-    return f"**{reference}**: rule {md_code(entry['rule'])}. Files: {files}. Config keys: {keys or 'none'}."
+    return (
+        f"**{reference}**, made by rule {md_code(entry['rule'])} from these files (role, path, sha256):"
+        f"\n\n{files}\n\nConfig keys behind it: {keys or 'none'}."
+    )
 
 
 def appendix_preamble(provenance: Mapping[str, Any]) -> str:
