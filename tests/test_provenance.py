@@ -117,8 +117,8 @@ def test_the_html_card_keeps_hostile_text_as_text():
     prov = {"commit": "0123456789abcdef" * 2, "dirty": True, "packages": {"pandas": HOSTILE}}
     html = provenance.card_html("tbl-x", _entry(), prov)
     assert "<script" not in html and "javascript:alert" in html  # escaped, shown
-    assert html.startswith('<details class="provenance" data-label="tbl-x">')
-    assert "0123456789ab (dirty: code differs from it)" in html
+    assert html.startswith('<details class="provenance" data-label="tbl-x"')
+    assert "commit 0123456789ab (dirty: code differs from it)" in html
     assert f'<code class="sha256">{"ab" * (SHOWN_DIGITS // 2)}</code>' in html
 
 
@@ -131,8 +131,8 @@ def test_the_appendix_entry_is_escaped_markdown():
 
 
 def test_commit_text():
-    assert provenance.commit_text(NOT_GIT, False) == NOT_GIT
-    assert provenance.commit_text("f" * 40, False) == "ffffffffffff (clean)"
+    assert provenance.commit_text(NOT_GIT, False) == "no commit (not a git checkout)"
+    assert provenance.commit_text("f" * 40, False) == "commit ffffffffffff (clean)"
 
 
 def test_identity_line_names_variant_config_commit_data_and_engine():
@@ -159,7 +159,7 @@ def test_a_fragments_numbered_tables_get_the_fragments_card(tmp_path, monkeypatc
     monkeypatch.setattr(report_data, "_carded", [])
     fragment = "Intro.\n\n| a |\n|:--|\n| 1 |\n\n: A caption. {#tbl-oos-x}\n\n| b |\n|:--|\n| 2 |\n"
     shown = report_data._carded_text("frag", fragment)
-    assert shown.count('<details class="provenance" data-label="tbl-oos-x">') == 1
+    assert shown.count('<details class="provenance" data-label="tbl-oos-x"') == 1
     assert report_data._carded == [("tbl-oos-x", "text/frag")]
     assert report_data._carded_text("other", fragment) == fragment  # no card for that fragment
 

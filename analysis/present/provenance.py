@@ -166,10 +166,11 @@ def record(
 
 
 def commit_text(commit: str, dirty: bool) -> str:
-    """ "1a2b3c4d5e6f (dirty: code differs from it)", "1a2b3c4d5e6f (clean)" or "not a git checkout"."""
+    """How the report names the code: "commit 1a2b3c4d5e6f (clean)", "commit 1a2b3c4d5e6f (dirty: code
+    differs from it)" or "no commit (not a git checkout)"."""
     if commit == NOT_GIT:
-        return NOT_GIT
-    return f"{commit[:12]} " + ("(dirty: code differs from it)" if dirty else "(clean)")
+        return f"no commit ({NOT_GIT})"
+    return f"commit {commit[:12]} " + ("(dirty: code differs from it)" if dirty else "(clean)")
 
 
 def _key_value(encoded: str) -> tuple[str, str]:
@@ -192,9 +193,9 @@ def card_html(label: str, entry: Mapping[str, Any], provenance: Mapping[str, Any
     packages = ", ".join(f"{e(name)} {e(version)}" for name, version in provenance["packages"].items())
     commit = e(commit_text(provenance["commit"], provenance["dirty"]))
     return (
-        f'<details class="provenance" data-label="{e(label)}">'
-        f"<summary>Provenance: rule <code>{e(entry['rule'])}</code>, commit {commit}</summary>"
-        f"<p>Made by rule <code>{e(entry['rule'])}</code> at commit {commit}. Files (sha256, first "
+        f'<details class="provenance" data-label="{e(label)}" style="font-size: 0.85em">'
+        f"<summary>Provenance: rule <code>{e(entry['rule'])}</code>, {commit}</summary>"
+        f"<p>Made by rule <code>{e(entry['rule'])}</code>, code at {commit}. Files (sha256, first "
         f"{SHOWN_DIGITS} hex digits), paths relative to the project:</p><ul>{rows}</ul>"
         f"<p>Config keys behind it:</p><ul>{keys or '<li>none</li>'}</ul>"
         f"<p>Packages: {packages}.</p></details>"
@@ -224,6 +225,6 @@ def appendix_preamble(provenance: Mapping[str, Any]) -> str:
     return (
         f"Each figure, table and the headline numbers, with the rule that made it, every file it shows "
         f"or was built from with the first {SHOWN_DIGITS} hex digits of its sha256 (paths relative to "
-        f"the project), and the config keys behind it. All were made by the code at commit "
+        f"the project), and the config keys behind it. All were made by the code at "
         f"{md_text(commit_text(provenance['commit'], provenance['dirty']))} with {packages}."
     )

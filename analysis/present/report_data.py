@@ -215,7 +215,7 @@ def identity_line(identity: dict[str, Any], provenance: dict[str, Any] | None = 
     name = "the default coding (config.yaml)" if variant == "default" else f"variant {md_text(variant)}"
     differs = identity.get("differs_from_default") or []
     departs = f", which departs from config.yaml in {md_text(', '.join(differs))}" if differs else ""
-    commit = (f", commit {md_text(commit_text(provenance['commit'], provenance['dirty']))}"
+    commit = (f", {md_text(commit_text(provenance['commit'], provenance['dirty']))}"
               if provenance else "")
     rendered = f", rendered by {md_text(engine_name)}" if engine_name else ""
     return (f"Built from {name}{departs}; config hash {md_text(identity['config_hash'])}{commit}, "
