@@ -270,9 +270,14 @@ def provenance_appendix() -> Markdown:
     from analysis.present.provenance import appendix_entry, appendix_preamble
 
     provenance = _provenance()
+    references = [f"@{label}" if label.startswith(("fig-", "tbl-")) else "The headline numbers"
+                  for label, _ in _carded]
     entries = [appendix_preamble(provenance)]
-    for label, item in _carded:
-        reference = f"@{label}" if label.startswith(("fig-", "tbl-")) else "The headline numbers"
-        entries.append(appendix_entry(reference, provenance["cards"][item]))
-    body = "\n\n".join(entries)
-    return Markdown(f'::: {{.content-visible when-format="pdf"}}\n{body}\n:::')
+    entries += [appendix_entry(reference, provenance["cards"][item])
+                for reference, (_, item) in zip(references, _carded, strict=True)]
+    pdf = "\n\n".join(entries)
+    # the HTML names each item once too (its card is beside it), so both formats mention every number
+    # equally often
+    html_index = "\n".join(f"- {reference}: its card is beside it." for reference in references)
+    return Markdown(f'::: {{.content-visible when-format="pdf"}}\n{pdf}\n:::\n\n'
+                    f'::: {{.content-visible when-format="html"}}\n{html_index}\n:::')
