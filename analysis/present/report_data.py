@@ -15,8 +15,8 @@ import pandas as pd
 from analysis.present.safe import Markdown, md_text, script_json, typst_string
 from analysis.present.safe import md_doc as doc
 
-__all__ = ["Markdown", "csv", "doc", "engine", "figure", "inputs", "json", "path", "paths", "shown", "table",
-           "text"]
+__all__ = ["Markdown", "card", "csv", "doc", "engine", "figure", "inputs", "json", "path", "paths",
+           "provenance_appendix", "shown", "table", "text"]
 
 ENGINE_ENV = "REPORT_ENGINE"
 INPUTS_ENV = "REPORT_INPUTS"
@@ -183,8 +183,9 @@ def table(frame: pd.DataFrame, digits: int = 2, columns: dict[str, str] | None =
 
 
 def text(name: str) -> Markdown:
-    """The Markdown fragment `name`.md that the write_report_text rule wrote for the report."""
-    return Markdown(_find_file(f"{name}.md").read_text(encoding="utf-8").rstrip("\n"))
+    """The Markdown fragment `name`.md that the write_report_text rule wrote for the report, with the
+    provenance card of each numbered table in it."""
+    return Markdown(_carded_text(name, _find_file(f"{name}.md").read_text(encoding="utf-8").rstrip("\n")))
 
 
 # Display-table columns that hold the project's own documentation (codebook and registry
@@ -203,12 +204,80 @@ def shown(name: str, digits: int = 2) -> Markdown:
     return table(frame, digits=digits)
 
 
-def identity_line(identity: dict[str, Any]) -> str:
-    """Which build this is: the variant, the hash of its coding choices and of the raw data, and the keys
-    in which it departs from config.yaml."""
+def identity_line(identity: dict[str, Any], provenance: dict[str, Any] | None = None,
+                  engine_name: str | None = None) -> str:
+    """Which build this is: the variant, the hash of its coding choices, the commit of its code (with the
+    dirty flag), the hash of the raw data and the render engine, and the keys in which it departs from
+    config.yaml. Returns Markdown: every value from data or config is escaped."""
+    from analysis.present.provenance import commit_text
+
     variant = identity["variant"]
-    name = "the default coding (config.yaml)" if variant == "default" else f"variant {variant}"
+    name = "the default coding (config.yaml)" if variant == "default" else f"variant {md_text(variant)}"
     differs = identity.get("differs_from_default") or []
-    departs = f", which departs from config.yaml in {', '.join(differs)}" if differs else ""
-    return (f"Built from {name}{departs}; config hash {identity['config_hash']}, "
-            f"data hash {identity['data_hash']}.")
+    departs = f", which departs from config.yaml in {md_text(', '.join(differs))}" if differs else ""
+    commit = (f", {md_text(commit_text(provenance['commit'], provenance['dirty']))}"
+              if provenance else "")
+    rendered = f", rendered by {md_text(engine_name)}" if engine_name else ""
+    return (f"Built from {name}{departs}; config hash {md_text(identity['config_hash'])}{commit}, "
+            f"data hash {md_text(identity['data_hash'])}{rendered}.")
+
+
+# Provenance cards: `card` puts one beside a figure or table in the HTML and remembers it, in order, for
+# `provenance_appendix`, which lists them in the PDF keyed by the number the render gives each label.
+_carded: list[tuple[str, str]] = []
+
+
+def _provenance() -> dict[str, Any]:
+    return json("provenance")
+
+
+def card(label: str, item: str) -> Markdown:
+    """The provenance card of `item` (a key of provenance.json's cards, e.g. "figure/lag") beside the
+    figure or table labelled `label`: a closed <details> in the HTML, nothing in the PDF (see the
+    appendix)."""
+    from analysis.present.provenance import card_html
+
+    provenance = _provenance()
+    if item not in provenance["cards"]:
+        known = ", ".join(sorted(provenance["cards"]))
+        raise ReportInputError(f"no provenance card {item!r}; cards are: {known}")
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", label):
+        raise ValueError(f"{label!r} is not a label")
+    _carded.append((label, item))
+    return Markdown(_raw("html", card_html(label, provenance["cards"][item], provenance)))
+
+
+def _carded_text(name: str, fragment: str) -> str:
+    """A text fragment with the card of its fragment after each numbered table it holds (a caption line
+    `: … {#tbl-x}`), when provenance.json has a card for the fragment."""
+    item = f"text/{name}"
+    try:
+        provenance = _provenance()
+    except ReportInputError:  # rendered without provenance (e.g. a fixture): the fragment as it is
+        return fragment
+    if item not in provenance["cards"]:
+        return fragment
+
+    def with_card(match: re.Match[str]) -> str:
+        return f"{match[0]}\n\n{card(match[1], item).text}\n"
+
+    return re.sub(r"^: .*\{#(tbl-[A-Za-z0-9_-]+)\}[ \t]*$", with_card, fragment, flags=re.MULTILINE)
+
+
+def provenance_appendix() -> Markdown:
+    """The PDF's provenance appendix: one entry per card shown, keyed by its figure or table number
+    (a cross-reference the render numbers); the HTML has the cards beside the items instead."""
+    from analysis.present.provenance import appendix_entry, appendix_preamble
+
+    provenance = _provenance()
+    references = [f"@{label}" if label.startswith(("fig-", "tbl-")) else "The headline numbers"
+                  for label, _ in _carded]
+    entries = [appendix_preamble(provenance)]
+    entries += [appendix_entry(reference, provenance["cards"][item])
+                for reference, (_, item) in zip(references, _carded, strict=True)]
+    pdf = "\n\n".join(entries)
+    # the HTML names each item once too (its card is beside it), so both formats mention every number
+    # equally often
+    html_index = "\n".join(f"- {reference}: its card is beside it." for reference in references)
+    return Markdown(f'::: {{.content-visible when-format="pdf"}}\n{pdf}\n:::\n\n'
+                    f'::: {{.content-visible when-format="html"}}\n{html_index}\n:::')

@@ -9,6 +9,7 @@ import yaml
 from analysis import registry
 from analysis.config import ConfigError, validate_config
 from analysis.locks import clear_stale_locks
+from analysis.present import provenance
 from analysis.present.figures import FIGURE_DESCRIPTIONS, FIGURE_INPUTS
 from analysis.present.narrative import TABLES as DISPLAY_TABLES
 from analysis.present.narrative import TEXT_FRAGMENTS
@@ -142,7 +143,7 @@ def comparison_inputs(wildcards):
 BUILD_RULES = ["validate_raw", "clean_data", "score_stringency", "score_timing", "score_attainment",
                "score_influence", "score_process_tracing", "score_reactivity", "decide_verdicts",
                "replicate_thesis", "build_bibliography", "tabulate_choices", "write_report_text",
-               "render_report"]
+               "record_provenance", "render_report"]
 
 
 def every_output(root):
@@ -156,3 +157,82 @@ def every_output(root):
     for figure in FIGURES:
         files += [figure_at(figure, suffix)(SimpleNamespace(root=root)) for suffix in ("vl.json", "svg")]
     return files
+
+
+# ── Provenance: what made each figure, table and the headline numbers ─────────────────────────
+# Read once per run: the commit and dirty flag reach record_provenance as params, so a new commit
+# reruns only that rule and the render, and a copy that is not a checkout says so deterministically.
+GIT_COMMIT, GIT_DIRTY = provenance.git_state(workflow.basedir)
+# The rules behind the multiverse's outputs (it spans every coding; these read its own settings).
+MV_RULES = ["multiverse_space", "multiverse_prepare", "multiverse_chunk", "multiverse_gather",
+            "multiverse_summary"]
+
+
+def rule_inputs(rule, wildcards):
+    """The named inputs of ``rule`` resolved for this ``{root}``: name -> path or list of paths.
+    Derived from the rule itself, so a card lists what the rule really read."""
+    def resolve(value):
+        if callable(value):
+            value = value(wildcards)
+        if isinstance(value, str):
+            return value.replace("{root}", wildcards.root)
+        return [path for item in value for path in provenance._paths(resolve(item))]
+    return {name: resolve(value) for name, value in getattr(rules, rule).input.items()}
+
+
+def producers(root):
+    """Which rule made each file of the build at ``root`` (as every_output finds them)."""
+    made = {}
+    for name in BUILD_RULES:
+        home = VARIANTS.home(name, root) if name in UPSTREAM else root
+        for pattern in getattr(rules, name).output:
+            made[str(pattern).format(root=home)] = name
+    return made
+
+
+def encoded_keys(keys, root):
+    return [registry.encode(*registry.selected(VARIANTS.spec(root), key)) for key in keys]
+
+
+def provenance_cards(wildcards):
+    """Every card's specification (provenance.card), by kind and name: figure/<figure>,
+    table/<display table>, text/<fragment with numbered tables>, multiverse/<output>, headline."""
+    root, cards = wildcards.root, {}
+    figure_code = rule_inputs("make_figure", wildcards)["code"]
+    for figure in FIGURES:
+        tables = {name: at(*FIGURE_TABLES[name])(wildcards) for name in FIGURE_INPUTS[figure]}
+        behind = ["make_figure", *dict.fromkeys(FIGURE_TABLES[name][0] for name in FIGURE_INPUTS[figure])]
+        cards[f"figure/{figure}"] = provenance.card(
+            "figure", figure, "make_figure",
+            [figure_at(figure, suffix)(wildcards) for suffix in ("svg", "vl.json")],
+            list(tables.values()), figure_code, encoded_keys(registry.keys_behind(behind, UPSTREAM), root))
+    # display tables and fragments written by write_report_text, each from the named inputs it reads
+    text_inputs = rule_inputs("write_report_text", wildcards)
+    made_by = producers(root)
+    for name, sources in provenance.REPORT_TEXT_SOURCES.items():
+        files = [path for source in sources for path in provenance._paths(text_inputs[source])]
+        # the keys behind the score and clean tables it reads; coding_choices.csv (tabulate_choices
+        # reads every key only to list them) adds none but its own table's, which lists them all
+        behind = sorted({made_by[path] for path in files if path in made_by} - {"tabulate_choices"})
+        keys = registry.keys_behind(behind, UPSTREAM) + registry.keys_read_by("write_report_text")
+        if name == "choices":
+            keys = list(registry.choices())
+        table = name in DISPLAY_TABLES
+        cards[f"table/{name}" if table else f"text/{name}"] = provenance.card(
+            "table", name, "write_report_text",
+            f"{root}/report/tables/{name}.csv" if table else f"{root}/report/text/{name}.md",
+            files, text_inputs["code"][:1], encoded_keys(keys, root))
+    mv_keys = encoded_keys(registry.keys_behind(MV_RULES, {}), root)
+    summary = rule_inputs("multiverse_summary", wildcards)
+    outputs = rules.multiverse_summary.output
+    for name, shown in (("robustness", outputs.robustness), ("flip_rates", outputs.flips),
+                        ("spec_curve", list(outputs.svgs) + list(outputs.specs))):
+        cards[f"multiverse/{name}"] = provenance.card(
+            "figure" if name == "spec_curve" else "table", name, "multiverse_summary", shown,
+            [summary["table"], summary["claims"]], summary["code"], mv_keys)
+    verdict_inputs = rule_inputs("decide_verdicts", wildcards)
+    cards["headline"] = provenance.card(
+        "numbers", "headline", "decide_verdicts", score("decide_verdicts", "headline.json")(wildcards),
+        [p for name, value in verdict_inputs.items() if name != "code" for p in provenance._paths(value)],
+        verdict_inputs.get("code", []), encoded_keys(registry.keys_behind("decide_verdicts", UPSTREAM), root))
+    return cards

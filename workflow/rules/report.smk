@@ -79,6 +79,28 @@ rule write_report_text:
         "../../scripts/write_report_text.py"
 
 
+rule record_provenance:
+    """A provenance card for every figure, table and the headline numbers: rule, code, commit, files
+    with their sha256, config keys and package versions."""
+    input:
+        files=lambda wildcards: sorted({f["path"] for spec in provenance_cards(wildcards).values()
+                                        for f in spec["files"]}),
+        code="analysis/present/provenance.py",
+    output:
+        provenance="{root}/report/provenance.json",
+    params:
+        cards=provenance_cards,
+        commit=GIT_COMMIT,
+        dirty=GIT_DIRTY,
+        packages=provenance.package_versions(),
+    log:
+        log_of("record_provenance"),
+    conda:
+        ENV
+    script:
+        "../../scripts/record_provenance.py"
+
+
 rule render_report:
     """Execute report/report.qmd and render HTML and PDF (Quarto if on PATH, else offline)."""
     input:
@@ -90,6 +112,7 @@ rule render_report:
                      "qmdrender/filters/template.html", "qmdrender/filters/template.typ"],
         bibliography=at("build_bibliography", "report/references.bib"),
         identity=rules.tabulate_choices.output.identity,
+        provenance=rules.record_provenance.output.provenance,
         headline=score("decide_verdicts", "headline.json"),
         choices=rules.tabulate_choices.output.choices,
         text=rules.write_report_text.output.text,
