@@ -671,11 +671,14 @@ def merged_metadata(meta: Mapping[str, Any], workdir: Path) -> dict[str, Any]:
 
 
 def _flatten(values: Any) -> Iterator[str]:
+    """Every path in `values`: one path (a str or Path) or a nested list/tuple of them. A lone path is
+    not iterated: a str's items are its characters (that once kept one-path inputs out of the cell
+    cache's key)."""
+    if isinstance(values, str | os.PathLike):
+        yield str(values)
+        return
     for value in values:
-        if isinstance(value, list | tuple):
-            yield from _flatten(value)
-        else:
-            yield str(value)
+        yield from _flatten(value)
 
 
 def write_vega_header(workdir: Path) -> Path:
@@ -865,9 +868,11 @@ def cell_cache_key(notebook: Any, inputs: Mapping[str, Any], document: Path, env
     document = Path(document).resolve()
     # the document itself enters through its cells only
     for name in sorted(inputs):
-        for path in _flatten(inputs[name]):
-            if Path(path).resolve() != document:
-                feed(name, Path(path).read_bytes() if Path(path).is_file() else b"<missing>")
+        for path in map(Path, _flatten(inputs[name])):
+            if path.resolve() != document:
+                # by name and file name (cells find figures by file name), not by folder: a copy of the
+                # project keys as the original does
+                feed(name, path.name, path.read_bytes() if path.is_file() else b"<missing>")
     folder = document.parent
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
         if path.resolve() != document:
