@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                      # every scenario, 5 runs each
     python benchmarks/run.py --runs 1 --only noop --only prose   # a quick check
+    python benchmarks/run.py --small --only cold --only noop --only prose --only weight   # the targets
 
 Run from the project root with the environment active (`pip install -r requirements.lock` and
 `pip install --no-deps -e .`). It works in a fresh temporary copy of the project's files, so the
@@ -11,8 +12,11 @@ suite runs the same tests as in the checkout.
 Each scenario is run N times; the table gives the median wall time with min and max, and the
 median peak memory: the largest resident set of any one process of the run (the kernel's
 ru_maxrss for the command's process tree, read with wait4). Edits toggle between two versions, so
-every run after the first is a real change. Targets that do not exist yet (no variants/ folder, no
-`multiverse` rule) are listed as skipped, with the reason. Nothing here asserts a time.
+every run after the first is a real change. `--small` bounds the copy's multiverse to one coding
+choice (tests/workspace.py's small_multiverse, as the workflow tests do), so the build is measured
+without the multiverse dominating it; the `multiverse` scenario without it is what the full one
+costs. Targets that do not exist yet (no variants/ folder, no `multiverse` rule) are listed as
+skipped, with the reason. Nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -58,8 +62,9 @@ class Scenario:
     skip: Callable[[Path], str | None] = lambda project: None
 
 
-def copy_project(target: Path) -> None:
-    """The project's files as a fresh clone holds them (tracked and new, not ignored ones)."""
+def copy_project(target: Path, small: bool = False) -> None:
+    """The project's files as a fresh clone holds them (tracked and new, not ignored ones); `small`
+    bounds the multiverse to one coding choice."""
     listing = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=PROJECT,
@@ -73,6 +78,11 @@ def copy_project(target: Path) -> None:
             destination = target / name
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, destination)
+    if small:
+        sys.path.insert(0, str(PROJECT / "tests"))
+        from workspace import small_multiverse
+
+        small_multiverse(target)
     # A git checkout of its own, so tests that list tracked files run as they do in a clone.
     git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", "-c", "commit.gpgsign=false"]
     for step in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "benchmark copy"]):
@@ -243,6 +253,7 @@ def main(argv: list[str] | None = None) -> None:
         choices=[s.name for s in all_scenarios],
         help="run only this scenario (repeatable)",
     )
+    parser.add_argument("--small", action="store_true", help="bound the copy's multiverse to one choice")
     parser.add_argument("--variant", help="the variants/<name>.yaml to build (default: the first)")
     args = parser.parse_args(argv)
     chosen = [s for s in scenarios(args.variant) if not args.only or s.name in args.only]
@@ -250,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         project = Path(scratch) / "project"
-        copy_project(project)
+        copy_project(project, small=args.small)
         for scenario in chosen:
             skipped = scenario.skip(project)
             measured = []
@@ -265,8 +276,10 @@ def main(argv: list[str] | None = None) -> None:
                         flush=True,
                     )
             rows.append((scenario, measured, skipped))
-    command = f"python benchmarks/run.py --runs {args.runs}" + "".join(
-        f" --only {n}" for n in args.only or []
+    command = (
+        f"python benchmarks/run.py --runs {args.runs}"
+        + " --small" * args.small
+        + "".join(f" --only {n}" for n in args.only or [])
     )
     print(f"Benchmark: `{command}`\n")
     print("\n".join(header) + "\n")
