@@ -179,14 +179,14 @@ def scenarios(variant: str | None) -> list[Scenario]:
             "variant",
             "variant build (default already built)",
             lambda p: (ensure_built(p), remove(p / "results/variants")),
-            lambda p: SNAKEMAKE + ["--quiet", variant_target(p)],
+            lambda p: SNAKEMAKE + [variant_target(p), "--quiet", "all"],
             lambda p: None if first_variant(p) else "no variants/*.yaml yet",
         ),
         Scenario(
             "multiverse",
             "multiverse, cold (default already built)",
             lambda p: (ensure_built(p), remove(p / "results/multiverse")),
-            lambda p: SNAKEMAKE + ["--quiet", "multiverse"],
+            lambda p: SNAKEMAKE + ["multiverse", "--quiet", "all"],
             lambda p: None if has_rule(p, "multiverse") else "no `multiverse` rule yet",
         ),
         Scenario(
