@@ -51,6 +51,7 @@ RAW_ROW_EDIT = ("data/raw/measures.csv", '"First Japanese step, taken', '"The fi
 class Run:
     seconds: float
     peak_mb: float
+    cpu_seconds: float = 0.0  # user + system time of the command and every process it waited for
 
 
 @dataclass
@@ -103,7 +104,8 @@ def measure(command: list[str], cwd: Path) -> Run:
     if process.returncode != 0:
         tail = output.decode(errors="replace")[-3000:]
         raise SystemExit(f"benchmark: {' '.join(command)} failed ({process.returncode}):\n{tail}")
-    return Run(seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+    # ru_maxrss is in KiB on Linux; CPU time does not grow with other processes' load as wall time does
+    return Run(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def toggle(project: Path, edit: tuple[str, str, str]) -> None:
@@ -227,18 +229,19 @@ def machine() -> list[str]:
 
 def table(rows: list[tuple[Scenario, list[Run], str | None]]) -> str:
     lines = [
-        "| scenario | median s | min s | max s | peak MB (median) | runs |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| scenario | median s | min s | max s | CPU s (median) | peak MB (median) | runs |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for scenario, measured, skipped in rows:
         if skipped:
-            lines.append(f"| {scenario.description} | skipped: {skipped} | | | | 0 |")
+            lines.append(f"| {scenario.description} | skipped: {skipped} | | | | | 0 |")
             continue
         seconds = [r.seconds for r in measured]
         peak = statistics.median(r.peak_mb for r in measured)
         lines.append(
             f"| {scenario.description} | {statistics.median(seconds):.2f} | {min(seconds):.2f} | "
-            f"{max(seconds):.2f} | {peak:.0f} | {len(measured)} |"
+            f"{max(seconds):.2f} | {statistics.median(r.cpu_seconds for r in measured):.2f} | {peak:.0f} | "
+            f"{len(measured)} |"
         )
     return "\n".join(lines)
 
@@ -271,7 +274,7 @@ def main(argv: list[str] | None = None) -> None:
                     measured.append(measure(scenario.command(project), project))
                     print(
                         f"{scenario.name} run {number + 1}: {measured[-1].seconds:.2f} s, "
-                        f"{measured[-1].peak_mb:.0f} MB",
+                        f"{measured[-1].cpu_seconds:.2f} s CPU, {measured[-1].peak_mb:.0f} MB",
                         file=sys.stderr,
                         flush=True,
                     )
