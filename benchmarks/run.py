@@ -41,8 +41,8 @@ SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 PROSE_EDIT = ("report/report.qmd", "This report rebuilds", "This report re-builds")
 WEIGHT_EDIT = (
     "config.yaml",
-    "sectoral_finance: 3, energy_technology: 3, swift_exclusion",
-    "sectoral_finance: 2, energy_technology: 3, swift_exclusion",
+    "ordinal_cost: {diplomatic_suspension: 1, travel_ban: 1, asset_freeze: 2,",
+    "ordinal_cost: {diplomatic_suspension: 1, travel_ban: 1, asset_freeze: 3,",
 )
 RAW_ROW_EDIT = ("data/raw/measures.csv", '"First Japanese step, taken', '"The first Japanese step, taken')
 
