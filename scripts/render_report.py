@@ -14,7 +14,11 @@ with logged(snakemake.log[0]) as log:
     }
     targets = {"html": Path(snakemake.output.html), "pdf": Path(snakemake.output.pdf)}
     # executed cells are reused while their code and every declared input are unchanged (a prose edit)
-    engine = render(Path(snakemake.input.qmd), targets, inputs,
-                    engine=from_params(snakemake.params)["report"]["engine"],
-                    cache_dir=Path(".snakemake", "qmdrender-cells", snakemake.wildcards.root))
+    engine = render(
+        Path(snakemake.input.qmd),
+        targets,
+        inputs,
+        engine=from_params(snakemake.params)["report"]["engine"],
+        cache_dir=Path(".snakemake", "qmdrender-cells", snakemake.wildcards.root),
+    )
     log.info("rendered %s and %s with %s", snakemake.output.html, snakemake.output.pdf, engine)
