@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                      # every scenario, 5 runs each
     python benchmarks/run.py --runs 1 --only noop --only prose   # a quick check
+    python benchmarks/run.py --small --only cold --only noop --only prose --only weight   # the targets
 
 Run from the project root with the environment active (`pip install -r requirements.lock` and
 `pip install --no-deps -e .`). It works in a fresh temporary copy of the project's files, so the
@@ -11,8 +12,11 @@ suite runs the same tests as in the checkout.
 Each scenario is run N times; the table gives the median wall time with min and max, and the
 median peak memory: the largest resident set of any one process of the run (the kernel's
 ru_maxrss for the command's process tree, read with wait4). Edits toggle between two versions, so
-every run after the first is a real change. Targets that do not exist yet (no variants/ folder, no
-`multiverse` rule) are listed as skipped, with the reason. Nothing here asserts a time.
+every run after the first is a real change. `--small` bounds the copy's multiverse to one coding
+choice (tests/workspace.py's small_multiverse, as the workflow tests do), so the build is measured
+without the multiverse dominating it; the `multiverse` scenario without it is what the full one
+costs. Targets that do not exist yet (no variants/ folder, no `multiverse` rule) are listed as
+skipped, with the reason. Nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -37,8 +41,8 @@ SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 PROSE_EDIT = ("report/report.qmd", "This report rebuilds", "This report re-builds")
 WEIGHT_EDIT = (
     "config.yaml",
-    "sectoral_finance: 3, energy_technology: 3}",
-    "sectoral_finance: 2, energy_technology: 3}",
+    "ordinal_cost: {diplomatic_suspension: 1, travel_ban: 1, asset_freeze: 2,",
+    "ordinal_cost: {diplomatic_suspension: 1, travel_ban: 1, asset_freeze: 3,",
 )
 RAW_ROW_EDIT = ("data/raw/measures.csv", '"First Japanese step, taken', '"The first Japanese step, taken')
 
@@ -47,6 +51,7 @@ RAW_ROW_EDIT = ("data/raw/measures.csv", '"First Japanese step, taken', '"The fi
 class Run:
     seconds: float
     peak_mb: float
+    cpu_seconds: float = 0.0  # user + system time of the command and every process it waited for
 
 
 @dataclass
@@ -58,8 +63,9 @@ class Scenario:
     skip: Callable[[Path], str | None] = lambda project: None
 
 
-def copy_project(target: Path) -> None:
-    """The project's files as a fresh clone holds them (tracked and new, not ignored ones)."""
+def copy_project(target: Path, small: bool = False) -> None:
+    """The project's files as a fresh clone holds them (tracked and new, not ignored ones); `small`
+    bounds the multiverse to one coding choice."""
     listing = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=PROJECT,
@@ -73,6 +79,11 @@ def copy_project(target: Path) -> None:
             destination = target / name
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, destination)
+    if small:
+        sys.path.insert(0, str(PROJECT / "tests"))
+        from workspace import small_multiverse
+
+        small_multiverse(target)
     # A git checkout of its own, so tests that list tracked files run as they do in a clone.
     git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", "-c", "commit.gpgsign=false"]
     for step in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "benchmark copy"]):
@@ -93,7 +104,8 @@ def measure(command: list[str], cwd: Path) -> Run:
     if process.returncode != 0:
         tail = output.decode(errors="replace")[-3000:]
         raise SystemExit(f"benchmark: {' '.join(command)} failed ({process.returncode}):\n{tail}")
-    return Run(seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+    # ru_maxrss is in KiB on Linux; CPU time does not grow with other processes' load as wall time does
+    return Run(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def toggle(project: Path, edit: tuple[str, str, str]) -> None:
@@ -169,14 +181,14 @@ def scenarios(variant: str | None) -> list[Scenario]:
             "variant",
             "variant build (default already built)",
             lambda p: (ensure_built(p), remove(p / "results/variants")),
-            lambda p: SNAKEMAKE + ["--quiet", variant_target(p)],
+            lambda p: SNAKEMAKE + [variant_target(p), "--quiet", "all"],
             lambda p: None if first_variant(p) else "no variants/*.yaml yet",
         ),
         Scenario(
             "multiverse",
             "multiverse, cold (default already built)",
             lambda p: (ensure_built(p), remove(p / "results/multiverse")),
-            lambda p: SNAKEMAKE + ["--quiet", "multiverse"],
+            lambda p: SNAKEMAKE + ["multiverse", "--quiet", "all"],
             lambda p: None if has_rule(p, "multiverse") else "no `multiverse` rule yet",
         ),
         Scenario(
@@ -217,18 +229,19 @@ def machine() -> list[str]:
 
 def table(rows: list[tuple[Scenario, list[Run], str | None]]) -> str:
     lines = [
-        "| scenario | median s | min s | max s | peak MB (median) | runs |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| scenario | median s | min s | max s | CPU s (median) | peak MB (median) | runs |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for scenario, measured, skipped in rows:
         if skipped:
-            lines.append(f"| {scenario.description} | skipped: {skipped} | | | | 0 |")
+            lines.append(f"| {scenario.description} | skipped: {skipped} | | | | | 0 |")
             continue
         seconds = [r.seconds for r in measured]
         peak = statistics.median(r.peak_mb for r in measured)
         lines.append(
             f"| {scenario.description} | {statistics.median(seconds):.2f} | {min(seconds):.2f} | "
-            f"{max(seconds):.2f} | {peak:.0f} | {len(measured)} |"
+            f"{max(seconds):.2f} | {statistics.median(r.cpu_seconds for r in measured):.2f} | {peak:.0f} | "
+            f"{len(measured)} |"
         )
     return "\n".join(lines)
 
@@ -243,6 +256,7 @@ def main(argv: list[str] | None = None) -> None:
         choices=[s.name for s in all_scenarios],
         help="run only this scenario (repeatable)",
     )
+    parser.add_argument("--small", action="store_true", help="bound the copy's multiverse to one choice")
     parser.add_argument("--variant", help="the variants/<name>.yaml to build (default: the first)")
     args = parser.parse_args(argv)
     chosen = [s for s in scenarios(args.variant) if not args.only or s.name in args.only]
@@ -250,7 +264,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         project = Path(scratch) / "project"
-        copy_project(project)
+        copy_project(project, small=args.small)
         for scenario in chosen:
             skipped = scenario.skip(project)
             measured = []
@@ -260,13 +274,15 @@ def main(argv: list[str] | None = None) -> None:
                     measured.append(measure(scenario.command(project), project))
                     print(
                         f"{scenario.name} run {number + 1}: {measured[-1].seconds:.2f} s, "
-                        f"{measured[-1].peak_mb:.0f} MB",
+                        f"{measured[-1].cpu_seconds:.2f} s CPU, {measured[-1].peak_mb:.0f} MB",
                         file=sys.stderr,
                         flush=True,
                     )
             rows.append((scenario, measured, skipped))
-    command = f"python benchmarks/run.py --runs {args.runs}" + "".join(
-        f" --only {n}" for n in args.only or []
+    command = (
+        f"python benchmarks/run.py --runs {args.runs}"
+        + " --small" * args.small
+        + "".join(f" --only {n}" for n in args.only or [])
     )
     print(f"Benchmark: `{command}`\n")
     print("\n".join(header) + "\n")

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import atexit
 import base64
+import concurrent.futures
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -671,18 +673,37 @@ def merged_metadata(meta: Mapping[str, Any], workdir: Path) -> dict[str, Any]:
 
 
 def _flatten(values: Any) -> Iterator[str]:
+    """Every path in `values`: one path (a str or Path) or a nested list/tuple of them. A lone path is
+    not iterated: a str's items are its characters (that once kept one-path inputs out of the cell
+    cache's key)."""
+    if isinstance(values, str | os.PathLike):
+        yield str(values)
+        return
     for value in values:
-        if isinstance(value, list | tuple):
-            yield from _flatten(value)
-        else:
-            yield str(value)
+        yield from _flatten(value)
 
 
-def write_vega_header(workdir: Path) -> Path:
-    """The Vega/Vega-Lite/Vega-Embed bundle as a <script> for the HTML head: once per page."""
+def vega_bundle(cache: Path | None = None) -> str:
+    """vl-convert's Vega/Vega-Lite/Vega-Embed bundle (0.9 MB). Building it takes seconds, and it
+    depends on nothing but vl-convert's version, so `cache` (a folder) keeps it under that version."""
+    stored = cache / f"vega-bundle-{version('vl-convert-python')}.js" if cache is not None else None
+    if stored is not None and stored.is_file():
+        return stored.read_text(encoding="utf-8")
     import vl_convert
 
-    bundle = vl_convert.javascript_bundle().replace("</script", "<\\/script")
+    bundle = vl_convert.javascript_bundle()
+    if stored is not None:
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(dir=stored.parent, prefix=f".{stored.name}.", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(bundle)
+        os.replace(tmp, stored)  # atomic: a concurrent render reads the whole bundle or builds its own
+    return bundle
+
+
+def write_vega_header(workdir: Path, cache: Path | None = None) -> Path:
+    """The Vega/Vega-Lite/Vega-Embed bundle as a <script> for the HTML head: once per page."""
+    bundle = vega_bundle(cache).replace("</script", "<\\/script")
     header = workdir / VEGA_HEADER
     header.write_text(f'<script type="text/javascript">\n{bundle}\n</script>\n', encoding="utf-8")
     return header
@@ -756,7 +777,7 @@ UNCOVERED_RANGES = (
 def uncovered_characters(text: str) -> list[str]:
     """Characters of `text` the PDF's fonts cannot draw, each as 'c (U+XXXX, script)'."""
     found = {}
-    for char in text:
+    for char in set(text):
         code = ord(char)
         for low, high, script in UNCOVERED_RANGES:
             if low <= code <= high:
@@ -865,9 +886,11 @@ def cell_cache_key(notebook: Any, inputs: Mapping[str, Any], document: Path, env
     document = Path(document).resolve()
     # the document itself enters through its cells only
     for name in sorted(inputs):
-        for path in _flatten(inputs[name]):
-            if Path(path).resolve() != document:
-                feed(name, Path(path).read_bytes() if Path(path).is_file() else b"<missing>")
+        for path in map(Path, _flatten(inputs[name])):
+            if path.resolve() != document:
+                # by name and file name (cells find figures by file name), not by folder: a copy of the
+                # project keys as the original does
+                feed(name, path.name, path.read_bytes() if path.is_file() else b"<missing>")
     folder = document.parent
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
         if path.resolve() != document:
@@ -876,6 +899,42 @@ def cell_cache_key(notebook: Any, inputs: Mapping[str, Any], document: Path, env
         if key != INPUTS_ENV:  # a scratch path, different every run; its content is hashed above
             feed(key, env[key])
     return digest.hexdigest()
+
+
+PDF_FOLDER = ".typst"  # inside the scratch folder: the PDF's copy of it
+
+
+def _html_step(markdown: Path, html: Path, options: Mapping[str, Any], charts: bool) -> tuple[Path, dict]:
+    numbers = run_pandoc(
+        markdown,
+        html,
+        "html5",
+        [
+            *_pandoc_options(options),
+            "--template",
+            str(FILTERS / "template.html"),
+            "--embed-resources",
+            "--mathml",
+            # the Vega libraries (0.9 MB) only on a page that draws a chart
+            *(["--include-in-header", VEGA_HEADER] if charts else []),
+        ],
+        markdown.parent,
+    )
+    return html, numbers
+
+
+def _pdf_step(markdown: Path, options: Mapping[str, Any]) -> tuple[Path, dict]:
+    stem = markdown.name.removesuffix(".pdf.md")
+    typ, pdf = markdown.with_name(f"{stem}.typ"), markdown.with_name(f"{stem}.pdf")
+    numbers = run_pandoc(
+        markdown,
+        typ,
+        "typst",
+        [*_pandoc_options(options), "--template", str(FILTERS / "template.typ")],
+        markdown.parent,
+    )
+    compile_typst(typ, pdf, document_date(options))
+    return pdf, numbers
 
 
 def render_offline(
@@ -923,8 +982,9 @@ def render_offline(
                 shutil.rmtree(old, ignore_errors=True)
 
     nbformat.write(notebook, workdir / f"{qmd.stem}.ipynb")
-    outputs: dict[str, Path] = {}
-    numbers: dict[str, dict[str, str]] = {}
+    # The markdown of each format first (the cells' media are written once, here), then HTML and PDF
+    # at the same time: they are separate pandoc (and typst) processes that never wait on each other.
+    steps = {}
     for fmt in formats:
         options = format_options(meta, project, fmt)
         media = workdir / f"{qmd.stem}_files"
@@ -938,37 +998,24 @@ def render_offline(
             encoding="utf-8",
         )
         if fmt == "html":
-            html = workdir / f"{qmd.stem}.html"
             charts = "vegaEmbed(" in text
             if charts:
-                write_vega_header(workdir)
-            numbers[fmt] = run_pandoc(
-                markdown,
-                html,
-                "html5",
-                [
-                    *_pandoc_options(options),
-                    "--template",
-                    str(FILTERS / "template.html"),
-                    "--embed-resources",
-                    "--mathml",
-                    # the Vega libraries (0.9 MB) only on a page that draws a chart
-                    *(["--include-in-header", VEGA_HEADER] if charts else []),
-                ],
-                workdir,
-            )
-            outputs[fmt] = html
+                write_vega_header(workdir, cache[0] if cache else None)
+            html = workdir / f"{qmd.stem}.html"
+            steps[fmt] = functools.partial(_html_step, markdown, html, options, charts)
         else:
-            typ, pdf = workdir / f"{qmd.stem}.typ", workdir / f"{qmd.stem}.pdf"
-            numbers[fmt] = run_pandoc(
-                markdown,
-                typ,
-                "typst",
-                [*_pandoc_options(options), "--template", str(FILTERS / "template.typ")],
-                workdir,
-            )
-            compile_typst(typ, pdf, document_date(options))
-            outputs[fmt] = pdf
+            # the PDF's own copy of the folder: compile_typst rewrites SVG fonts, which the HTML
+            # (reading the same files at the same time) must not see
+            folder = workdir / PDF_FOLDER
+            shutil.copytree(workdir, folder, ignore=shutil.ignore_patterns(PDF_FOLDER, VEGA_HEADER))
+            steps[fmt] = functools.partial(_pdf_step, folder / markdown.name, options)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(steps)) as pool:
+        running = {fmt: pool.submit(step) for fmt, step in steps.items()}
+        done = {fmt: future.result() for fmt, future in running.items()}
+    outputs = {fmt: path for fmt, (path, _) in done.items()}
+    if "pdf" in outputs:  # the Typst source beside the rest, where a kept scratch folder shows it
+        shutil.copyfile(outputs["pdf"].with_suffix(".typ"), workdir / f"{qmd.stem}.typ")
+    numbers = {fmt: numbered for fmt, (_, numbered) in done.items()}
     if len(numbers) == 2 and numbers["html"] != numbers["pdf"]:
         differ = sorted(
             k

@@ -13,8 +13,12 @@ with logged(snakemake.log[0]) as log:
         for name, value in snakemake.input.items()
     }
     targets = {"html": Path(snakemake.output.html), "pdf": Path(snakemake.output.pdf)}
-    # No cell cache (qmdrender's cache_dir) here yet: the random-edit property test found a report that
-    # differed from a cold build after a raw-row edit with it on, and the cause is not yet known.
-    engine = render(Path(snakemake.input.qmd), targets, inputs,
-                    engine=from_params(snakemake.params)["report"]["engine"])
+    # executed cells are reused while their code and every declared input are unchanged (a prose edit)
+    engine = render(
+        Path(snakemake.input.qmd),
+        targets,
+        inputs,
+        engine=from_params(snakemake.params)["report"]["engine"],
+        cache_dir=Path(".snakemake", "qmdrender-cells", snakemake.wildcards.root),
+    )
     log.info("rendered %s and %s with %s", snakemake.output.html, snakemake.output.pdf, engine)

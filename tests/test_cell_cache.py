@@ -106,3 +106,71 @@ def test_files_a_cell_writes_come_back_with_the_reused_cells(tmp_path, counted):
         assert len(counted) == runs
         page = target.read_text(encoding="utf-8")
         assert words in page and ("by-a-cell" in page or "data:image/svg" in page)
+
+
+@pytest.mark.parametrize("as_list", [False, True], ids=["one-path input", "list input"])
+def test_an_edit_to_an_input_away_from_the_document_reruns_the_cells(tmp_path, counted, as_list):
+    """The render rule's inputs live under results/, not beside the report: their content must key the
+    cache whether an input is one path or a list. (A single path was once iterated as a string, so only
+    list inputs were hashed: a raw-row edit that changed only identity.json left a stale identity line.)"""
+    doc, _ = write(tmp_path / "doc")
+    data = tmp_path / "results" / "data.txt"
+    data.parent.mkdir()
+    document = DOCUMENT.replace(
+        '["data"]).read_text()', '["data"]' + ("[0]" if as_list else "") + ").read_text()"
+    )
+    doc.write_text(document.format(words="prose"), encoding="utf-8")
+    pages = []
+    for content in ("one", "two"):
+        data.write_text(content, encoding="utf-8")
+        target = tmp_path / "out" / "doc.html"
+        value = [str(data)] if as_list else str(data)
+        engine.render(doc, {"html": target}, {"data": value}, engine="offline", cache_dir=tmp_path / "cache")
+        pages.append(target.read_text(encoding="utf-8"))
+    assert len(counted) == 2, "an input's new content must re-execute the cells"
+    assert "<code>two</code>" in pages[1] and "<code>one</code>" not in pages[1]
+    notebook = engine.build_notebook(engine.split_chunks(document.format(words="x")), {})
+    keys = set()
+    for content in ("one", "two"):
+        data.write_text(content, encoding="utf-8")
+        keys.add(engine.cell_cache_key(notebook, {"data": [str(data)] if as_list else str(data)}, doc, {}))
+    assert len(keys) == 2
+
+
+def test_the_render_rule_declares_every_module_the_report_kernel_imports():
+    """The cells run the project's code as well as read its files: a module the kernel imports but the
+    render rule does not declare would neither rerun the render nor change the cell cache's key."""
+    import re
+    import subprocess
+    import sys
+
+    project = Path(__file__).resolve().parents[1]
+    setup = re.search(
+        r"```\{python\}\n#\| label: setup\n(.*?)```", (project / "report/report.qmd").read_text(), re.S
+    ).group(1)
+    imports = "\n".join(line for line in setup.splitlines() if line.startswith(("import ", "from ")))
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            imports + "\nimport analysis.present.explorer, sys\n"
+            "print('\\n'.join(m.__file__ for m in list(sys.modules.values())\n"
+            "                 if getattr(m, '__file__', None)))",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    modules = {
+        Path(f).resolve().relative_to(project).as_posix()
+        for f in loaded
+        if Path(f).resolve().is_relative_to(project / "analysis")
+    }
+    assert "analysis/present/report_data.py" in modules
+    rules = (project / "workflow/rules/report.smk").read_text(encoding="utf-8")
+    declared = re.search(
+        r"REPORT_KERNEL_MODULES = \[f\"analysis/\{module\}\.py\" for module in \[(.*?)\]\]", rules, re.S
+    ).group(1)
+    declared = {f"analysis/{name}.py" for name in re.findall(r'"([\w/]+)"', declared)}
+    assert modules <= declared, f"undeclared: {sorted(modules - declared)}"

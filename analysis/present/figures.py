@@ -10,6 +10,7 @@ import pandas as pd
 import vl_convert
 
 from analysis.present import labels
+from analysis.present.figure_list import FIGURE_DESCRIPTIONS, FIGURE_INPUTS
 from analysis.present.narrative import lag_comparison, sample_label
 from analysis.vocabulary import (
     FOCAL,
@@ -25,22 +26,6 @@ from analysis.vocabulary import SENDER_LABELS as SENDER_NAMES
 WIDTH = 560
 TIMELINE_MARGIN_DAYS = 61
 EVIDENCE_ITEMS_SHOWN = 4  # per hypothesis: the items that weigh most either way (all are in a table)
-
-FIGURE_DESCRIPTIONS = {
-    "timeline": "Timeline of sanctions by sender, US pressure on Japan (direct and indirect) and "
-    "Japan–Russia engagements, with the analysis rounds shaded.",
-    "stringency": "Grouped bars of the stringency index per round for Japan, the leader and the peers.",
-    "lag": "Days between each Japanese measure and the leader's first comparable measure.",
-    "attainment": "Preference attainment of the United States and of Japan per round, with "
-    "Monte Carlo intervals.",
-    "influence": "Mean attributed US influence per round by who speaks (only groups with coded statements).",
-    "evidence_weights": "Weight of evidence in decibans of the process-tracing items that weigh most "
-    "for or against each hypothesis.",
-    "posteriors": "Posterior probability of each hypothesis per round, with the verdict thresholds.",
-    "out_of_sample": "The out-of-sample rounds: a timeline of their sanctions, pressure and engagements "
-    "(when such a round is built), and Japan's median lag per instrument behind the United States and "
-    "the European Union in the in-sample rounds beside each out-of-sample round.",
-}
 
 
 def _theme() -> dict[str, Any]:
@@ -482,9 +467,14 @@ def posteriors(
                 "hypothesis:N",
                 "round:N",
                 alt.Tooltip("posterior:Q", format=".3f"),
-                *([alt.Tooltip("posterior_low:Q", format=".3f", title="lowest over profiles"),
-                   alt.Tooltip("posterior_high:Q", format=".3f", title="highest over profiles")]
-                  if "posterior_low" in data.columns else []),
+                *(
+                    [
+                        alt.Tooltip("posterior_low:Q", format=".3f", title="lowest over profiles"),
+                        alt.Tooltip("posterior_high:Q", format=".3f", title="highest over profiles"),
+                    ]
+                    if "posterior_low" in data.columns
+                    else []
+                ),
                 "verdict:N",
                 "n_items:Q",
             ],
@@ -505,8 +495,10 @@ def posteriors(
                 x=alt.X("round:N", sort=order),
                 y="posterior_low:Q",
                 y2="posterior_high:Q",
-                color=alt.Color("verdict:N", scale=alt.Scale(domain=list(VERDICT_COLOURS),
-                                                             range=list(VERDICT_COLOURS.values()))),
+                color=alt.Color(
+                    "verdict:N",
+                    scale=alt.Scale(domain=list(VERDICT_COLOURS), range=list(VERDICT_COLOURS.values())),
+                ),
                 xOffset="hypothesis:N",
             )
         )
@@ -592,19 +584,6 @@ def spec_and_svg(chart: alt.TopLevelMixin) -> tuple[dict[str, Any], str]:
     """The Vega-Lite spec (for the interactive HTML) and its SVG rendering (for the PDF)."""
     spec = chart.to_dict()
     return spec, vl_convert.vegalite_to_svg(spec)
-
-
-# The tables each figure reads (the make_figure rule declares exactly these as inputs).
-FIGURE_INPUTS = {
-    "timeline": ["measures", "pressure", "engagements"],
-    "stringency": ["stringency"],
-    "lag": ["timing"],
-    "attainment": ["attainment"],
-    "influence": ["by_type"],
-    "evidence_weights": ["weights", "evidence"],
-    "posteriors": ["posteriors"],
-    "out_of_sample": ["measures", "pressure", "engagements", "by_sender"],
-}
 
 
 def make_figure(

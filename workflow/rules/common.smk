@@ -10,7 +10,7 @@ from analysis import registry
 from analysis.config import ConfigError, validate_config
 from analysis.locks import clear_stale_locks
 from analysis.present import provenance
-from analysis.present.figures import FIGURE_DESCRIPTIONS, FIGURE_INPUTS
+from analysis.present.figure_list import FIGURE_DESCRIPTIONS, FIGURE_INPUTS
 from analysis.present.narrative import TABLES as DISPLAY_TABLES
 from analysis.present.narrative import TEXT_FRAGMENTS
 from analysis.scores.stages import UPSTREAM

@@ -101,13 +101,25 @@ rule record_provenance:
         "../../scripts/record_provenance.py"
 
 
+# Checked against what the kernel really imports by tests/test_cell_cache.py.
+REPORT_KERNEL_MODULES = [f"analysis/{module}.py" for module in [
+    "__init__", "config", "io", "registry", "vocabulary",
+    "data/__init__", "data/clean", "data/codebook", "data/rawtable", "data/rounds",
+    "present/__init__", "present/explorer", "present/report_data", "present/safe",
+    "scores/__init__", "scores/attainment", "scores/headline", "scores/influence", "scores/multiverse",
+    "scores/process_tracing", "scores/reactivity", "scores/stages", "scores/stringency", "scores/timing",
+    "scores/verdicts"]]
+
+
 rule render_report:
     """Execute report/report.qmd and render HTML and PDF (Quarto if on PATH, else offline)."""
     input:
         qmd="report/report.qmd",
         project="report/_quarto.yml",
         csl="report/chicago-author-date.csl",
-        helpers=["analysis/present/report_data.py"],
+        # every project module the report's kernel imports (report_data and what it pulls in): their
+        # code is part of what the cells compute, so the render, and its cell cache, must see an edit
+        helpers=REPORT_KERNEL_MODULES,
         engine_code=["qmdrender/__init__.py", "qmdrender/engine.py", "qmdrender/filters/quarto.lua",
                      "qmdrender/filters/template.html", "qmdrender/filters/template.typ"],
         bibliography=at("build_bibliography", "report/references.bib"),
