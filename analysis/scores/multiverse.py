@@ -351,6 +351,9 @@ def evaluate(
         outputs[stage] = []
         for combo in combos[stage]:
             choices = spec_config(config, {**specs.iloc[0][choice_keys].to_dict(), **combo})
+            # the table holds no interval, and the resampling behind attributed influence's was nearly
+            # all of a chunk's time
+            choices.setdefault("attributed_influence", {})["bootstrap_draws"] = 0
             tables = dict(prepared)
             for upstream in UPSTREAM[stage]:
                 if upstream in outputs:
