@@ -123,6 +123,7 @@ def test_small_formatters():
 SETTINGS = {
     "hp1.pa_margin": "extensive",
     "hp1.ai_threshold": "0.5",
+    "hp1.ai_against": "0.333",
     "hp1.rule": "all_three",
     "process_tracing.thresholds.supported": "0.75",
     "process_tracing.thresholds.rejected": "0.25",
@@ -137,13 +138,29 @@ def test_hp1_sentence_names_the_condition_that_decided_with_value_and_threshold(
     from analysis.present.narrative import hp1_conditions, hp1_sentence
 
     data = tables()
-    data["influence"].loc[0, "influence"] = 0.3  # below the 0.5 threshold
+    data["influence"].loc[0, "influence"] = 0.4  # below the 0.5 threshold, above the 0.333 against-cut
     conditions = hp1_conditions("R2", data, SETTINGS)
     assert [c["passes"] for c in conditions] == [True, False, True]
-    text = hp1_sentence("R2", "rejected", conditions, SETTINGS)
-    assert "It fails because attributed US influence is 0.30, 0.20 short (it must reach 0.50)" in text
+    assert [c["against"] for c in conditions] == [False, False, False]
+    text = hp1_sentence("R2", "not supported", conditions, SETTINGS)
+    assert "HP1 is **not supported**" in text
+    assert "It fails because attributed US influence is 0.40, 0.10 short (it must reach 0.50)" in text
     assert "process-tracing posterior of HP1 is 0.90 (it must reach 0.75)" in text
-    assert "not that the evidence refutes it" in text  # posterior 0.9 is above the rejection cut
+    assert "not that the evidence refutes it" in text  # no condition at or below its against-cut
+
+
+def test_hp1_sentence_says_why_a_round_is_rejected_not_merely_not_supported():
+    from analysis.present.narrative import hp1_conditions, hp1_sentence
+
+    data = tables()
+    data["influence"].loc[0, "influence"] = 0.3  # at most a minor contribution: against HP1
+    conditions = hp1_conditions("R2", data, SETTINGS)
+    assert [c["against"] for c in conditions] == [False, True, False]
+    text = hp1_sentence("R2", "rejected", conditions, SETTINGS)
+    assert "HP1 is **rejected**" in text
+    assert "rejected, not merely not supported" in text
+    assert "attributed US influence is at or below 0.33" in text
+    assert "not that the evidence refutes it" not in text
 
 
 def test_round_chapter_names_only_coded_groups_of_speakers():
@@ -289,7 +306,9 @@ OOS_WINDOWS = [
 OOS_SETTINGS = {
     "hp1.pa_margin": "extensive",
     "hp1.ai_threshold": "0.5",
+    "hp1.ai_against": "0.333",
     "process_tracing.thresholds.supported": "0.75",
+    "process_tracing.thresholds.rejected": "0.25",
 }
 
 

@@ -60,6 +60,7 @@ rule write_report_text:
         evidence_weights=score("score_process_tracing", "evidence_weights.csv"),
         posteriors=score("score_process_tracing", "posteriors.csv"),
         reactivity=score("score_reactivity", "reactivity.csv"),
+        reactivity_peers=score("score_reactivity", "reactivity_peers.csv"),
         verdicts=score("decide_verdicts", "verdicts.csv"),
         replication=score("replicate_thesis", "replication.csv"),
         # the methods text shows each score's formula and description, read from its module
