@@ -499,3 +499,61 @@ def test_kept_out_pressure_and_attribution_tables_count_the_rows():
     assert causes.loc["G7 coordination", "Statements"] == 2
     assert causes.loc["G7 coordination", "Credits US pressure"] == "no"
     assert causes.loc["US pressure", "Credits US pressure"] == "yes"
+
+
+def test_findings_read_not_supported_as_agreeing_with_a_thesis_that_rejects(monkeypatch):
+    import analysis.present.narrative as narrative
+
+    verdicts = pd.DataFrame(
+        {
+            "hypothesis": ["HP1", "HP2", "HP3"],
+            "round": ["R1", "all", "all"],
+            "verdict": ["not supported", "not supported", "rejected"],
+            "thesis_verdict": ["supported", "rejected", "rejected"],
+        }
+    )
+    monkeypatch.setattr(narrative, "hp1_conditions", lambda round_id, tables, settings: [])
+    text = narrative.findings({"verdicts": verdicts}, {}, ["R1"], [])
+    # HP1 'not supported' differs from the thesis's 'supported'; HP2 agrees (neither accepts it)
+    assert "HP2 (Japan's sanctions policy was reactive) is **not supported**, which agrees with the " in text
+    assert "HP3 (Japan is a reactive state) is **rejected**, as in the thesis" in text
+    assert "Of the 3 verdicts the thesis states that this build can compare, 2 agree." in text
+
+
+def test_verdict_words_and_agreement_live_in_the_vocabulary():
+    from analysis.vocabulary import VERDICT_COLOURS, VERDICTS, verdicts_agree
+
+    assert VERDICTS == ("supported", "not supported", "rejected", "indeterminate")
+    assert set(VERDICT_COLOURS) == set(VERDICTS) and len(set(VERDICT_COLOURS.values())) == len(VERDICTS)
+    assert verdicts_agree("not supported", "rejected") and verdicts_agree("rejected", "rejected")
+    assert not verdicts_agree("not supported", "supported") and not verdicts_agree(
+        "indeterminate", "rejected"
+    )
+
+
+def yardstick(japan: list[float], others: dict[str, list[float]]) -> pd.DataFrame:
+    from analysis.scores.reactivity import peer_standing
+
+    rows = [
+        {"sender": sender, "round": r, "reactivity": v}
+        for sender, values in {"JP": japan, **others}.items()
+        for r, v in zip(["R1", "R2"], values, strict=True)
+    ]
+    frame = pd.DataFrame(rows)
+    return pd.concat([peer_standing(g) for _, g in frame.groupby("round", sort=False)], ignore_index=True)
+
+
+def test_yardstick_sentence_reads_japan_against_its_allies_either_way():
+    from analysis.present.narrative import reactivity_peers_table, yardstick_sentence
+
+    low = yardstick([0.6, 0.7], {"EU": [0.8, 0.9], "CA": [0.9, 0.8]})
+    text = yardstick_sentence(low, ["R1", "R2"])
+    assert "beside the European Union and Canada, Japan scores 0.60 in round 1 (rank 3 of 3; " in text
+    assert "the allies' median 0.85)" in text and "above the allies' median in 0 of 2 rounds" in text
+    assert "Japan is less reactive than the typical ally" in text and "@tbl-reactivity-peers" in text
+    high = yardstick([0.9, 0.9], {"EU": [0.5, 0.4], "CA": [0.3, 0.2]})
+    assert "Japan is more reactive than the typical ally" in yardstick_sentence(high, ["R1", "R2"])
+    table = reactivity_peers_table(low, ["R1", "R2"])
+    assert list(table.columns) == ["Sender", "R1 index", "R1 rank", "R2 index", "R2 rank"]
+    assert table["Sender"].tolist() == ["Japan", "European Union", "Canada"]
+    assert table.loc[0, "R1 rank"] == "3 of 3"

@@ -18,6 +18,7 @@ from analysis.vocabulary import (
     NOT_SUPPORTED,
     PRESSURING,
     REJECTED,
+    SENDER_PROSE,
     TARGET,
     verdicts_agree,
 )
@@ -317,28 +318,25 @@ def yardstick_sentence(peers: pd.DataFrame, rounds: list[str]) -> str:
         median = float(scored.median())
         above += _float(row["reactivity"]) > median
         parts.append(
-            f"{round_name(round_id)} {number(row['reactivity'])}, rank {number(row['rank'], 0)} of "
-            f"{number(row['n_ranked'], 0)} (the allies' median {number(median)})"
+            f"{number(row['reactivity'])} in {round_name(round_id)} (rank {number(row['rank'], 0)} of "
+            f"{number(row['n_ranked'], 0)}; the allies' median {number(median)})"
         )
     if not parts:
         return (
             "No ally has a measure the yardstick can score, so Japan's reactivity has no peer to be "
             "read against."
         )
-    allies = [labels.sender(s) for s in dict.fromkeys(peers["sender"].astype(str)) if s != FOCAL]
+    allies = [SENDER_PROSE.get(s, s) for s in dict.fromkeys(peers["sender"].astype(str)) if s != FOCAL]
     return (
         "Read against its allies on the components every sender can be scored on (responding to the "
         "US pressure acts within the window and not moving first; US demands, behind incompleteness, "
         f"are coded for Japan only), beside {join_words(allies)}, Japan scores "
         + join_words(parts)
         + f": above the allies' median in {above} of {compared} rounds"
-        + (
-            ", so what the index calls reactive in Japan is what any follower of the leader does."
-            if above * 2 < compared
-            else ", so Japan follows the leader more closely than its allies do."
-            if above * 2 > compared
-            else "."
-        )
+        + ", so on this yardstick Japan is "
+        + ("less" if above * 2 < compared else "more" if above * 2 > compared else "as")
+        + (" reactive than" if above * 2 != compared else " reactive as")
+        + " the typical ally."
         + " The verdict's rule reads Japan's index against the fixed threshold, not against the allies; "
         "the yardstick is context (@tbl-reactivity-peers)."
     )
