@@ -258,18 +258,18 @@ def test_the_yardstick_scores_every_sender_with_the_same_function():
     for round_id in ("R1", "R2"):
         for column in ("responded_within_window", "not_first_mover"):
             assert table.loc[("JP", round_id), column] == pytest.approx(own.loc[round_id, column])
-    # Canada: the easing is no sanction; the 1 June ban answers 10 March (83 days) but not 1 March (92)
-    # in R1, and 20 April but not 20 August in R2; no timed measure in R1 → not_first_mover missing.
-    assert table.loc[("CA", "R1"), "responded_within_window"] == 0.5
-    assert math.isnan(table.loc[("CA", "R1"), "not_first_mover"])
-    assert table.loc[("CA", "R1"), "reactivity"] == 0.5  # the missing component left out
-    assert table.loc[("CA", "R2"), "reactivity"] == pytest.approx(0.25)  # mean(0.5, 1 − 1)
+    # Canada: in R1 only an easing, no sanction, is coded → no index (missing, never zero). In R2 the
+    # 1 June ban answers 20 April but not 20 August → 0.5, first-mover share 1 → mean(0.5, 0).
+    assert math.isnan(table.loc[("CA", "R1"), "reactivity"])
+    assert math.isnan(table.loc[("CA", "R1"), "rank"]) and table.loc[("JP", "R1"), "n_ranked"] == 1
+    assert math.isnan(table.loc[("JP", "R1"), "ratio_to_others_median"])  # no other sender to read against
+    assert table.loc[("CA", "R2"), "responded_within_window"] == 0.5
+    assert table.loc[("CA", "R2"), "reactivity"] == pytest.approx(0.25)
     # Japan in R2: mean(0, 1 − 0.5) = 0.25, tied with Canada
     assert table.loc[("JP", "R2"), "reactivity"] == pytest.approx(0.25)
     assert table.loc[("JP", "R2"), "rank"] == 1 and table.loc[("CA", "R2"), "rank"] == 1
     assert table.loc[("JP", "R2"), "share_below"] == 0.5 and table.loc[("JP", "R2"), "n_ranked"] == 2
-    assert table.loc[("JP", "R1"), "rank"] == 1 and table.loc[("CA", "R1"), "rank"] == 2
-    assert table.loc[("JP", "R1"), "ratio_to_others_median"] == pytest.approx(2.0)  # 1.0 / 0.5
+    assert table.loc[("JP", "R2"), "ratio_to_others_median"] == pytest.approx(1.0)
 
 
 def test_peer_standing_ties_and_missing():

@@ -158,7 +158,10 @@ def reactivity_by_sender(
     that a sanction measure of the sender followed within window_days; not_first_mover: 1 − the
     sender's first-mover share against the leader (timing_first_movers.csv). Incompleteness reads the US
     demands on Japan, which no ally has, so it is left out for every sender (PEER_COMPONENTS ∩ the
-    components in force). Per round: rank (1 = most reactive) among the senders with an index,
+    components in force). A sender with no sanction measure coded in a round gets no index there
+    (missing, never zero): the documents code the allies' measures selectively, so a round without
+    one is read as not coded rather than as no response. Per round: rank (1 = most reactive) among
+    the senders with an index,
     n_ranked, share_below (share of the other ranked senders with a lower index; ties count half) and
     ratio_to_others_median (the index over the median of the other senders').
     """
@@ -181,6 +184,20 @@ def reactivity_by_sender(
         round_id = window["id"]
         acts = pressure_dates[pressure["round"].astype(str) == round_id]
         for sender in senders:
+            coded = sanctions["sender"].astype(str) == sender
+            if "round" in sanctions.columns:
+                coded &= sanctions["round"].astype(str) == round_id
+            if not coded.any():
+                rows.append(
+                    {
+                        "sender": sender,
+                        "round": round_id,
+                        "responded_within_window": math.nan,
+                        "not_first_mover": math.nan,
+                        "reactivity": math.nan,
+                    }
+                )
+                continue
             share = first_movers.loc[
                 (first_movers["sender"].astype(str) == sender)
                 & (first_movers["round"].astype(str) == round_id),
