@@ -287,7 +287,7 @@ def test_findings_count_the_thesis_rounds_and_state_out_of_sample_rounds_apart(m
     )
     monkeypatch.setattr(narrative, "hp1_conditions", lambda round_id, tables, settings: [])
     text = narrative.findings({"verdicts": verdicts}, {}, ["R1", "R2"], ["R4"])
-    assert "supported in 1 of 2 rounds; the thesis finds it in 2" in text
+    assert "supported in 1 of 2 rounds (rejected in 1); the thesis finds it in 2" in text
     assert text.endswith("Out of sample, in round 4, HP1 is **rejected** and HP2 is **supported**.")
 
 
@@ -514,6 +514,7 @@ def test_findings_read_not_supported_as_agreeing_with_a_thesis_that_rejects(monk
     )
     monkeypatch.setattr(narrative, "hp1_conditions", lambda round_id, tables, settings: [])
     text = narrative.findings({"verdicts": verdicts}, {}, ["R1"], [])
+    assert "is supported in 0 of 1 rounds (not supported in 1); the thesis finds it in 1" in text
     # HP1 'not supported' differs from the thesis's 'supported'; HP2 agrees (neither accepts it)
     assert "HP2 (Japan's sanctions policy was reactive) is **not supported**, which agrees with the " in text
     assert "HP3 (Japan is a reactive state) is **rejected**, as in the thesis" in text

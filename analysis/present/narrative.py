@@ -19,7 +19,9 @@ from analysis.vocabulary import (
     PRESSURING,
     REJECTED,
     SENDER_PROSE,
+    SUPPORTED,
     TARGET,
+    VERDICTS,
     verdicts_agree,
 )
 
@@ -462,9 +464,16 @@ def findings(
     reasons = join_words(
         [f"{what} misses its threshold in {join_words(where)}" for what, where in failing.items()]
     )
+    others = [
+        f"{word} in {count}"
+        for word in VERDICTS
+        if word != SUPPORTED and (count := int((hp1["verdict"].astype(str) == word).sum()))
+    ]
     return (
         f"Under the coding choices in force, HP1 ({labels.HYPOTHESES['HP1']}) is supported "
-        f"in {supported} of {len(hp1)} rounds; the thesis finds it in {thesis_hp1}. "
+        f"in {supported} of {len(hp1)} rounds"
+        + (f" ({join_words(others)})" if others else "")
+        + f"; the thesis finds it in {thesis_hp1}. "
         + (f"It fails because {reasons}. " if reasons else "")
         + phrase(hp2, "HP2")
         + "; "
@@ -611,7 +620,7 @@ def discussion(tables: Mapping[str, pd.DataFrame], settings: Mapping[str, Any], 
             gaps = [
                 f"{round_name(r.round)} would have to fall by {number(float(r.reactivity) - threshold)}"
                 for r in reactive.itertuples()
-                if _float(r.reactivity) >= threshold
+                if _float(r.reactivity) >= threshold and str(r.round) in rounds
             ]
             parts += [
                 f"**The measure that disagrees.** {hp2_sentence(tables, settings, rounds)}",
@@ -1857,6 +1866,7 @@ def report_fragments(
     if "measure_reports" in tables:
         tables = {**tables, "measures": with_measure_cites(tables["measures"], tables["measure_reports"])}
     rounds = [w["id"] for w in windows]
+    inside = [w["id"] for w in windows if not w.get("out_of_sample")]
     leader = setting(settings, "comparison.leader")
     words = [
         hp1_sentence(
@@ -1870,8 +1880,9 @@ def report_fragments(
     ]
     words += [
         pooled_reconciliation(tables, settings, rounds),
-        hp2_sentence(tables, settings, rounds),
-        hp3_sentence(tables, settings, rounds),
+        # HP2 and HP3 are pooled over the in-sample rounds (stages.decide_verdicts)
+        hp2_sentence(tables, settings, inside),
+        hp3_sentence(tables, settings, inside),
     ]
     names = thing_labels(tables)
     texts = {
@@ -1883,7 +1894,7 @@ def report_fragments(
         ),
         "verdicts_in_words": "\n\n".join(w for w in words if w),
         "rounds": "\n\n".join(round_chapter(w, tables, leader, settings) for w in windows),
-        "discussion": discussion(tables, settings, rounds),
+        "discussion": discussion(tables, settings, inside),
         "formulas": formulas_markdown(formula_blocks),
         "key_choices": key_choices(choices),
         "data_summary": data_summary(tables["data_checks"]),
