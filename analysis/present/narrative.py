@@ -257,11 +257,9 @@ def hp1_sentence(
         )
     elif verdict in (REJECTED, NOT_SUPPORTED) and failed:
         text += (
-            "No condition speaks against HP1 ("
-            + "; ".join(
-                f"{c['what']} lies above the {number(c['against_at'])} at which it would"
-                for c in read
-                if c["against"] is False
+            "No condition speaks against HP1 (none is at or below the value at which it would: "
+            + join_words(
+                [f"{number(c['against_at'])} for {c['what']}" for c in read if c["against"] is False]
             )
             + "), so the verdict means that HP1 is not established, not that the evidence refutes it"
             + ("" if verdict == NOT_SUPPORTED else " (hp1.rejection any_miss rejects every miss)")
