@@ -191,10 +191,10 @@ VERDICTS = (SUPPORTED, NOT_SUPPORTED, REJECTED, INDETERMINATE)
 # Whether a verdict accepts the hypothesis (None: cannot say): the thesis states only accept or reject,
 # so a verdict agrees with the thesis's when both accept or both do not.
 VERDICT_HOLDS = {SUPPORTED: True, NOT_SUPPORTED: False, REJECTED: False, INDETERMINATE: None}
-# Okabe–Ito: bluish green, yellow, vermillion and grey, in the order of VERDICTS.
+# Okabe–Ito: bluish green, sky blue, vermillion and grey, in the order of VERDICTS.
 VERDICT_COLOURS = {
     SUPPORTED: "#009E73",
-    NOT_SUPPORTED: "#E69F00",
+    NOT_SUPPORTED: "#56B4E9",
     REJECTED: "#D55E00",
     INDETERMINATE: "#999999",
 }
