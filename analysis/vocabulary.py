@@ -168,16 +168,44 @@ TARGET = "RU"
 MAJOR_SENDERS = (FOCAL, PRESSURING, "EU")
 
 HYPOTHESES = (
-    Hypothesis("HP1", "US pressure forced Japan to adopt sanctions against Russia (judged round by round).",
-               "US pressure forced Japan to sanction Russia"),
-    Hypothesis("HP2", "Japan's sanction policy against Russia was a reactive policy.",
-               "Japan's sanctions policy was reactive"),
+    Hypothesis(
+        "HP1",
+        "US pressure forced Japan to adopt sanctions against Russia (judged round by round).",
+        "US pressure forced Japan to sanction Russia",
+    ),
+    Hypothesis(
+        "HP2",
+        "Japan's sanction policy against Russia was a reactive policy.",
+        "Japan's sanctions policy was reactive",
+    ),
     Hypothesis("HP3", "Japan is a reactive state.", "Japan is a reactive state"),
 )
 # A verdict over all rounds, rather than one round, is keyed by this pseudo-round.
 ALL_ROUNDS = "all"
-VERDICTS = ("supported", "indeterminate", "rejected")
-VERDICT_COLOURS = {"supported": "#009E73", "indeterminate": "#999999", "rejected": "#D55E00"}
+# The verdict words. supported: every condition the rule reads reaches its threshold. not supported: a
+# condition misses its threshold but none of the evidence speaks against the hypothesis. rejected: the
+# evidence speaks against it (hp1.rejection says when). indeterminate: an input is missing, so the rule
+# cannot be applied.
+SUPPORTED, NOT_SUPPORTED, REJECTED, INDETERMINATE = "supported", "not supported", "rejected", "indeterminate"
+VERDICTS = (SUPPORTED, NOT_SUPPORTED, REJECTED, INDETERMINATE)
+# Whether a verdict accepts the hypothesis (None: cannot say): the thesis states only accept or reject,
+# so a verdict agrees with the thesis's when both accept or both do not.
+VERDICT_HOLDS = {SUPPORTED: True, NOT_SUPPORTED: False, REJECTED: False, INDETERMINATE: None}
+# Okabe–Ito: bluish green, sky blue, vermillion and grey, in the order of VERDICTS.
+VERDICT_COLOURS = {
+    SUPPORTED: "#009E73",
+    NOT_SUPPORTED: "#56B4E9",
+    REJECTED: "#D55E00",
+    INDETERMINATE: "#999999",
+}
+
+
+def verdicts_agree(ours: object, thesis: object) -> bool:
+    """Whether a verdict agrees with the thesis's (which only accepts or rejects): both accept the
+    hypothesis, or neither does; an indeterminate verdict agrees with none."""
+    a, b = VERDICT_HOLDS.get(str(ours)), VERDICT_HOLDS.get(str(thesis))
+    return a is not None and a == b
+
 
 INSTRUMENT_CODES = tuple(i.code for i in INSTRUMENTS)
 INSTRUMENT_LABELS = {i.code: i.label for i in INSTRUMENTS} | OTHER_MEASURE_KINDS

@@ -36,6 +36,7 @@ TABLES = [
     "evidence_weights",
     "posteriors",
     "reactivity",
+    "reactivity_peers",
     "verdicts",
     "replication",
 ]

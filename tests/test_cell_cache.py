@@ -153,7 +153,7 @@ def test_the_render_rule_declares_every_module_the_report_kernel_imports():
         [
             sys.executable,
             "-c",
-            imports + "\nimport analysis.present.explorer, sys\n"
+            imports + "\nimport analysis.present.explorer, analysis.present.provenance, sys\n"
             "print('\\n'.join(m.__file__ for m in list(sys.modules.values())\n"
             "                 if getattr(m, '__file__', None)))",
         ],

@@ -292,3 +292,25 @@ def test_progress_line_and_display():
         mv.progress_line(50, 100, 5.0),
         mv.progress_line(100, 100, 6.0),
     ]
+
+
+def test_rejection_rule_changes_only_the_word_of_a_miss(small_default):
+    """hp1.rejection any_miss (every miss rejected) and evidence_against differ only in the word a miss
+    gets: a 'not supported' under the default is 'rejected' under any_miss (bayes_only: the posterior's
+    'indeterminate'), every other verdict equal."""
+    prepared, table, _ = small_default
+    specs = table[[c for c in table.columns if c not in mv.score_columns(CONFIG)]]
+    strict_config = {**CONFIG, "hp1": {**CONFIG["hp1"], "rejection": "any_miss"}}
+    strict = mv.evaluate(prepared, specs, strict_config)
+    columns = [c for c in table.columns if c.startswith("verdict_HP1_")]
+    words = set(table[columns].stack().dropna())
+    assert {"not supported", "rejected", "supported"} <= words  # the distinction is exercised
+    assert "not supported" not in set(strict[columns].stack().dropna())
+    for column in columns:
+        mine, other = table[column], strict[column]
+        missed = mine == "not supported"
+        # under any_miss bayes_only keeps the posterior's own word, indeterminate between the thresholds
+        bayes = table["hp1.rule"] == "bayes_only"
+        assert (other[missed & ~bayes] == "rejected").all(), column
+        assert (other[missed & bayes] == "indeterminate").all(), column
+        assert (other[~missed].fillna("-") == mine[~missed].fillna("-")).all(), column

@@ -123,6 +123,7 @@ def test_small_formatters():
 SETTINGS = {
     "hp1.pa_margin": "extensive",
     "hp1.ai_threshold": "0.5",
+    "hp1.ai_against": "0.333",
     "hp1.rule": "all_three",
     "process_tracing.thresholds.supported": "0.75",
     "process_tracing.thresholds.rejected": "0.25",
@@ -137,13 +138,29 @@ def test_hp1_sentence_names_the_condition_that_decided_with_value_and_threshold(
     from analysis.present.narrative import hp1_conditions, hp1_sentence
 
     data = tables()
-    data["influence"].loc[0, "influence"] = 0.3  # below the 0.5 threshold
+    data["influence"].loc[0, "influence"] = 0.4  # below the 0.5 threshold, above the 0.333 against-cut
     conditions = hp1_conditions("R2", data, SETTINGS)
     assert [c["passes"] for c in conditions] == [True, False, True]
-    text = hp1_sentence("R2", "rejected", conditions, SETTINGS)
-    assert "It fails because attributed US influence is 0.30, 0.20 short (it must reach 0.50)" in text
+    assert [c["against"] for c in conditions] == [False, False, False]
+    text = hp1_sentence("R2", "not supported", conditions, SETTINGS)
+    assert "HP1 is **not supported**" in text
+    assert "It fails because attributed US influence is 0.40, 0.10 short (it must reach 0.50)" in text
     assert "process-tracing posterior of HP1 is 0.90 (it must reach 0.75)" in text
-    assert "not that the evidence refutes it" in text  # posterior 0.9 is above the rejection cut
+    assert "not that the evidence refutes it" in text  # no condition at or below its against-cut
+
+
+def test_hp1_sentence_says_why_a_round_is_rejected_not_merely_not_supported():
+    from analysis.present.narrative import hp1_conditions, hp1_sentence
+
+    data = tables()
+    data["influence"].loc[0, "influence"] = 0.3  # at most a minor contribution: against HP1
+    conditions = hp1_conditions("R2", data, SETTINGS)
+    assert [c["against"] for c in conditions] == [False, True, False]
+    text = hp1_sentence("R2", "rejected", conditions, SETTINGS)
+    assert "HP1 is **rejected**" in text
+    assert "rejected, not merely not supported" in text
+    assert "attributed US influence is at or below 0.33" in text
+    assert "not that the evidence refutes it" not in text
 
 
 def test_round_chapter_names_only_coded_groups_of_speakers():
@@ -270,7 +287,7 @@ def test_findings_count_the_thesis_rounds_and_state_out_of_sample_rounds_apart(m
     )
     monkeypatch.setattr(narrative, "hp1_conditions", lambda round_id, tables, settings: [])
     text = narrative.findings({"verdicts": verdicts}, {}, ["R1", "R2"], ["R4"])
-    assert "supported in 1 of 2 rounds; the thesis finds it in 2" in text
+    assert "supported in 1 of 2 rounds (rejected in 1); the thesis finds it in 2" in text
     assert text.endswith("Out of sample, in round 4, HP1 is **rejected** and HP2 is **supported**.")
 
 
@@ -289,7 +306,9 @@ OOS_WINDOWS = [
 OOS_SETTINGS = {
     "hp1.pa_margin": "extensive",
     "hp1.ai_threshold": "0.5",
+    "hp1.ai_against": "0.333",
     "process_tracing.thresholds.supported": "0.75",
+    "process_tracing.thresholds.rejected": "0.25",
 }
 
 
@@ -480,3 +499,62 @@ def test_kept_out_pressure_and_attribution_tables_count_the_rows():
     assert causes.loc["G7 coordination", "Statements"] == 2
     assert causes.loc["G7 coordination", "Credits US pressure"] == "no"
     assert causes.loc["US pressure", "Credits US pressure"] == "yes"
+
+
+def test_findings_read_not_supported_as_agreeing_with_a_thesis_that_rejects(monkeypatch):
+    import analysis.present.narrative as narrative
+
+    verdicts = pd.DataFrame(
+        {
+            "hypothesis": ["HP1", "HP2", "HP3"],
+            "round": ["R1", "all", "all"],
+            "verdict": ["not supported", "not supported", "rejected"],
+            "thesis_verdict": ["supported", "rejected", "rejected"],
+        }
+    )
+    monkeypatch.setattr(narrative, "hp1_conditions", lambda round_id, tables, settings: [])
+    text = narrative.findings({"verdicts": verdicts}, {}, ["R1"], [])
+    assert "is supported in 0 of 1 rounds (not supported in 1); the thesis finds it in 1" in text
+    # HP1 'not supported' differs from the thesis's 'supported'; HP2 agrees (neither accepts it)
+    assert "HP2 (Japan's sanctions policy was reactive) is **not supported**, which agrees with the " in text
+    assert "HP3 (Japan is a reactive state) is **rejected**, as in the thesis" in text
+    assert "Of the 3 verdicts the thesis states that this build can compare, 2 agree." in text
+
+
+def test_verdict_words_and_agreement_live_in_the_vocabulary():
+    from analysis.vocabulary import VERDICT_COLOURS, VERDICTS, verdicts_agree
+
+    assert VERDICTS == ("supported", "not supported", "rejected", "indeterminate")
+    assert set(VERDICT_COLOURS) == set(VERDICTS) and len(set(VERDICT_COLOURS.values())) == len(VERDICTS)
+    assert verdicts_agree("not supported", "rejected") and verdicts_agree("rejected", "rejected")
+    assert not verdicts_agree("not supported", "supported") and not verdicts_agree(
+        "indeterminate", "rejected"
+    )
+
+
+def yardstick(japan: list[float], others: dict[str, list[float]]) -> pd.DataFrame:
+    from analysis.scores.reactivity import peer_standing
+
+    rows = [
+        {"sender": sender, "round": r, "reactivity": v}
+        for sender, values in {"JP": japan, **others}.items()
+        for r, v in zip(["R1", "R2"], values, strict=True)
+    ]
+    frame = pd.DataFrame(rows)
+    return pd.concat([peer_standing(g) for _, g in frame.groupby("round", sort=False)], ignore_index=True)
+
+
+def test_yardstick_sentence_reads_japan_against_its_allies_either_way():
+    from analysis.present.narrative import reactivity_peers_table, yardstick_sentence
+
+    low = yardstick([0.6, 0.7], {"EU": [0.8, 0.9], "CA": [0.9, 0.8]})
+    text = yardstick_sentence(low, ["R1", "R2"])
+    assert "beside the European Union and Canada, Japan scores 0.60 in round 1 (rank 3 of 3; " in text
+    assert "the allies' median 0.85)" in text and "above the allies' median in 0 of 2 rounds" in text
+    assert "Japan is less reactive than the typical ally" in text and "@tbl-reactivity-peers" in text
+    high = yardstick([0.9, 0.9], {"EU": [0.5, 0.4], "CA": [0.3, 0.2]})
+    assert "Japan is more reactive than the typical ally" in yardstick_sentence(high, ["R1", "R2"])
+    table = reactivity_peers_table(low, ["R1", "R2"])
+    assert list(table.columns) == ["Sender", "R1 index", "R1 rank", "R2 index", "R2 rank"]
+    assert table["Sender"].tolist() == ["Japan", "European Union", "Canada"]
+    assert table.loc[0, "R1 rank"] == "3 of 3"

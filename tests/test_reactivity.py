@@ -12,9 +12,12 @@ from hypothesis import strategies as st
 from analysis.scores.reactivity import (
     kleene_and,
     kleene_or,
+    peer_standing,
+    reactivity_by_sender,
     reactivity_score,
     response_share,
     score_reactivity,
+    yardstick_senders,
 )
 
 ROUNDS = [{"id": "R1"}, {"id": "R2"}]
@@ -209,3 +212,88 @@ def test_score_counts_acts_and_initiatives_by_event():
     rows = score(pressure=pressure.drop(columns="event_id"), engagements=engagements.drop(columns="event_id"))
     assert rows.loc["R1", "responded_within_window"] == pytest.approx(2 / 3)
     assert rows.loc["R2", "independent_initiatives"] == 2
+
+
+def peers(**changes) -> pd.DataFrame:
+    t = tables()
+    measures = pd.concat(
+        [
+            t["measures"],
+            pd.DataFrame(
+                {
+                    "event_id": ["CA-a", "CA-b", "RU-a"],
+                    "sender": ["CA", "CA", "RU"],
+                    "instrument": ["travel_ban", "easing", "counter_measure"],
+                    "date": ["2014-06-01", "2014-03-12", "2014-08-07"],
+                    "round": ["R2", "R1", "R2"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    first_movers = pd.DataFrame(
+        {
+            "sender": ["JP", "JP", "CA", "CA"],
+            "round": ["R1", "R2", "R1", "R2"],
+            "n_measures": [1, 1, 0, 1],
+            "first_mover_share": [0.0, 0.5, math.nan, 1.0],
+        }
+    )
+    t = {"measures": measures, "pressure": t["pressure"], "first_movers": first_movers} | changes
+    return reactivity_by_sender(
+        t["measures"], t["pressure"], t["first_movers"], ROUNDS, 90, ALL, "thesis"
+    ).set_index(["sender", "round"])
+
+
+def test_the_yardstick_scores_every_sender_with_the_same_function():
+    table = peers()
+    # Japan, as in its own table: R1 responds to both acts (18 March within 90 days of 1 and 10 March),
+    # not a first mover 1; incompleteness is left out for every sender (no US demands on the allies).
+    assert table.loc[("JP", "R1"), "responded_within_window"] == 1.0
+    assert table.loc[("JP", "R1"), "reactivity"] == reactivity_score(
+        {"responded_within_window": 1.0, "not_first_mover": 1.0, "incompleteness": math.nan}, ALL, "thesis"
+    )
+    # Japan's components are the ones its own table reads (same function, same inputs)
+    own = score()
+    for round_id in ("R1", "R2"):
+        for column in ("responded_within_window", "not_first_mover"):
+            assert table.loc[("JP", round_id), column] == pytest.approx(own.loc[round_id, column])
+    # Canada: in R1 only an easing, no sanction, is coded → no index (missing, never zero). In R2 the
+    # 1 June ban answers 20 April but not 20 August → 0.5, first-mover share 1 → mean(0.5, 0).
+    assert math.isnan(table.loc[("CA", "R1"), "reactivity"])
+    assert math.isnan(table.loc[("CA", "R1"), "rank"]) and table.loc[("JP", "R1"), "n_ranked"] == 1
+    assert math.isnan(table.loc[("JP", "R1"), "ratio_to_others_median"])  # no other sender to read against
+    assert table.loc[("CA", "R2"), "responded_within_window"] == 0.5
+    assert table.loc[("CA", "R2"), "reactivity"] == pytest.approx(0.25)
+    # Japan in R2: mean(0, 1 − 0.5) = 0.25, tied with Canada
+    assert table.loc[("JP", "R2"), "reactivity"] == pytest.approx(0.25)
+    assert table.loc[("JP", "R2"), "rank"] == 1 and table.loc[("CA", "R2"), "rank"] == 1
+    assert table.loc[("JP", "R2"), "share_below"] == 0.5 and table.loc[("JP", "R2"), "n_ranked"] == 2
+    assert table.loc[("JP", "R2"), "ratio_to_others_median"] == pytest.approx(1.0)
+
+
+def test_peer_standing_ties_and_missing():
+    group = pd.DataFrame({"sender": ["JP", "EU", "CA", "NZ"], "reactivity": [0.5, 0.5, 0.25, math.nan]})
+    out = peer_standing(group).set_index("sender")
+    assert out.loc["JP", "rank"] == 1 and out.loc["EU", "rank"] == 1 and out.loc["CA", "rank"] == 3
+    assert out.loc["JP", "share_below"] == pytest.approx(0.75)  # CA below, EU tied (half)
+    assert math.isnan(out.loc["NZ", "rank"]) and (out["n_ranked"] == 3).all()
+
+
+def test_yardstick_senders_are_the_coded_allies():
+    measures = pd.DataFrame(
+        {
+            "sender": ["US", "EU", "JP", "RU", "NZ", "AU"],
+            "instrument": [
+                "travel_ban",
+                "asset_freeze",
+                "travel_ban",
+                "counter_measure",
+                "easing",
+                "travel_ban",
+            ],
+        }
+    )
+    # Japan first; the leader and pressuring state, the target and a sender with no sanction are out
+    assert yardstick_senders(measures, "US") == ["JP", "EU", "AU"]
+    assert yardstick_senders(measures, "EU") == ["JP", "AU"]

@@ -16,14 +16,35 @@ from analysis.scores.headline import headline_numbers
 from analysis.scores.verdicts import conjunction_verdict, decide_verdicts, hp1_round, majority_verdict
 
 ROUNDS = [{"id": "R1"}, {"id": "R2"}, {"id": "R3"}]
-HP1 = {"rule": "all_three", "pa_margin": "extensive", "ai_threshold": 0.5}
+HP1 = {
+    "rule": "all_three",
+    "pa_margin": "extensive",
+    "ai_threshold": 0.5,
+    "rejection": "evidence_against",
+    "ai_against": 0.333,
+}
 
 
 def hp1(improvement=0.31, pa=0.4, ai=0.62, posterior=0.83, posterior_verdict="supported", **changes):
     rule = changes.pop("rule", "all_three")
     margin = changes.pop("pa_margin", "extensive")
     combine = changes.pop("combine", "product")
-    return hp1_round(improvement, pa, ai, posterior, posterior_verdict, rule, margin, 0.5, 0.75, combine)
+    rejection = changes.pop("rejection", "evidence_against")
+    return hp1_round(
+        improvement,
+        pa,
+        ai,
+        posterior,
+        posterior_verdict,
+        rule,
+        margin,
+        0.5,
+        0.75,
+        combine,
+        rejection,
+        0.333,
+        0.25,
+    )
 
 
 def test_hp1_all_three():
@@ -31,11 +52,15 @@ def test_hp1_all_three():
     assert verdict == "supported"  # 0.31 > 0, 0.62 ≥ 0.5, 0.83 ≥ 0.75
     assert "all_three" in rule and "extensive" in rule
     assert evidence == "PA_improvement=0.31; PA=0.4; AI=0.62; posterior=0.83"
-    assert hp1(posterior=0.7)[0] == "rejected"
+    # a posterior between the thresholds misses without speaking against HP1: not supported
+    assert hp1(posterior=0.7)[0] == "not supported"
+    assert hp1(posterior=0.2)[0] == "rejected"  # at or below the rejection threshold: against
     assert hp1(ai=math.nan)[0] == "indeterminate"  # the others hold; AI unknown
-    assert hp1(ai=math.nan, posterior=0.7)[0] == "rejected"  # one condition fails whatever AI is
-    # intensive margin reads PA (0.4 < 0.5), not the improvement.
-    assert hp1(pa_margin="intensive")[0] == "rejected"
+    assert hp1(ai=math.nan, posterior=0.7)[0] == "not supported"  # one condition misses whatever AI is
+    assert hp1(ai=math.nan, posterior=0.2)[0] == "rejected"
+    # intensive margin reads PA (0.4 < 0.5), not the improvement: short of half the move, not against
+    assert hp1(pa_margin="intensive")[0] == "not supported"
+    assert hp1(pa=-0.1, pa_margin="intensive")[0] == "rejected"  # no move towards the US at all
     assert hp1(pa=0.5, pa_margin="intensive")[0] == "supported"
 
 
@@ -43,12 +68,46 @@ def test_hp1_other_rules():
     assert hp1(posterior=0.2, posterior_verdict="rejected", rule="bayes_only")[0] == "rejected"
     # majority: PA and AI hold, the posterior fails → 2 of 3.
     assert hp1(posterior=0.6, rule="majority_of_three")[0] == "supported"
-    assert hp1(ai=0.1, posterior=0.6, rule="majority_of_three")[0] == "rejected"
+    # AI 0.1 ≤ 0.333 speaks against, the posterior 0.6 only misses: the majority is out of reach
+    assert hp1(ai=0.1, posterior=0.6, rule="majority_of_three")[0] == "not supported"
+    assert hp1(ai=0.1, posterior=0.2, rule="majority_of_three")[0] == "rejected"
     # influence_only, product: 0.4 × 0.62 = 0.248 < 0.5; 0.9 × 0.62 = 0.558 ≥ 0.5.
     verdict, rule, evidence = hp1(rule="influence_only")
-    assert verdict == "rejected" and "combine=product" in rule and "combined=0.248" in evidence
+    assert verdict == "not supported" and "combine=product" in rule and "combined=0.248" in evidence
+    assert hp1(rule="influence_only", rejection="any_miss")[0] == "rejected"
     assert hp1(pa=0.9, rule="influence_only")[0] == "supported"
     assert hp1(pa=0.1, ai=0.2, rule="influence_only", combine="none")[0] == "rejected"
+    # bayes_only: the posterior between the thresholds is not supported (indeterminate under any_miss)
+    assert hp1(posterior=0.6, posterior_verdict="indeterminate", rule="bayes_only")[0] == "not supported"
+    assert (
+        hp1(posterior=0.6, posterior_verdict="indeterminate", rule="bayes_only", rejection="any_miss")[0]
+        == "indeterminate"
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "evidence_against", "any_miss"),
+    [
+        ({"posterior": 0.7}, "not supported", "rejected"),  # a miss between the thresholds
+        ({"ai": 0.4}, "not supported", "rejected"),  # AI between ai_against and ai_threshold
+        ({"ai": 0.3}, "rejected", "rejected"),  # AI at most minor: against
+        ({"posterior": 0.25}, "rejected", "rejected"),  # at the rejection threshold: against
+        ({"improvement": 0.0}, "rejected", "rejected"),  # Japan did not move towards the US
+        ({}, "supported", "supported"),
+        ({"ai": math.nan}, "indeterminate", "indeterminate"),
+    ],
+)
+def test_not_supported_is_distinct_from_rejected(changes, evidence_against, any_miss):
+    """The rejection rule decides only the word of a miss; any_miss reproduces the two-word rule."""
+    assert hp1(**changes)[0] == evidence_against
+    assert hp1(rejection="any_miss", **changes)[0] == any_miss
+
+
+def test_rejection_rule_in_words():
+    assert "AI ≤ 0.333" in hp1()[1] and "posterior ≤ 0.25" in hp1()[1]
+    assert "any_miss" in hp1(rejection="any_miss")[1]
+    with pytest.raises(ValueError, match="hp1.rejection"):
+        hp1(rejection="sometimes")
 
 
 def test_aggregation_helpers():
@@ -126,7 +185,7 @@ def test_decide_verdicts_table():
     table = verdicts()
     assert table.columns.tolist() == ["hypothesis", "round", "verdict", "rule", "evidence", "thesis_verdict"]
     got = dict(zip(table["hypothesis"] + ":" + table["round"], table["verdict"], strict=True))
-    # HP1: R1 and R2 pass all three; R3's improvement −0.1 fails.
+    # HP1: R1 and R2 pass all three; R3's improvement −0.1: Japan moved away from the US, against HP1.
     # HP2: reactive in R1 and R3 → 2 of 3 → supported.
     # HP3 conjunctive: both criteria in R1 only (R2 fails c2, R3 fails c1) → 1 of 3 → rejected.
     assert got == {
@@ -236,7 +295,7 @@ def test_formulas_are_balanced_latex(module):
         assert formula.count(r"\begin{cases}") == formula.count(r"\end{cases}"), name
 
 
-VERDICT_ORDER = {"rejected": 0, "indeterminate": 1, "supported": 2}
+VERDICT_ORDER = {"rejected": 0, "not supported": 1, "indeterminate": 1, "supported": 2}
 unit = st.floats(0, 1)
 
 

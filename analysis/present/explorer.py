@@ -31,7 +31,7 @@ SHOWN_SCORES = {
     "posterior_HP1": "posterior of HP1",
     "reactivity": "reactivity",
 }
-VERDICT_CODES = {None: 0, "supported": 1, "rejected": 2, "indeterminate": 3}
+VERDICT_CODES = {None: 0, "supported": 1, "rejected": 2, "indeterminate": 3, "not supported": 4}
 
 
 def _varints(values: np.ndarray) -> bytes:

@@ -15,6 +15,7 @@ from analysis.present.narrative import lag_comparison, sample_label
 from analysis.vocabulary import (
     FOCAL,
     MAJOR_SENDERS,
+    NOT_SUPPORTED,
     OKABE_ITO,
     PRESSURING,
     SENDER_COLOURS,
@@ -24,6 +25,12 @@ from analysis.vocabulary import (
 from analysis.vocabulary import SENDER_LABELS as SENDER_NAMES
 
 WIDTH = 560
+# The posterior's own verdict (process_tracing.thresholds): supported, rejected or, between the
+# thresholds, indeterminate; 'not supported' is a word of the hypothesis verdicts only.
+POSTERIOR_SCALE = alt.Scale(
+    domain=[v for v in VERDICT_COLOURS if v != NOT_SUPPORTED],
+    range=[c for v, c in VERDICT_COLOURS.items() if v != NOT_SUPPORTED],
+)
 TIMELINE_MARGIN_DAYS = 61
 EVIDENCE_ITEMS_SHOWN = 4  # per hypothesis: the items that weigh most either way (all are in a table)
 
@@ -459,7 +466,7 @@ def posteriors(
             y=alt.Y("posterior:Q", title="Posterior probability", scale=alt.Scale(domain=[0, 1])),
             color=alt.Color(
                 "verdict:N",
-                scale=alt.Scale(domain=list(VERDICT_COLOURS), range=list(VERDICT_COLOURS.values())),
+                scale=POSTERIOR_SCALE,
                 title="Verdict",
             ),
             shape=alt.Shape("hypothesis:N", title="Hypothesis"),
@@ -495,10 +502,7 @@ def posteriors(
                 x=alt.X("round:N", sort=order),
                 y="posterior_low:Q",
                 y2="posterior_high:Q",
-                color=alt.Color(
-                    "verdict:N",
-                    scale=alt.Scale(domain=list(VERDICT_COLOURS), range=list(VERDICT_COLOURS.values())),
-                ),
+                color=alt.Color("verdict:N", scale=POSTERIOR_SCALE),
                 xOffset="hypothesis:N",
             )
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from analysis.vocabulary import HYPOTHESES as VOCABULARY_HYPOTHESES
-from analysis.vocabulary import INSTRUMENT_PROSE, SENDER_PROSE
+from analysis.vocabulary import INSTRUMENT_PROSE, SENDER_PROSE, VERDICTS
 
 SENDERS = {code: prose.removeprefix("the ") for code, prose in SENDER_PROSE.items()}
 INSTRUMENTS = INSTRUMENT_PROSE
@@ -45,7 +45,7 @@ ATTRIBUTOR_GROUPS = {
 }
 CHANNELS = {"direct": "direct", "indirect": "indirect"}
 HYPOTHESES = {h.code: h.short for h in VOCABULARY_HYPOTHESES}
-VERDICT_WORDS = {"supported": "supported", "rejected": "rejected", "indeterminate": "indeterminate"}
+VERDICT_WORDS = {v: v for v in VERDICTS}
 # Fields of the coded tables as a reader would name them.
 FIELDS = {
     "date_announced": "date announced",

@@ -12,7 +12,18 @@ import pandas as pd
 from analysis.data.clean import events_once
 from analysis.present import labels
 from analysis.present.safe import Markdown, md_code, md_doc, md_text
-from analysis.vocabulary import FOCAL, MAJOR_SENDERS, PRESSURING, TARGET
+from analysis.vocabulary import (
+    FOCAL,
+    MAJOR_SENDERS,
+    NOT_SUPPORTED,
+    PRESSURING,
+    REJECTED,
+    SENDER_PROSE,
+    SUPPORTED,
+    TARGET,
+    VERDICTS,
+    verdicts_agree,
+)
 
 MONTHS = [
     "January",
@@ -147,7 +158,9 @@ def hp1_conditions(
     """HP1's three conditions in a round: what, value, threshold, whether it holds, and the gap.
 
     Read from the score tables and the thresholds in force (hp1.pa_margin, hp1.ai_threshold,
-    process_tracing.thresholds.supported); `passes` is None when the value is missing.
+    process_tracing.thresholds.supported); `passes` is None when the value is missing. `against` (None
+    when missing) says whether the value speaks against HP1 (at or below `against_at`: no move towards
+    the US, hp1.ai_against, process_tracing.thresholds.rejected), as hp1.rejection evidence_against reads.
     """
     us = _row(tables["attainment"], round=round_id, actor=PRESSURING)
     influence = _row(tables["influence"], round=round_id)
@@ -159,6 +172,7 @@ def hp1_conditions(
             "value": _float(None if us is None else us["improvement"]),
             "threshold": 0.0,
             "strict": True,
+            "against_at": 0.0,
         }
     else:
         pa = {
@@ -166,18 +180,21 @@ def hp1_conditions(
             "value": _float(None if us is None else us["attainment"]),
             "threshold": 0.5,
             "strict": False,
+            "against_at": 0.0,
         }
     ai = {
         "what": "attributed US influence",
         "strict": False,
         "value": _float(None if influence is None else influence["influence"]),
         "threshold": float(setting(settings, "hp1.ai_threshold")),
+        "against_at": float(setting(settings, "hp1.ai_against")),
     }
     bayes = {
         "what": "the process-tracing posterior of HP1",
         "strict": False,
         "value": _float(None if post is None else post["posterior"]),
         "threshold": float(setting(settings, "process_tracing.thresholds.supported")),
+        "against_at": float(setting(settings, "process_tracing.thresholds.rejected")),
     }
     out = []
     for condition in (pa, ai, bayes):
@@ -185,7 +202,15 @@ def hp1_conditions(
         passes = (
             None if pd.isna(value) else (value > threshold if condition["strict"] else value >= threshold)
         )
-        out.append({**condition, "passes": passes, "gap": None if pd.isna(value) else threshold - value})
+        against = None if pd.isna(value) else bool(value <= condition["against_at"])
+        out.append(
+            {
+                **condition,
+                "passes": passes,
+                "against": against,
+                "gap": None if pd.isna(value) else threshold - value,
+            }
+        )
     return out
 
 
@@ -221,20 +246,25 @@ def hp1_sentence(
     if held:
         text += "It meets the other condition" + ("s" if len(held) > 1 else "") + ": "
         text += "; ".join(_condition_words(c) for c in held) + ". "
-    bayes = conditions[-1]
-    rejected_at = float(setting(settings, "process_tracing.thresholds.rejected"))
-    if verdict == "rejected" and not pd.isna(bayes["value"]):
-        if bayes["value"] > rejected_at:
-            text += (
-                "The process-tracing evidence alone does not speak against HP1 here: its posterior "
-                f"lies above the {number(rejected_at)} at which it would reject, so the verdict means "
-                "that HP1 is not established, not that the evidence refutes it."
+    # the conditions the rule in force reads (hp1_arrays)
+    read = {"bayes_only": conditions[2:], "influence_only": conditions[:2]}.get(rule, conditions)
+    against = [c for c in read if c["against"]]
+    if verdict == REJECTED and against:
+        text += (
+            "It is rejected, not merely not supported, because the evidence speaks against HP1: "
+            + join_words([f"{c['what']} is at or below {number(c['against_at'])}" for c in against])
+            + "."
+        )
+    elif verdict in (REJECTED, NOT_SUPPORTED) and failed:
+        text += (
+            "No condition speaks against HP1 (none is at or below the value at which it would: "
+            + join_words(
+                [f"{number(c['against_at'])} for {c['what']}" for c in read if c["against"] is False]
             )
-        else:
-            text += (
-                f"The process-tracing evidence itself speaks against HP1: its posterior is at or "
-                f"below the {number(rejected_at)} rejection threshold."
-            )
+            + "), so the verdict means that HP1 is not established, not that the evidence refutes it"
+            + ("" if verdict == NOT_SUPPORTED else " (hp1.rejection any_miss rejects every miss)")
+            + "."
+        )
     return text.strip()
 
 
@@ -261,13 +291,75 @@ def hp2_sentence(tables: Mapping[str, pd.DataFrame], settings: Mapping[str, Any]
     rule = setting(settings, "reactivity.hp2_rule")
     need = "a majority of" if rule == "majority" else "all"
     words = "**" + (str(verdict["verdict"]) if verdict is not None else "not computed") + "**"
+    peers = tables.get("reactivity_peers")
     return (
         f"HP2 is {words}: on the reactivity index (a round is reactive at or above "
         f"{number(threshold)}), " + join_words(parts) + f". {reactive} of {len(parts)} rounds are "
-        f"reactive, and the rule in force needs {need} rounds. The index has no peer yardstick yet: "
-        "responding within the window and not moving first score any follower high, so the "
-        "allies would score high on the same components."
+        f"reactive, and the rule in force needs {need} rounds. "
+        + ("" if peers is None else yardstick_sentence(peers, rounds))
     )
+
+
+def yardstick_sentence(peers: pd.DataFrame, rounds: list[str]) -> str:
+    """Japan's reactivity beside its allies' on the same index (reactivity_peers.csv), in words: its
+    rank, the others' median and how many rounds it stands above them. Context: HP2's rule reads
+    Japan's index against the fixed threshold, not against the allies."""
+    japan = peers[peers["sender"].astype(str) == FOCAL]
+    parts, above, compared = [], 0, 0
+    for round_id in rounds:
+        row = _row(japan, round=round_id)
+        if row is None or pd.isna(_float(row["reactivity"])):
+            continue
+        others = peers[(peers["round"].astype(str) == round_id) & (peers["sender"].astype(str) != FOCAL)]
+        scored = others["reactivity"].astype(float).dropna()
+        if scored.empty:
+            continue
+        compared += 1
+        median = float(scored.median())
+        above += _float(row["reactivity"]) > median
+        parts.append(
+            f"{number(row['reactivity'])} in {round_name(round_id)} (rank {number(row['rank'], 0)} of "
+            f"{number(row['n_ranked'], 0)}; the allies' median {number(median)})"
+        )
+    if not parts:
+        return (
+            "No ally has a measure the yardstick can score, so Japan's reactivity has no peer to be "
+            "read against."
+        )
+    allies = [SENDER_PROSE.get(s, s) for s in dict.fromkeys(peers["sender"].astype(str)) if s != FOCAL]
+    return (
+        "Read against its allies on the components every sender can be scored on (responding to the "
+        "US pressure acts within the window and not moving first; US demands, behind incompleteness, "
+        f"are coded for Japan only), beside {join_words(allies)}, Japan scores "
+        + join_words(parts)
+        + f": above the allies' median in {above} of {compared} rounds"
+        + ", so on this yardstick Japan is "
+        + ("less" if above * 2 < compared else "more" if above * 2 > compared else "as")
+        + (" reactive than" if above * 2 != compared else " reactive as")
+        + " the typical ally."
+        + " The verdict's rule reads Japan's index against the fixed threshold, not against the allies; "
+        "the yardstick is context (@tbl-reactivity-peers)."
+    )
+
+
+def reactivity_peers_table(peers: pd.DataFrame, rounds: list[str]) -> pd.DataFrame:
+    """Each sender's reactivity index on the shared components per round, its rank among the senders
+    scored, and its ratio to the median of the others (Japan first)."""
+    order = list(dict.fromkeys(peers["sender"].astype(str)))
+    rows = []
+    for sender in order:
+        mine = peers[peers["sender"].astype(str) == sender]
+        row: dict[str, Any] = {"Sender": labels.sender(sender)}
+        for round_id in rounds:
+            hit = _row(mine, round=round_id)
+            row[f"{round_id} index"] = None if hit is None else _float(hit["reactivity"])
+            row[f"{round_id} rank"] = (
+                ""
+                if hit is None or pd.isna(_float(hit["rank"]))
+                else f"{number(hit['rank'], 0)} of {number(hit['n_ranked'], 0)}"
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def hp3_sentence(tables: Mapping[str, pd.DataFrame], settings: Mapping[str, Any], rounds: list[str]) -> str:
@@ -345,14 +437,21 @@ def findings(
     thesis_hp1 = int((hp1["thesis_verdict"].astype(str) == "supported").sum())
     hp2, hp3 = _row(verdicts, hypothesis="HP2"), _row(verdicts, hypothesis="HP3")
     compared = verdicts[verdicts["thesis_verdict"].notna() & (verdicts["thesis_verdict"].astype(str) != "")]
-    agree = int((compared["thesis_verdict"].astype(str) == compared["verdict"].astype(str)).sum())
+    agree = sum(
+        verdicts_agree(v, t) for v, t in zip(compared["verdict"], compared["thesis_verdict"], strict=True)
+    )
 
     def phrase(row: pd.Series | None, name: str) -> str:
         if row is None:
             return f"{name} is not computed"
         thesis = "" if missing(row["thesis_verdict"]) else str(row["thesis_verdict"])
         verdict = str(row["verdict"])
-        same = "as in the thesis" if thesis == verdict else f"where the thesis finds it {thesis}"
+        if thesis == verdict:
+            same = "as in the thesis"
+        elif verdicts_agree(verdict, thesis):
+            same = f"which agrees with the thesis ({thesis}) that it does not hold"
+        else:
+            same = f"where the thesis finds it {thesis}"
         return f"{name} ({labels.HYPOTHESES[name]}) is **{verdict}**, {same}"
 
     failing = {}
@@ -363,9 +462,16 @@ def findings(
     reasons = join_words(
         [f"{what} misses its threshold in {join_words(where)}" for what, where in failing.items()]
     )
+    others = [
+        f"{word} in {count}"
+        for word in VERDICTS
+        if word != SUPPORTED and (count := int((hp1["verdict"].astype(str) == word).sum()))
+    ]
     return (
         f"Under the coding choices in force, HP1 ({labels.HYPOTHESES['HP1']}) is supported "
-        f"in {supported} of {len(hp1)} rounds; the thesis finds it in {thesis_hp1}. "
+        f"in {supported} of {len(hp1)} rounds"
+        + (f" ({join_words(others)})" if others else "")
+        + f"; the thesis finds it in {thesis_hp1}. "
         + (f"It fails because {reasons}. " if reasons else "")
         + phrase(hp2, "HP2")
         + "; "
@@ -512,7 +618,7 @@ def discussion(tables: Mapping[str, pd.DataFrame], settings: Mapping[str, Any], 
             gaps = [
                 f"{round_name(r.round)} would have to fall by {number(float(r.reactivity) - threshold)}"
                 for r in reactive.itertuples()
-                if _float(r.reactivity) >= threshold
+                if _float(r.reactivity) >= threshold and str(r.round) in rounds
             ]
             parts += [
                 f"**The measure that disagrees.** {hp2_sentence(tables, settings, rounds)}",
@@ -799,6 +905,8 @@ def round_chapter(
             + (
                 "agrees."
                 if str(thesis) == str(verdict["verdict"])
+                else "agrees that HP1 does not hold here."
+                if verdicts_agree(verdict["verdict"], thesis)
                 else "does not (see the discussion chapter)."
             )
         )
@@ -807,8 +915,10 @@ def round_chapter(
                 round_id, str(verdict["verdict"]), hp1_conditions(round_id, tables, settings), settings
             )
         else:
-            body = (f"HP1 is **{md_text(verdict['verdict'])}** in this round. It read "
-                    f"{md_text(verdict['evidence'])}.")
+            body = (
+                f"HP1 is **{md_text(verdict['verdict'])}** in this round. It read "
+                f"{md_text(verdict['evidence'])}."
+            )
         parts += ["## Verdict on HP1", "", body + agreement, ""]
     return "\n".join(parts)
 
@@ -859,8 +969,9 @@ def key_choices(choices: pd.DataFrame) -> str:
     for key in KEY_CHOICES:
         if key in by_key.index:
             row = by_key.loc[key]
-            lines.append(f"- {md_code(key)} = {md_code(row['value'])}: "
-                         f"{md_doc(first_sentence(row['description']))}")
+            lines.append(
+                f"- {md_code(key)} = {md_code(row['value'])}: {md_doc(first_sentence(row['description']))}"
+            )
     return "\n".join(lines)
 
 
@@ -1732,6 +1843,7 @@ TABLES = [
     "verdicts",
     "replication",
     "allies",
+    "reactivity_peers",
     "conflicts",
     "leave_one_out",
     "evidence",
@@ -1752,6 +1864,7 @@ def report_fragments(
     if "measure_reports" in tables:
         tables = {**tables, "measures": with_measure_cites(tables["measures"], tables["measure_reports"])}
     rounds = [w["id"] for w in windows]
+    inside = [w["id"] for w in windows if not w.get("out_of_sample")]
     leader = setting(settings, "comparison.leader")
     words = [
         hp1_sentence(
@@ -1765,8 +1878,9 @@ def report_fragments(
     ]
     words += [
         pooled_reconciliation(tables, settings, rounds),
-        hp2_sentence(tables, settings, rounds),
-        hp3_sentence(tables, settings, rounds),
+        # HP2 and HP3 are pooled over the in-sample rounds (stages.decide_verdicts)
+        hp2_sentence(tables, settings, inside),
+        hp3_sentence(tables, settings, inside),
     ]
     names = thing_labels(tables)
     texts = {
@@ -1778,7 +1892,7 @@ def report_fragments(
         ),
         "verdicts_in_words": "\n\n".join(w for w in words if w),
         "rounds": "\n\n".join(round_chapter(w, tables, leader, settings) for w in windows),
-        "discussion": discussion(tables, settings, rounds),
+        "discussion": discussion(tables, settings, inside),
         "formulas": formulas_markdown(formula_blocks),
         "key_choices": key_choices(choices),
         "data_summary": data_summary(tables["data_checks"]),
@@ -1793,6 +1907,7 @@ def report_fragments(
         "verdicts": verdicts_table(tables["verdicts"]),
         "replication": replication_table(tables["replication"], names),
         "allies": allies_table(tables["stringency"], rounds, leader),
+        "reactivity_peers": reactivity_peers_table(tables["reactivity_peers"], rounds),
         "conflicts": conflicts_table(tables["conflicts"], names),
         "leave_one_out": leave_one_out_table(tables["leave_one_out"], rounds),
         "evidence": evidence_table(tables["evidence"], tables["evidence_weights"]),

@@ -44,6 +44,7 @@ REPORT_TEXT_SOURCES: dict[str, list[str]] = {
     "verdicts": ["verdicts"],
     "replication": ["replication", *_LABELS],
     "allies": ["stringency", *_SETTINGS],
+    "reactivity_peers": ["reactivity_peers", *_SETTINGS],
     "conflicts": ["conflicts", *_LABELS],
     "leave_one_out": ["leave_one_out", *_SETTINGS],
     "evidence": ["evidence", "evidence_weights"],

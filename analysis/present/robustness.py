@@ -19,6 +19,7 @@ import pandas as pd
 from analysis import registry
 from analysis.present.figures import VERDICT_COLOURS, WIDTH
 from analysis.scores.multiverse import SPEC_ID, STRUCTURE_ID, axes, round_ids
+from analysis.vocabulary import VERDICT_HOLDS, VERDICTS, verdicts_agree
 
 ROBUSTNESS_COLUMNS = [
     "hypothesis",
@@ -29,9 +30,7 @@ ROBUSTNESS_COLUMNS = [
     "thesis_verdict",
     "share_default",
     "share_thesis",
-    "share_supported",
-    "share_rejected",
-    "share_indeterminate",
+    *(f"share_{v.replace(' ', '_')}" for v in VERDICTS),
     "status",
     "score",
     "score_default",
@@ -112,10 +111,11 @@ def robustness_table(
                 "default_verdict": mine or "",
                 "thesis_verdict": thesis_verdict,
                 "share_default": share,
-                "share_thesis": float((verdicts[present] == thesis_verdict).mean())
+                # the thesis only accepts or rejects: a verdict agrees when both accept or neither does
+                "share_thesis": float(np.mean([verdicts_agree(v, thesis_verdict) for v in verdicts[present]]))
                 if thesis_verdict
                 else np.nan,
-                **{f"share_{v}": float((verdicts[present] == v).mean()) for v in VERDICT_COLOURS},
+                **{f"share_{v.replace(' ', '_')}": float((verdicts[present] == v).mean()) for v in VERDICTS},
                 "status": status(share, robust_share, reversed_share),
                 "score": name,
                 "score_default": float(score[default]),
@@ -184,9 +184,11 @@ def hinge_paragraph(robust: pd.DataFrame, flips: pd.DataFrame, total: int, top: 
             if len(rates)
             else "; no single choice flips it"
         )
+        holds = VERDICT_HOLDS.get(str(row["thesis_verdict"]))
         thesis = (
-            f", {row['share_thesis']:.0%} agree with the thesis ({row['thesis_verdict']})"
-            if row["thesis_verdict"]
+            f", {row['share_thesis']:.0%} reach the thesis's conclusion (that it "
+            f"{'holds' if holds else 'does not hold'})"
+            if row["thesis_verdict"] and holds is not None
             else ""
         )
         sentences.append(

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.data.clean import events_once
-from analysis.vocabulary import FOCAL, PRESSURING
+from analysis.vocabulary import FOCAL, PRESSURING, verdicts_agree
 
 
 def _value(value: object) -> float | int | str | bool | None:
@@ -70,7 +70,8 @@ def headline_numbers(
         out[f"{r}_stringency_jp"] = _value(_pick(stringency, "stringency_stock", sender=FOCAL, round=r))
         out[f"{r}_stringency_leader"] = _value(_pick(stringency, "stringency_stock", sender=leader, round=r))
         out[f"{r}_relative_to_leader"] = _value(
-            _pick(stringency, "relative_to_leader", sender=FOCAL, round=r))
+            _pick(stringency, "relative_to_leader", sender=FOCAL, round=r)
+        )
         for actor in (PRESSURING, FOCAL):
             key = f"{r}_pa_{actor.lower()}"
             out[key] = _value(_pick(attainment, "attainment", round=r, actor=actor))
@@ -99,7 +100,7 @@ def headline_numbers(
         out[f"thesis_verdict_{suffix}"] = thesis if thesis != "" else None
         if thesis:
             with_thesis += 1
-            agreeing += thesis == row["verdict"]
+            agreeing += verdicts_agree(row["verdict"], thesis)
     out["n_verdicts"] = len(verdicts)
     out["n_verdicts_with_thesis"] = with_thesis
     out["n_verdicts_agreeing"] = agreeing

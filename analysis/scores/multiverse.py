@@ -402,12 +402,15 @@ def evaluate(
             "hp1.rule",
             "hp1.pa_margin",
             "hp1.ai_threshold",
+            "hp1.rejection",
+            "hp1.ai_against",
             "attributed_influence.combine",
             "reactivity.hp2_rule",
             "reactive_state.aggregation",
         )
     }
     verdict_choices["supported"] = np.repeat(first["process_tracing"]["thresholds"]["supported"], len(specs))
+    verdict_choices["rejected"] = np.repeat(first["process_tracing"]["thresholds"]["rejected"], len(specs))
     verdicts = verdict_arrays(inputs, verdict_choices)
     # HP2 and HP3 are pooled over the in-sample rounds, as the build decides them (stages.decide_verdicts)
     inside = [i for i, w in enumerate(rounds) if not w.get("out_of_sample")]

@@ -9,7 +9,7 @@ import pandas as pd
 
 from analysis.data.clean import events_once
 from analysis.registry import check_option, options
-from analysis.vocabulary import FOCAL, PRESSURING
+from analysis.vocabulary import FOCAL, PRESSURING, SENDER_ORDER, TARGET
 
 REACTIVITY_COLUMNS = [
     "round",
@@ -22,6 +22,20 @@ REACTIVITY_COLUMNS = [
     "criterion1",
     "criterion2",
 ]
+PEER_COLUMNS = [
+    "sender",
+    "round",
+    "responded_within_window",
+    "not_first_mover",
+    "reactivity",
+    "rank",
+    "n_ranked",
+    "share_below",
+    "ratio_to_others_median",
+]
+# The components every sender can be scored on: US demands (behind incompleteness) are coded for Japan
+# only, so the peer yardstick reads the timing components for every sender, Japan included.
+PEER_COMPONENTS = ("responded_within_window", "not_first_mover")
 COMPONENTS = set(options("reactivity.components"))
 # Japanese rows that are not sanctions: easing reverses one, carve_out / not_adopted record what Japan kept
 # out of (or declined), counter_measure is Russia's.
@@ -44,8 +58,7 @@ FORMULAS = {
 DESCRIPTIONS = {
     "responded_within_window": (
         "Responded to pressure",
-        "The share of the round's US pressure acts that a Japanese measure followed within the "
-        "window.",
+        "The share of the round's US pressure acts that a Japanese measure followed within the window.",
     ),
     "not_first_mover": (
         "Not a first mover",
@@ -121,6 +134,126 @@ def reactivity_score(
     return sum(parts) / len(parts) if parts else math.nan
 
 
+def yardstick_senders(measures: pd.DataFrame, leader: str) -> list[str]:
+    """The senders the reactivity yardstick scores: Japan first, then every other sender with a sanction
+    measure in the data, in SENDER_ORDER, except the pressuring state, the leader and the target."""
+    coded = set(measures.loc[~measures["instrument"].astype(str).isin(NOT_SANCTIONS), "sender"].astype(str))
+    others = [s for s in SENDER_ORDER if s in coded and s not in {FOCAL, PRESSURING, leader, TARGET}]
+    return [FOCAL, *others]
+
+
+def reactivity_by_sender(
+    measures: pd.DataFrame,
+    pressure: pd.DataFrame,
+    first_movers: pd.DataFrame,
+    rounds: Sequence[Mapping[str, str]],
+    window_days: int,
+    components: Sequence[str],
+    incompleteness_reading: str,
+) -> pd.DataFrame:
+    """reactivity_peers.csv: the reactivity index of every sender of ``first_movers`` (Japan and its
+    allies) per round, from the same components and reactivity_score as Japan's.
+
+    responded_within_window: share of the round's US pressure acts (the only pressure the data code)
+    that a sanction measure of the sender followed within window_days; not_first_mover: 1 − the
+    sender's first-mover share against the leader (timing_first_movers.csv). Incompleteness reads the US
+    demands on Japan, which no ally has, so it is left out for every sender (PEER_COMPONENTS ∩ the
+    components in force). A sender with no sanction measure coded in a round gets no index there
+    (missing, never zero): the documents code the allies' measures selectively, so a round without
+    one is read as not coded rather than as no response. Per round: rank (1 = most reactive) among
+    the senders with an index,
+    n_ranked, share_below (share of the other ranked senders with a lower index; ties count half) and
+    ratio_to_others_median (the index over the median of the other senders').
+    """
+    for frame, columns, table in (
+        (measures, ["sender", "instrument", "date"], "measures"),
+        (pressure, ["date", "round"], "pressure"),
+        (first_movers, ["sender", "round", "first_mover_share"], "timing_first_movers"),
+    ):
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise ValueError(f"{table}: missing column(s) {', '.join(missing)}")
+    used = [c for c in components if c in PEER_COMPONENTS]
+    pressure = events_once(pressure, "pressure_id") if "pressure_id" in pressure.columns else pressure
+    pressure_dates = _dates(pressure, "pressure")
+    sanctions = measures[~measures["instrument"].astype(str).isin(NOT_SANCTIONS)]
+    dates = _dates(sanctions, "measures")
+    senders = list(dict.fromkeys(first_movers["sender"].astype(str)))
+    rows = []
+    for window in rounds:
+        round_id = window["id"]
+        acts = pressure_dates[pressure["round"].astype(str) == round_id]
+        for sender in senders:
+            coded = sanctions["sender"].astype(str) == sender
+            if "round" in sanctions.columns:
+                coded &= sanctions["round"].astype(str) == round_id
+            if not coded.any():
+                rows.append(
+                    {
+                        "sender": sender,
+                        "round": round_id,
+                        "responded_within_window": math.nan,
+                        "not_first_mover": math.nan,
+                        "reactivity": math.nan,
+                    }
+                )
+                continue
+            share = first_movers.loc[
+                (first_movers["sender"].astype(str) == sender)
+                & (first_movers["round"].astype(str) == round_id),
+                "first_mover_share",
+            ]
+            values = {
+                "responded_within_window": response_share(
+                    acts, dates[sanctions["sender"].astype(str) == sender], window_days
+                ),
+                "not_first_mover": 1 - float(share.iloc[0])
+                if len(share) and pd.notna(share.iloc[0])
+                else math.nan,
+                "incompleteness": math.nan,
+            }
+            index = reactivity_score(values, used, incompleteness_reading) if used else math.nan
+            rows.append(
+                {
+                    "sender": sender,
+                    "round": round_id,
+                    "responded_within_window": values["responded_within_window"],
+                    "not_first_mover": values["not_first_mover"],
+                    "reactivity": index,
+                }
+            )
+    table = pd.DataFrame(rows, columns=PEER_COLUMNS[:5])
+    return pd.concat(
+        [peer_standing(group) for _, group in table.groupby("round", sort=False)] or [table],
+        ignore_index=True,
+    ).reindex(columns=PEER_COLUMNS)
+
+
+def peer_standing(group: pd.DataFrame) -> pd.DataFrame:
+    """One round's senders with their rank, n_ranked, share_below and ratio_to_others_median (missing
+    for a sender without an index)."""
+    group = group.copy()
+    scored = group["reactivity"].astype(float)
+    known = scored.dropna()
+    ranks, below, ratios = [], [], []
+    for value in scored:
+        if math.isnan(value):
+            ranks.append(math.nan)
+            below.append(math.nan)
+            ratios.append(math.nan)
+            continue
+        others = known.drop(index=scored[scored.eq(value)].index[:1])
+        ranks.append(1 + int((known > value).sum()))
+        below.append(
+            float(((others < value).sum() + 0.5 * (others == value).sum()) / len(others))
+            if len(others)
+            else math.nan
+        )
+        median = float(others.median()) if len(others) else math.nan
+        ratios.append(value / median if median and not math.isnan(median) else math.nan)
+    return group.assign(rank=ranks, n_ranked=len(known), share_below=below, ratio_to_others_median=ratios)
+
+
 def score_reactivity(
     measures: pd.DataFrame,
     pressure: pd.DataFrame,
@@ -153,8 +286,9 @@ def score_reactivity(
             raise ValueError(f"{table}: missing column(s) {', '.join(missing)}")
     # Several reports of one act or one engagement are one event: count each once.
     pressure = events_once(pressure, "pressure_id") if "pressure_id" in pressure.columns else pressure
-    engagements = (events_once(engagements, "engagement_id") if "engagement_id" in engagements.columns
-                   else engagements)
+    engagements = (
+        events_once(engagements, "engagement_id") if "engagement_id" in engagements.columns else engagements
+    )
     japanese = measures[measures["sender"].astype(str) == FOCAL]
     sanction_dates = _dates(japanese, "measures")[~japanese["instrument"].astype(str).isin(NOT_SANCTIONS)]
     pressure_dates = _dates(pressure, "pressure")

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from analysis.vocabulary import verdicts_agree
+
 REPLICATION_COLUMNS = [
     "claim_id",
     "kind",
@@ -218,11 +220,23 @@ def replication_table(
             else:
                 row = _verdict_row(tables["verdicts"], str(claim["target_id"]))
                 sources = "pipeline verdict (rows of all five documents)"
-                status = "agrees" if _same("verdict", thesis, pipeline) else "differs"
+                # The thesis only accepts or rejects: 'not supported' agrees with its 'rejected' (neither
+                # accepts the hypothesis), and the reason says that the words differ.
+                status = (
+                    "agrees"
+                    if verdicts_agree(pipeline.strip().lower(), thesis.strip().lower())
+                    else "differs"
+                )
                 reason = (
                     ""
-                    if status == "agrees"
-                    else f"the configured rule ({_text(row.get('rule'))}) read {_text(row.get('evidence'))}"
+                    if _same("verdict", thesis, pipeline)
+                    else (
+                        "neither accepts the hypothesis; the evidence falls short of it without speaking "
+                        "against it, so this build says not supported"
+                        if status == "agrees"
+                        else f"the configured rule ({_text(row.get('rule'))}) read "
+                        f"{_text(row.get('evidence'))}"
+                    )
                 )
         else:
             found, pipeline = _lookup(tables, table, str(claim["target_id"]), str(claim["target_field"]))

@@ -75,7 +75,22 @@ def score_timing(tables: Tables, choices: Mapping[str, Any]) -> Tables:
         coarsest_precision=t["coarsest_date_precision"],
         comparable_within_days=t["comparable_within_days"],
     )
-    return {"timing_measures": by_measure, "timing_rounds": by_round, "timing_by_sender": by_sender}
+    first_movers = timing.first_movers_by_sender(
+        tables["measures"],
+        round_windows(choices),
+        senders=reactivity.yardstick_senders(tables["measures"], choices["comparison"]["leader"]),
+        leader=choices["comparison"]["leader"],
+        first_mover_window_days=t["first_mover_window_days"],
+        matching=t["matching"],
+        coarsest_precision=t["coarsest_date_precision"],
+        comparable_within_days=t["comparable_within_days"],
+    )
+    return {
+        "timing_measures": by_measure,
+        "timing_rounds": by_round,
+        "timing_by_sender": by_sender,
+        "timing_first_movers": first_movers,
+    }
 
 
 def score_attainment(tables: Tables, choices: Mapping[str, Any]) -> Tables:
@@ -126,7 +141,16 @@ def score_reactivity(tables: Tables, choices: Mapping[str, Any]) -> Tables:
         r["threshold"],
         r["incompleteness_reading"],
     )
-    return {"reactivity": table}
+    peers = reactivity.reactivity_by_sender(
+        tables["measures"],
+        tables["pressure"],
+        tables["timing_first_movers"],
+        round_windows(choices),
+        r["window_days"],
+        r["components"],
+        r["incompleteness_reading"],
+    )
+    return {"reactivity": table, "reactivity_peers": peers}
 
 
 def decide_verdicts(tables: Tables, choices: Mapping[str, Any]) -> Tables:
@@ -147,6 +171,7 @@ def decide_verdicts(tables: Tables, choices: Mapping[str, Any]) -> Tables:
             choices["attributed_influence"]["combine"],
             choices["reactivity"]["hp2_rule"],
             choices["reactive_state"]["aggregation"],
+            choices["process_tracing"]["thresholds"]["rejected"],
         )
 
     inside = [w for w in windows if not w.get("out_of_sample")]

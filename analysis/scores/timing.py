@@ -24,6 +24,7 @@ TIMING_MEASURE_COLUMNS = [
     "first_mover",
 ]
 TIMING_SENDER_COLUMNS = ["event_id", "instrument", "round", "against", "lag_days"]
+FIRST_MOVER_COLUMNS = ["sender", "round", "n_measures", "first_mover_share"]
 TIMING_ROUND_COLUMNS = [
     "round",
     "n_measures",
@@ -301,3 +302,36 @@ def _round_lookup(rounds: Sequence[Mapping[str, str]]):
         return None
 
     return window_of
+
+
+def first_movers_by_sender(
+    measures: pd.DataFrame,
+    rounds: Sequence[Mapping[str, str]],
+    *,
+    senders: Sequence[str],
+    leader: str,
+    first_mover_window_days: int,
+    matching: str = "first",
+    coarsest_precision: str = "month",
+    comparable_within_days: int | None = None,
+) -> pd.DataFrame:
+    """timing_first_movers.csv: each sender's measures and first-mover share per round (sender, round,
+    n_measures, first_mover_share), each sender timed against the leader by :func:`timing_tables`
+    exactly as Japan is, so the reactivity index can be read on every sender (the peer yardstick)."""
+    parts = []
+    for sender in senders:
+        _, by_round = timing_tables(
+            measures,
+            rounds,
+            leader=leader,
+            peers=[],
+            first_mover_window_days=first_mover_window_days,
+            matching=matching,
+            coarsest_precision=coarsest_precision,
+            actor=sender,
+            comparable_within_days=comparable_within_days,
+        )
+        parts.append(by_round.assign(sender=sender)[FIRST_MOVER_COLUMNS])
+    if not parts:
+        return pd.DataFrame(columns=FIRST_MOVER_COLUMNS)
+    return pd.concat(parts, ignore_index=True)

@@ -11,17 +11,23 @@ import pandas as pd
 
 from analysis.registry import options
 from analysis.scores.influence import combined_influence_array
-from analysis.vocabulary import PRESSURING
+from analysis.vocabulary import INDETERMINATE, NOT_SUPPORTED, PRESSURING, REJECTED, SUPPORTED
 
 VERDICT_COLUMNS = ["hypothesis", "round", "verdict", "rule", "evidence", "thesis_verdict"]
 HP1_RULES = options("hp1.rule")
 PA_MARGINS = options("hp1.pa_margin")
 HP2_RULES = options("reactivity.hp2_rule")
 HP3_AGGREGATIONS = options("reactive_state.aggregation")
+REJECTION_RULES = options("hp1.rejection")
+# A condition's outcome: PASS reaches its threshold, MISS falls short of it with evidence that does
+# not speak against the hypothesis, AGAINST falls short with evidence against it; NaN is unknown.
+PASS, MISS, AGAINST = 1.0, 0.5, 0.0
 
 FORMULAS = {
     "hp1_all_three": r"HP1_r \iff [\text{PA margin}_r] \wedge [AI_r \ge a] \wedge [P(HP1_r \mid E) \ge p^*]",
     "hp1_majority": r"HP1_r \iff \textstyle\sum_{j=1}^{3} [\text{condition}_j] \ge 2",
+    "hp1_rejection": r"\text{rejected}_r \iff \neg HP1_r \wedge \big([\text{PA margin}_r \le 0] \vee "
+    r"[AI_r \le a^-] \vee [P(HP1_r \mid E) \le p_*]\big), \text{ else not supported}",
     "hp2": r"HP2 \iff \#\{r : \text{reactive}_r\} > |R|/2 \ (\text{majority})\ \text{or} = |R|\ (\text{all})",
     "hp3_conjunctive": r"HP3 \iff \#\{r : c_{1,r} \wedge c_{2,r}\} > |R|/2",
     "hp3_family": r"HP3 \iff \frac{1}{2|R|}\sum_r (c_{1,r} + c_{2,r}) \ge 0.5",
@@ -39,6 +45,12 @@ DESCRIPTIONS = {
     "hp1_majority": (
         "HP1, two of three routes",
         "The alternative rule accepts HP1 when two of the three conditions hold.",
+    ),
+    "hp1_rejection": (
+        "HP1, rejected or not supported",
+        "A round that fails HP1's rule is rejected only when the evidence speaks against HP1 (Japan did "
+        "not move towards the US, the attributions credit the US with at most a minor contribution, or "
+        "the posterior reaches the rejection threshold); a miss without such evidence is not supported.",
     ),
     "hp2": (
         "HP2",
@@ -90,21 +102,28 @@ def _tri(flags: Sequence[bool | None]) -> np.ndarray:
 
 
 def majority_array(flags: np.ndarray) -> np.ndarray:
-    """Per row of ``flags`` (…, n; 1/0/NaN): supported if true in more than half of the n; rejected once
-    a majority is out of reach (false in at least half); else indeterminate."""
+    """Per row of ``flags`` (…, n; PASS / MISS / AGAINST / NaN): supported if a pass in more than half of
+    the n; rejected once evidence against puts a majority out of reach (against in at least half); not
+    supported once misses and evidence against together do; else indeterminate."""
     n = flags.shape[-1]
-    yes, no = (flags == 1).sum(axis=-1), (flags == 0).sum(axis=-1)
-    return np.where(yes > n / 2, "supported", np.where(no >= n / 2, "rejected", "indeterminate")).astype(
-        object
-    )
+    yes, no = (flags == PASS).sum(axis=-1), (flags == AGAINST).sum(axis=-1)
+    short = no + (flags == MISS).sum(axis=-1)
+    return np.where(
+        yes > n / 2,
+        SUPPORTED,
+        np.where(no >= n / 2, REJECTED, np.where(short >= n / 2, NOT_SUPPORTED, INDETERMINATE)),
+    ).astype(object)
 
 
 def conjunction_array(flags: np.ndarray) -> np.ndarray:
-    """Per row: rejected if any flag is false, supported if all are true (and there is one), else
-    indeterminate."""
+    """Per row: rejected if any condition has evidence against, else not supported if any misses, else
+    supported if all pass (and there is one), else indeterminate."""
     n = flags.shape[-1]
-    any_false, all_true = (flags == 0).any(axis=-1), (flags == 1).all(axis=-1) & (n > 0)
-    return np.where(any_false, "rejected", np.where(all_true, "supported", "indeterminate")).astype(object)
+    against, miss = (flags == AGAINST).any(axis=-1), (flags == MISS).any(axis=-1)
+    all_pass = (flags == PASS).all(axis=-1) & (n > 0)
+    return np.where(
+        against, REJECTED, np.where(miss, NOT_SUPPORTED, np.where(all_pass, SUPPORTED, INDETERMINATE))
+    ).astype(object)
 
 
 def majority_verdict(flags: Sequence[bool | None]) -> str:
@@ -117,14 +136,20 @@ def conjunction_verdict(flags: Sequence[bool | None]) -> str:
     return str(conjunction_array(_tri(flags)[None, :])[0])
 
 
+def condition_array(
+    value: np.ndarray, passes: np.ndarray, against: np.ndarray, rejection: np.ndarray
+) -> np.ndarray:
+    """One condition's outcome: PASS, AGAINST where the evidence speaks against the hypothesis, else MISS;
+    NaN where ``value`` is missing. hp1.rejection any_miss reads every miss as evidence against."""
+    _check("hp1.rejection", rejection, REJECTION_RULES)
+    against = against | (np.asarray(rejection) == "any_miss")
+    return np.where(np.isnan(value), np.nan, np.where(passes, PASS, np.where(against, AGAINST, MISS)))
+
+
 def _check(name: str, values: np.ndarray, allowed: Sequence[str]) -> None:
     unknown = sorted(set(map(str, np.unique(np.asarray(values).astype(str)))) - set(allowed))
     if unknown:
         raise ValueError(f"{name}: {unknown[0]!r} is not one of {', '.join(allowed)}")
-
-
-def _ok(value: np.ndarray, passes: np.ndarray) -> np.ndarray:
-    return np.where(np.isnan(value), np.nan, passes.astype(float))
 
 
 def hp1_arrays(
@@ -138,30 +163,57 @@ def hp1_arrays(
     ai_threshold: np.ndarray,
     supported_threshold: np.ndarray,
     combine: np.ndarray,
+    rejection: np.ndarray | None = None,
+    ai_against: np.ndarray | float = np.nan,
+    rejected_threshold: np.ndarray | float = np.nan,
 ) -> tuple[np.ndarray, np.ndarray]:
     """HP1's verdict and combined influence for every specification and round at once.
 
     Round inputs have shape (specs, rounds); the choices (specs, 1) or anything that broadcasts.
     Conditions: PA margin (extensive: PA_improvement > 0; intensive: PA ≥ 0.5 on the measure in force),
-    AI ≥ ai_threshold, posterior ≥ supported_threshold. all_three: all hold (a missing input with none
-    failing is indeterminate); bayes_only: the posterior's own verdict; influence_only: combined influence
-    by ``combine``; majority_of_three: two of three hold (two fail: rejected).
+    AI ≥ ai_threshold, posterior ≥ supported_threshold. A condition that misses has evidence against
+    HP1 (``rejection`` evidence_against) when Japan did not move towards the US at all (the margin's value
+    ≤ 0), AI ≤ ``ai_against``, or the posterior ≤ ``rejected_threshold``; under any_miss every miss
+    counts as against (the rule before 'not supported' existed). all_three: all hold (any against:
+    rejected; else any miss: not supported; a missing input with none failing: indeterminate);
+    bayes_only: the posterior's own verdict (between the thresholds: not supported under
+    evidence_against); influence_only: combined influence by ``combine`` (a fail is rejected when the
+    PA or AI condition has evidence against); majority_of_three: two of three hold.
     """
     _check("hp1.rule", rule, HP1_RULES)
     _check("hp1.pa_margin", pa_margin, PA_MARGINS)
+    rejection = np.asarray("evidence_against" if rejection is None else rejection, dtype=object)
     pa_improvement, pa, ai, posterior = (
         np.asarray(x, dtype=float) for x in (pa_improvement, pa, ai, posterior)
     )
     extensive = np.asarray(pa_margin) == "extensive"
     margin_value = np.where(extensive, pa_improvement, pa)
-    pa_ok = _ok(margin_value, np.where(extensive, margin_value > 0, margin_value >= 0.5))
-    ai_ok = _ok(ai, ai >= np.asarray(ai_threshold, dtype=float))
-    bayes_ok = _ok(posterior, posterior >= np.asarray(supported_threshold, dtype=float))
+    pa_against = margin_value <= 0
+    ai_low = ai <= np.asarray(ai_against, dtype=float)
+    pa_ok = condition_array(
+        margin_value, np.where(extensive, margin_value > 0, margin_value >= 0.5), pa_against, rejection
+    )
+    ai_ok = condition_array(ai, ai >= np.asarray(ai_threshold, dtype=float), ai_low, rejection)
+    bayes_ok = condition_array(
+        posterior,
+        posterior >= np.asarray(supported_threshold, dtype=float),
+        posterior <= np.asarray(rejected_threshold, dtype=float),
+        rejection,
+    )
     three = np.stack(np.broadcast_arrays(pa_ok, ai_ok, bayes_ok), axis=-1)
     combined, passes = combined_influence_array(pa, ai, combine, ai_threshold)
+    strict = rejection == "any_miss"
     by_posterior = np.asarray(posterior_verdict, dtype=object)
-    by_posterior = np.where(pd.isna(by_posterior) | (by_posterior == ""), "indeterminate", by_posterior)
-    by_influence = np.where(np.isnan(passes), "indeterminate", np.where(passes == 1, "supported", "rejected"))
+    by_posterior = np.where(pd.isna(by_posterior) | (by_posterior == ""), INDETERMINATE, by_posterior)
+    by_posterior = np.where(
+        (by_posterior == INDETERMINATE) & ~strict & ~np.isnan(posterior), NOT_SUPPORTED, by_posterior
+    )
+    influence_against = strict | (~np.isnan(margin_value) & pa_against) | (~np.isnan(ai) & ai_low)
+    by_influence = np.where(
+        np.isnan(passes),
+        INDETERMINATE,
+        np.where(passes == 1, SUPPORTED, np.where(influence_against, REJECTED, NOT_SUPPORTED)),
+    )
     rule = np.asarray(rule, dtype=object)
     verdict = np.where(
         rule == "all_three",
@@ -208,8 +260,11 @@ def hp1_round(
     ai_threshold: float,
     supported_threshold: float,
     combine: str,
+    rejection: str = "evidence_against",
+    ai_against: float = 0.333,
+    rejected_threshold: float = 0.25,
 ) -> tuple[str, str, str]:
-    """(verdict, rule in words, evidence) of HP1 in one round.
+    """(verdict, rule in words, evidence) of HP1 in one round (hp1_arrays for one round).
 
     Conditions: PA margin (extensive: PA_improvement > 0; intensive: PA ≥ 0.5 on the measure in force),
     AI ≥ ai_threshold, posterior ≥ supported_threshold. all_three: all hold (a missing input with none
@@ -224,6 +279,9 @@ def hp1_round(
         np.array([[ai_threshold]], dtype=float),
         np.array([[supported_threshold]], dtype=float),
         np.array([[combine]], dtype=object),
+        np.array([[rejection]], dtype=object),
+        np.array([[ai_against]], dtype=float),
+        np.array([[rejected_threshold]], dtype=float),
     )
     words, evidence = hp1_words(
         pa_improvement,
@@ -236,6 +294,9 @@ def hp1_round(
         ai_threshold,
         supported_threshold,
         combine,
+        rejection,
+        ai_against,
+        rejected_threshold,
     )
     return str(verdicts[0, 0]), words, evidence
 
@@ -251,6 +312,9 @@ def hp1_words(
     ai_threshold: float,
     supported_threshold: float,
     combine: str,
+    rejection: str = "evidence_against",
+    ai_against: float = 0.333,
+    rejected_threshold: float = 0.25,
 ) -> tuple[str, str]:
     """HP1's rule in words and the numbers it read (``value``: the combined influence)."""
     margin_words = "PA_improvement > 0" if pa_margin == "extensive" else "PA ≥ 0.5"
@@ -277,7 +341,28 @@ def hp1_words(
         }[combine]
         words = f"hp1.rule=influence_only, attributed_influence.combine={combine}: supported when {cut}"
         evidence += f"; combined={_fmt(value)}"
-    return words, evidence
+    return words + "; " + rejection_words(
+        rule, pa_margin, rejection, ai_against, rejected_threshold
+    ), evidence
+
+
+def rejection_words(
+    rule: str, pa_margin: str, rejection: str, ai_against: float, rejected_threshold: float
+) -> str:
+    """When HP1's miss is 'rejected' rather than 'not supported', in words (hp1.rejection)."""
+    if rejection == "any_miss":
+        return "hp1.rejection=any_miss: rejected when it is not supported"
+    against = {
+        "margin": "Japan did not move towards the US ("
+        + ("PA_improvement" if pa_margin == "extensive" else "PA")
+        + " ≤ 0)",
+        "ai": f"AI ≤ {ai_against:g}",
+        "posterior": f"posterior ≤ {rejected_threshold:g}",
+    }
+    read = {"bayes_only": ["posterior"], "influence_only": ["margin", "ai"]}.get(rule, list(against))
+    return "hp1.rejection=evidence_against: rejected, not merely not supported, when " + " or ".join(
+        against[name] for name in read
+    )
 
 
 # The per-round scores a verdict reads, as read by round_inputs (the multiverse keeps them per spec).
@@ -363,10 +448,10 @@ def verdict_arrays(
     """Every verdict of every specification in one vectorised pass: the one verdict code path.
 
     ``inputs``: the arrays of ROUND_INPUTS, each (specs, rounds). ``choices``: one array (specs,) per
-    verdict key: ``hp1.rule``, ``hp1.pa_margin``, ``hp1.ai_threshold``, ``supported`` (the posterior's
-    supported threshold), ``attributed_influence.combine``, ``reactivity.hp2_rule``,
-    ``reactive_state.aggregation``. Returns HP1 (specs, rounds), its combined influence (specs, rounds),
-    HP2 (specs,) and HP3 (specs,).
+    verdict key: ``hp1.rule``, ``hp1.pa_margin``, ``hp1.ai_threshold``, ``hp1.rejection``,
+    ``hp1.ai_against``, ``supported`` and ``rejected`` (the posterior's thresholds),
+    ``attributed_influence.combine``, ``reactivity.hp2_rule``, ``reactive_state.aggregation``.
+    Returns HP1 (specs, rounds), its combined influence (specs, rounds), HP2 (specs,) and HP3 (specs,).
     """
 
     def column(key: str, dtype: type = object) -> np.ndarray:
@@ -383,6 +468,9 @@ def verdict_arrays(
         column("hp1.ai_threshold", float),
         column("supported", float),
         column("attributed_influence.combine"),
+        column("hp1.rejection"),
+        column("hp1.ai_against", float),
+        column("rejected", float),
     )
     return {
         "HP1": hp1,
@@ -410,6 +498,7 @@ def decide_verdicts(
     combine: str,
     hp2_rule: str,
     reactive_state: str,
+    rejected_threshold: float = 0.25,
 ) -> pd.DataFrame:
     """verdicts.csv: HP1 per round, HP2 and HP3 over all rounds, each beside the thesis's verdict.
 
@@ -427,7 +516,10 @@ def decide_verdicts(
             "hp1.rule": [hp1["rule"]],
             "hp1.pa_margin": [hp1["pa_margin"]],
             "hp1.ai_threshold": [float(hp1["ai_threshold"])],
+            "hp1.rejection": [hp1["rejection"]],
+            "hp1.ai_against": [float(hp1["ai_against"])],
             "supported": [supported_threshold],
+            "rejected": [rejected_threshold],
             "attributed_influence.combine": [combine],
             "reactivity.hp2_rule": [hp2_rule],
             "reactive_state.aggregation": [reactive_state],
@@ -448,6 +540,9 @@ def decide_verdicts(
             float(hp1["ai_threshold"]),
             supported_threshold,
             combine,
+            hp1["rejection"],
+            float(hp1["ai_against"]),
+            rejected_threshold,
         )
         rows.append(
             {

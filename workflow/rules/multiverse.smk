@@ -123,7 +123,7 @@ rule multiverse_summary:
     input:
         table=rules.multiverse_gather.output.table,
         claims="results/clean/thesis_claims.csv",
-        code=["analysis/present/robustness.py", "analysis/present/figures.py"],
+        code=["analysis/present/robustness.py", "analysis/present/figures.py", "analysis/vocabulary.py"],
     output:
         robustness=f"{MV}/robustness.csv",
         flips=f"{MV}/flip_rates.csv",

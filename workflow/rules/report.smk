@@ -60,6 +60,7 @@ rule write_report_text:
         evidence_weights=score("score_process_tracing", "evidence_weights.csv"),
         posteriors=score("score_process_tracing", "posteriors.csv"),
         reactivity=score("score_reactivity", "reactivity.csv"),
+        reactivity_peers=score("score_reactivity", "reactivity_peers.csv"),
         verdicts=score("decide_verdicts", "verdicts.csv"),
         replication=score("replicate_thesis", "replication.csv"),
         # the methods text shows each score's formula and description, read from its module
@@ -105,7 +106,7 @@ rule record_provenance:
 REPORT_KERNEL_MODULES = [f"analysis/{module}.py" for module in [
     "__init__", "config", "io", "registry", "vocabulary",
     "data/__init__", "data/clean", "data/codebook", "data/rawtable", "data/rounds",
-    "present/__init__", "present/explorer", "present/report_data", "present/safe",
+    "present/__init__", "present/explorer", "present/provenance", "present/report_data", "present/safe",
     "scores/__init__", "scores/attainment", "scores/headline", "scores/influence", "scores/multiverse",
     "scores/process_tracing", "scores/reactivity", "scores/stages", "scores/stringency", "scores/timing",
     "scores/verdicts"]]

@@ -27,6 +27,7 @@ rule score_timing:
         timing_measures="{root}/scores/timing_measures.csv",
         timing_rounds="{root}/scores/timing_rounds.csv",
         timing_by_sender="{root}/scores/timing_by_sender.csv",
+        timing_first_movers="{root}/scores/timing_first_movers.csv",
     params:
         **choice_params("score_timing"),
     log:
@@ -93,16 +94,18 @@ rule score_process_tracing:
 
 
 rule score_reactivity:
-    """Calder's two criteria per round."""
+    """Calder's two criteria per round; the same reactivity index for Japan and each ally (the yardstick)."""
     input:
         measures=clean("measures"),
         pressure=clean("pressure"),
         engagements=clean("engagements"),
         timing_rounds=at("score_timing", "scores/timing_rounds.csv"),
+        timing_first_movers=at("score_timing", "scores/timing_first_movers.csv"),
         attainment=at("score_attainment", "scores/attainment.csv"),
         code=["analysis/scores/reactivity.py", "analysis/data/clean.py", *STAGE_CODE],
     output:
         reactivity="{root}/scores/reactivity.csv",
+        reactivity_peers="{root}/scores/reactivity_peers.csv",
     params:
         **choice_params("score_reactivity"),
     log:
