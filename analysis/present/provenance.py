@@ -211,10 +211,11 @@ def appendix_entry(reference: str, entry: Mapping[str, Any]) -> str:
         f"- {md_text(f['role'])}: {md_code(f['path'])} {md_code(f['sha256'][:SHOWN_DIGITS])}"
         for f in entry["files"]
     )
-    keys = "; ".join(f"{md_code(key)} = {md_code(value)}" for key, value in map(_key_value, entry["keys"]))
+    # key names only: their values stand once in Appendix A (repeated here they filled pages)
+    keys = ", ".join(md_code(key) for key, _ in map(_key_value, entry["keys"]))
     return (
         f"**{reference}**, made by rule {md_code(entry['rule'])} from these files (role, path, sha256):"
-        f"\n\n{files}\n\nConfig keys behind it: {keys or 'none'}."
+        f"\n\n{files}\n\nConfig keys behind it (their values: Appendix A): {keys or 'none'}."
     )
 
 
