@@ -60,10 +60,8 @@ def main() -> None:
 
     rows = pq.ParquetFile(args.table).metadata.num_rows
     load = os.getloadavg()[0]
-    print(
-        f"What-if on {platform.machine()} ({platform.python_implementation()} {platform.python_version()}), "
-    )
-    print(f"{rows:,} specifications, {args.runs} runs each, load average {load:.1f} at the start:\n")
+    where = f"{platform.machine()} ({platform.python_implementation()} {platform.python_version()})"
+    print(f"What-if on {where}: {rows:,} specifications, {args.runs} runs, load {load:.1f}\n")
     print("| question | wall median (min–max), s | CPU median (min–max), s |")
     print("|---|---:|---:|")
     for question in QUESTIONS:
