@@ -241,23 +241,17 @@ def test_blank_us_requested_is_read_by_the_config_key():
         with_blank_flags_read(frame, "maybe")
     # Read as requested, Japan's blank travel ban sets the US ideal: R2 ideal moves above the outcome.
     blank = MEASURES.assign(us_requested=[None, True, None, None, None])
-    low = attainment_table(
-        blank,
-        ROUNDS,
-        weights=EQUAL,
-        intensity="three_level",
-        three_level_values=LEVELS,
-        leader="US",
-        choices=CHOICES | {"blank_us_requested": "not_requested"},
-    )
-    high = attainment_table(
-        blank,
-        ROUNDS,
-        weights=EQUAL,
-        intensity="three_level",
-        three_level_values=LEVELS,
-        leader="US",
-        choices=CHOICES | {"blank_us_requested": "requested"},
+    low, high = (
+        attainment_table(
+            blank,
+            ROUNDS,
+            weights=EQUAL,
+            intensity="three_level",
+            three_level_values=LEVELS,
+            leader="US",
+            choices=CHOICES | {"blank_us_requested": reading},
+        )
+        for reading in ("not_requested", "requested")
     )
     ideal = {
         name: t.set_index(["round", "actor"]).loc[("R2", "US"), "ideal"]

@@ -14,26 +14,12 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from workspace import built_copy
+from workspace import IGNORE, SNAKEMAKE, built_copy
 
-PROJECT = Path(__file__).resolve().parents[1]
-SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-IGNORE = shutil.ignore_patterns(
-    "results",
-    ".snakemake",
-    ".venv",
-    ".git",
-    "__pycache__",
-    "*.egg-info",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".hypothesis",
-)
 SEED = 20141209
 STEPS = int(os.environ.get("PROPERTY_STEPS", "3"))
 # The first edits are the ones the render's cell cache must see through: prose (cells reused), then a

@@ -13,6 +13,7 @@ from analysis.data.rawtable import (
     read_table,
     table_problems,
 )
+from analysis.vocabulary import HYPOTHESIS_CODES, INDETERMINATE, REJECTED, SUPPORTED
 
 __all__ = ["Problem", "Table", "read_tables", "validate_package", "validation_report"]
 
@@ -34,8 +35,9 @@ RESTS_ON_TABLES = {
 }
 # thesis_claims.target_table -> the column target_id must match (verdicts are handled apart).
 CLAIM_TARGETS = {"measures": "event_id", "pressure": "pressure_id", "engagements": "engagement_id"}
-HYPOTHESES = ("HP1", "HP2", "HP3")
-VERDICT_VALUES = ("supported", "rejected", "indeterminate")
+HYPOTHESES = HYPOTHESIS_CODES
+# What the thesis can state of a hypothesis (it never says "not supported").
+VERDICT_VALUES = (SUPPORTED, REJECTED, INDETERMINATE)
 # Reports of one measure must agree on what the measure is.
 EVENT_IDENTITY = ("sender", "target", "instrument", "affects_instrument")
 

@@ -117,7 +117,8 @@ def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str]:
     return versions
 
 
-def _paths(value: str | Sequence[str]) -> list[str]:
+def as_paths(value: str | Sequence[str]) -> list[str]:
+    """A named input as a list of plain paths (one path or several)."""
     # plain str: Snakemake's path objects (str subclasses) carry their rule and cannot be pickled
     return [str(value)] if isinstance(value, str) else [str(v) for v in value]
 
@@ -137,7 +138,7 @@ def card(
     files: list[dict[str, str]] = []
     seen: set[str] = set()
     for role, group in (("shown", shown), ("input", inputs), ("code", code)):
-        for path in _paths(group):
+        for path in as_paths(group):
             if path not in seen:
                 seen.add(path)
                 files.append({"role": role, "path": path})

@@ -61,20 +61,15 @@ ROUND_SCORES = (
     ("posterior_HP1", "posteriors", "posterior", {"hypothesis": "HP1"}),
     ("reactivity", "reactivity", "reactivity", {}),
 )
-# Which stage's output feeds which part of the verdicts' inputs (verdicts.round_inputs, split by table).
+# Which stage's output feeds which part of the verdicts' inputs (verdicts.round_inputs, split by table):
+# stage -> (reader, the table of the stage's outputs it reads), or None for a stage read only for scores.
 INPUT_READERS = {
     "score_stringency": None,
     "score_timing": None,
-    "score_attainment": attainment_inputs,
-    "score_influence": influence_inputs,
-    "score_process_tracing": posterior_inputs,
-    "score_reactivity": reactivity_inputs,
-}
-READ_TABLE = {
-    "score_attainment": "attainment",
-    "score_influence": "influence",
-    "score_process_tracing": "posteriors",
-    "score_reactivity": "reactivity",
+    "score_attainment": (attainment_inputs, "attainment"),
+    "score_influence": (influence_inputs, "influence"),
+    "score_process_tracing": (posterior_inputs, "posteriors"),
+    "score_reactivity": (reactivity_inputs, "reactivity"),
 }
 # The score each verdict is decided on in the report's figures (HP1: attributed influence, the
 # threshold the default rejects on; HP2: reactivity).
@@ -371,7 +366,7 @@ def evaluate(
     for stage, reader in INPUT_READERS.items():
         per_combo[stage] = []
         for tables in outputs[stage]:
-            values = dict(reader(rounds, tables[READ_TABLE[stage]])) if reader else {}
+            values = dict(reader[0](rounds, tables[reader[1]])) if reader else {}
             for name, table, column, where in ROUND_SCORES:
                 if table in tables:
                     values[name] = np.array(

@@ -163,9 +163,9 @@ def hp1_arrays(
     ai_threshold: np.ndarray,
     supported_threshold: np.ndarray,
     combine: np.ndarray,
-    rejection: np.ndarray | None = None,
-    ai_against: np.ndarray | float = np.nan,
-    rejected_threshold: np.ndarray | float = np.nan,
+    rejection: np.ndarray,
+    ai_against: np.ndarray | float,
+    rejected_threshold: np.ndarray | float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """HP1's verdict and combined influence for every specification and round at once.
 
@@ -182,7 +182,7 @@ def hp1_arrays(
     """
     _check("hp1.rule", rule, HP1_RULES)
     _check("hp1.pa_margin", pa_margin, PA_MARGINS)
-    rejection = np.asarray("evidence_against" if rejection is None else rejection, dtype=object)
+    rejection = np.asarray(rejection, dtype=object)
     pa_improvement, pa, ai, posterior = (
         np.asarray(x, dtype=float) for x in (pa_improvement, pa, ai, posterior)
     )
@@ -260,9 +260,9 @@ def hp1_round(
     ai_threshold: float,
     supported_threshold: float,
     combine: str,
-    rejection: str = "evidence_against",
-    ai_against: float = 0.333,
-    rejected_threshold: float = 0.25,
+    rejection: str,
+    ai_against: float,
+    rejected_threshold: float,
 ) -> tuple[str, str, str]:
     """(verdict, rule in words, evidence) of HP1 in one round (hp1_arrays for one round).
 
@@ -312,9 +312,9 @@ def hp1_words(
     ai_threshold: float,
     supported_threshold: float,
     combine: str,
-    rejection: str = "evidence_against",
-    ai_against: float = 0.333,
-    rejected_threshold: float = 0.25,
+    rejection: str,
+    ai_against: float,
+    rejected_threshold: float,
 ) -> tuple[str, str]:
     """HP1's rule in words and the numbers it read (``value``: the combined influence)."""
     margin_words = "PA_improvement > 0" if pa_margin == "extensive" else "PA ≥ 0.5"

@@ -176,7 +176,7 @@ def rule_inputs(rule, wildcards):
             value = value(wildcards)
         if isinstance(value, str):
             return value.replace("{root}", wildcards.root)
-        return [path for item in value for path in provenance._paths(resolve(item))]
+        return [path for item in value for path in provenance.as_paths(resolve(item))]
     return {name: resolve(value) for name, value in getattr(rules, rule).input.items()}
 
 
@@ -210,7 +210,7 @@ def provenance_cards(wildcards):
     text_inputs = rule_inputs("write_report_text", wildcards)
     made_by = producers(root)
     for name, sources in provenance.REPORT_TEXT_SOURCES.items():
-        files = [path for source in sources for path in provenance._paths(text_inputs[source])]
+        files = [path for source in sources for path in provenance.as_paths(text_inputs[source])]
         # the keys behind the score and clean tables it reads; coding_choices.csv (tabulate_choices
         # reads every key only to list them) adds none but its own table's, which lists them all
         behind = sorted({made_by[path] for path in files if path in made_by} - {"tabulate_choices"})
@@ -233,6 +233,6 @@ def provenance_cards(wildcards):
     verdict_inputs = rule_inputs("decide_verdicts", wildcards)
     cards["headline"] = provenance.card(
         "numbers", "headline", "decide_verdicts", score("decide_verdicts", "headline.json")(wildcards),
-        [p for name, value in verdict_inputs.items() if name != "code" for p in provenance._paths(value)],
+        [p for name, value in verdict_inputs.items() if name != "code" for p in provenance.as_paths(value)],
         verdict_inputs.get("code", []), encoded_keys(registry.keys_behind("decide_verdicts", UPSTREAM), root))
     return cards
