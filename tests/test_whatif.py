@@ -16,7 +16,7 @@ from workspace import fresh_copy, small_multiverse
 
 from analysis import registry
 from analysis.io import read_csv
-from analysis.present.explorer import explorer_data, explorer_html
+from analysis.present.explorer import explorer_data, explorer_html, unpacked
 from analysis.scores import multiverse as mv
 from analysis.whatif import WhatIfError, main, parse_changes, render, what_if
 
@@ -134,6 +134,53 @@ def test_explorer_packs_every_specification_and_decodes(tmp_path):
     block = explorer_html(data)
     assert "multiverseExplorer(" in block
     assert block.count("</script>") == 2  # the embedded data cannot close its own script element
+
+
+def _read_varints(raw: bytes) -> list[int]:
+    values, value, shift = [], 0, 0
+    for byte in raw:
+        value |= (byte & 0x7F) << shift
+        if byte & 0x80:
+            shift += 7
+            continue
+        values.append(value)
+        value, shift = 0, 0
+    return values
+
+
+def test_explorer_packing_decodes_to_every_row_of_the_table():
+    """A Python twin of explorer.js's decoder reads back each row's verdicts and scores: the
+    positions (deflated varint gaps) and both index arrays survive the packing."""
+    import itertools
+
+    import numpy as np
+
+    space = mv.axes(CONFIG)
+    keys = list(space)
+    rng = np.random.default_rng(7)
+    combos = list(itertools.islice(itertools.product(*space.values()), 0, 3000, 7))
+    table = pd.DataFrame(combos, columns=keys)
+    for column in mv.score_columns(CONFIG):
+        if column.startswith("verdict_"):
+            table[column] = rng.choice(["supported", "rejected", "not supported", None], len(table))
+        else:
+            table[column] = rng.integers(0, 40, len(table)) / 40
+    data = explorer_data(table, CONFIG)
+    gaps = _read_varints(unpacked(data["positions"]))
+    positions = list(itertools.accumulate(gaps))
+    verdicts = np.frombuffer(unpacked(data["verdicts"]), "<u1" if data["verdict_width"] == 1 else "<u2")
+    scores = np.frombuffer(unpacked(data["scores"]), "<u2")
+    verdict_table, score_table = (json.loads(unpacked(data[t])) for t in ("verdict_table", "score_table"))
+    assert len(positions) == len(verdicts) == len(scores) == len(table)
+    sizes = [len(space[k]) for k in keys]
+    for _, row in table.iterrows():
+        position = 0
+        for key, size in zip(keys, sizes, strict=True):
+            position = position * size + space[key].index(row[key])
+        i = positions.index(position)
+        expected = [None if pd.isna(row[c]) else row[c] for c in data["verdict_columns"]]
+        assert verdict_table[verdicts[i]] == expected
+        assert score_table[scores[i]] == [round(row[c], 3) for c in data["score_columns"]]
 
 
 @pytest.mark.slow

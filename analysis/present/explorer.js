@@ -1,14 +1,28 @@
 // The multiverse explorer (analysis/present/explorer.py packs the data): pick a value for each coding
 // choice and see that specification's verdicts and deciding scores. No network, no library.
-function multiverseExplorer(id) {
+async function multiverseExplorer(id) {
   "use strict";
   const root = document.getElementById(id);
   const data = JSON.parse(document.getElementById(id + "-data").textContent);
-  const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  // every binary part is zlib-deflated, then base64; the browser inflates it, offline
+  const bytes = async (b64) => {
+    const packed = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  };
+  if (typeof DecompressionStream === "undefined") {
+    root.textContent = "This browser cannot inflate the embedded multiverse (no DecompressionStream).";
+    return;
+  }
+  const [rawPositions, rawVerdicts, rawScores, verdictTable, scoreTable] = await Promise.all(
+    [data.positions, data.verdicts, data.scores, data.verdict_table, data.score_table].map(bytes));
+  const decoder = new TextDecoder();
+  data.verdict_table = JSON.parse(decoder.decode(verdictTable));
+  data.score_table = JSON.parse(decoder.decode(scoreTable));
   // admissible positions: LEB128 varint gaps, sorted
   const positions = [];
   {
-    const raw = bytes(data.positions);
+    const raw = rawPositions;
     let value = 0, shift = 0, last = 0;
     for (const byte of raw) {
       value += (byte & 0x7f) * Math.pow(2, shift);
@@ -18,12 +32,9 @@ function multiverseExplorer(id) {
       value = 0; shift = 0;
     }
   }
-  const readIndex = (b64, width) => {
-    const raw = bytes(b64);
-    return (i) => width === 1 ? raw[i] : raw[2 * i] + 256 * raw[2 * i + 1];
-  };
-  const verdictOf = readIndex(data.verdicts, data.verdict_width);
-  const scoreOf = readIndex(data.scores, 2);
+  const readIndex = (raw, width) => (i) => width === 1 ? raw[i] : raw[2 * i] + 256 * raw[2 * i + 1];
+  const verdictOf = readIndex(rawVerdicts, data.verdict_width);
+  const scoreOf = readIndex(rawScores, 2);
   const keys = data.keys;
   const sizes = keys.map((k) => data.values[k].length);
   const strides = keys.map((_, i) => sizes.slice(i + 1).reduce((a, b) => a * b, 1));
@@ -34,7 +45,9 @@ function multiverseExplorer(id) {
   const selects = {};
   for (const key of keys) {
     const label = document.createElement("label");
-    label.textContent = key + " ";
+    const name = document.createElement("span");
+    name.textContent = key;
+    label.appendChild(name);
     const select = document.createElement("select");
     select.name = key;
     data.values[key].forEach((value, i) => {
@@ -91,7 +104,7 @@ function multiverseExplorer(id) {
     const table = document.createElement("table");
     table.className = "mv-verdicts";
     const head = table.insertRow();
-    ["Verdict", "Value"].forEach((t) => { const th = document.createElement("th"); th.textContent = t; head.appendChild(th); });
+    ["Coding result", "Value"].forEach((t) => { const th = document.createElement("th"); th.textContent = t; head.appendChild(th); });
     data.verdict_columns.forEach((column, i) => {
       if (verdicts[i] === null) return;
       const tr = table.insertRow();

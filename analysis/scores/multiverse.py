@@ -295,10 +295,14 @@ def _key(value: Any) -> Any:
 
 
 def round_ids(config: Mapping[str, Any]) -> list[str]:
-    """Every round id of every segmentation, in config order (the columns of the multiverse table)."""
+    """Every round id of every segmentation (the columns of the multiverse table): the configured
+    segmentation's rounds first, as listed, then the others' by segmentation name, so the order
+    never depends on how a config file happened to list them."""
+    definitions = config["rounds"]["definitions"]
+    chosen = config["rounds"]["segmentation"]
     seen: list[str] = []
-    for windows in config["rounds"]["definitions"].values():
-        seen += [w["id"] for w in windows if w["id"] not in seen]
+    for name in [chosen, *sorted(set(definitions) - {chosen})]:
+        seen += [w["id"] for w in definitions[name] if w["id"] not in seen]
     return seen
 
 
