@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from analysis.scores.influence import (
     aggregate_influence,
+    aggregate_influence_counts,
     combined_influence,
     hse_contribution,
     hse_result,
@@ -267,6 +269,25 @@ def test_a_decisive_expert_never_lowers_influence(rows, aggregation):
     before = aggregate(rows, aggregation)["influence"]
     after = aggregate(rows + [("new", "expert", "us_pressure", "decisive")], aggregation)["influence"]
     assert math.isnan(before) or after >= before - 1e-12
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    rows=st.lists(statement, min_size=1, max_size=8),
+    aggregation=st.sampled_from(["source_balanced", "weighted", "share", "ear"]),
+    counts=st.lists(st.lists(st.integers(0, 3), min_size=8, max_size=8), min_size=1, max_size=4),
+)
+def test_counting_a_row_k_times_equals_k_copies_of_it(rows, aggregation, counts):
+    """The bootstrap's resamples as row counts give what the resampled copies themselves give."""
+    scored = us_pressure_strength(statements(rows), LADDER, 0.5, "zero")
+    matrix = np.array([draw[: len(scored)] for draw in counts], dtype=float)
+    vectorised = aggregate_influence_counts(scored, aggregation, WEIGHTS, matrix)
+    for b, draw in enumerate(matrix.astype(int)):
+        copies = scored.loc[scored.index.repeat(draw)].reset_index(drop=True)
+        expected = aggregate_influence(copies, aggregation, WEIGHTS)
+        for name, value in expected.items():
+            got = vectorised[name][b]
+            assert (math.isnan(value) and math.isnan(got)) or got == pytest.approx(value, rel=1e-12), name
 
 
 def test_the_bootstrap_interval_brackets_the_estimate_and_is_seeded():

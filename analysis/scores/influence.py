@@ -62,8 +62,7 @@ DESCRIPTIONS = {
     ),
     "weighted": (
         "Attributed influence (pooled)",
-        "The weighted mean strength of US pressure over all statements, each attributor type "
-        "weighted.",
+        "The weighted mean strength of US pressure over all statements, each attributor type weighted.",
     ),
     "source_balanced": (
         "Attributed influence (document-balanced)",
@@ -86,8 +85,7 @@ DESCRIPTIONS = {
     ),
     "combined_hse": (
         "Combined influence (ordinal)",
-        "The ordinal variant scores result and contribution on four-step ladders and multiplies "
-        "them.",
+        "The ordinal variant scores result and contribution on four-step ladders and multiplies them.",
     ),
 }
 
@@ -171,10 +169,53 @@ def _type_weights(statements: pd.DataFrame, type_weights: Mapping[str, float]) -
     return statements["attributor_type"].astype(str).map(type_weights).astype(float)
 
 
-def _weighted_mean(values: pd.Series, weights: pd.Series) -> float:
-    keep = values.notna() & (weights > 0)
-    total = float(weights[keep].sum())
-    return float((values[keep] * weights[keep]).sum() / total) if total > 0 else math.nan
+def _weighted_means(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Row-wise weighted mean of ``values`` (n,) under each row of ``weights`` (draws, n); rows of
+    ``values`` that are missing, and weights that are not positive, are left out (missing when none
+    is left)."""
+    keep = ~np.isnan(values)[None, :] & (weights > 0)
+    w = np.where(keep, weights, 0.0)
+    total = w.sum(axis=1)
+    sums = (w * np.where(keep, values[None, :], 0.0)).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, sums / np.where(total > 0, total, 1.0), np.nan)
+
+
+def aggregate_influence_counts(
+    statements: pd.DataFrame, aggregation: str, type_weights: Mapping[str, float], counts: np.ndarray
+) -> dict[str, np.ndarray]:
+    """aggregate_influence for many resamples at once: ``counts`` (draws, rows) says how often each
+    row of ``statements`` is in each resample (a row drawn twice counts twice, exactly as two copies
+    of it would), so the bootstrap is one array computation instead of a DataFrame per draw."""
+    check_option("attributed_influence.aggregation", aggregation)
+    counts = np.asarray(counts, dtype=float)
+    weights = counts * _type_weights(statements, type_weights).to_numpy(dtype=float)[None, :]
+    u = statements["us_strength"].astype(float).to_numpy()
+    groups = statements["attributor_type"].astype(str).map(EAR_GROUPS).to_numpy()
+    ear = {g: _weighted_means(u, np.where(groups == g, weights, 0.0)) for g in ("ego", "alter", "researcher")}
+    if aggregation == "weighted":
+        influence = _weighted_means(u, weights)
+    elif aggregation == "source_balanced":
+        # n_s counts the rows that enter the mean (a covered competing-cause row does not).
+        source = pd.factorize(statements["source"])[0]
+        entering = np.zeros((len(counts), source.max() + 1 if len(source) else 0))
+        for code in range(entering.shape[1]):
+            entering[:, code] = (counts[:, source == code] * ~np.isnan(u[source == code])).sum(axis=1)
+        per_source = entering[:, source]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            influence = _weighted_means(u, np.where(counts > 0, weights / per_source, 0.0))
+    elif aggregation == "share":
+        strength = statements["strength_value"].astype(float).to_numpy()
+        total = (weights * np.nan_to_num(strength)[None, :]).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            influence = np.where(total > 0, (weights * np.nan_to_num(u)[None, :]).sum(axis=1) / total, np.nan)
+    else:
+        stacked = np.column_stack(list(ear.values()))
+        present = ~np.isnan(stacked)
+        influence = np.full(len(counts), np.nan)
+        for i in np.flatnonzero(present.any(axis=1)):
+            influence[i] = np.median(stacked[i][present[i]])
+    return {"influence": influence, **ear, "framing_gap": ear["alter"] - ear["ego"]}
 
 
 def aggregate_influence(
@@ -189,24 +230,11 @@ def aggregate_influence(
     with no weighted statement is left out of the median); framing gap G = A − E.
     Returns influence, ego, alter, researcher, framing_gap (missing when undefined).
     """
-    check_option("attributed_influence.aggregation", aggregation)
-    weights = _type_weights(statements, type_weights)
-    u = statements["us_strength"].astype(float)
-    groups = statements["attributor_type"].astype(str).map(EAR_GROUPS)
-    ear = {g: _weighted_mean(u[groups == g], weights[groups == g]) for g in ("ego", "alter", "researcher")}
-    if aggregation == "weighted":
-        influence = _weighted_mean(u, weights)
-    elif aggregation == "source_balanced":
-        # n_s counts the rows that enter the mean (a covered competing-cause row does not).
-        per_source = u.notna().groupby(statements["source"]).transform("sum").astype(float)
-        influence = _weighted_mean(u, weights / per_source)
-    elif aggregation == "share":
-        total = float((weights * statements["strength_value"].astype(float)).sum())
-        influence = float((weights * u.fillna(0.0)).sum() / total) if total > 0 else math.nan
-    else:
-        present = [v for v in ear.values() if not math.isnan(v)]
-        influence = float(np.median(present)) if present else math.nan
-    return {"influence": influence, **ear, "framing_gap": ear["alter"] - ear["ego"]}
+    once = np.ones((1, len(statements)))
+    return {
+        k: float(v[0])
+        for k, v in aggregate_influence_counts(statements, aggregation, type_weights, once).items()
+    }
 
 
 def score_influence(
@@ -240,8 +268,13 @@ def score_influence(
     for round_id in [*(w["id"] for w in rounds), ALL_ROUNDS]:
         statements = statements_in_round(scored, round_id, general_statements)
         result = aggregate_influence(statements, aggregation, type_weights)
-        low, high = bootstrap_interval(statements, aggregation, type_weights, bootstrap_draws,
-                                       np.random.default_rng([int(seed), len(rows)]))
+        low, high = bootstrap_interval(
+            statements,
+            aggregation,
+            type_weights,
+            bootstrap_draws,
+            np.random.default_rng([int(seed), len(rows)]),
+        )
         rows.append(
             {
                 "round": round_id,
@@ -271,8 +304,13 @@ def score_influence(
     return (pd.DataFrame(rows, columns=INFLUENCE_COLUMNS), pd.DataFrame(by_type, columns=BY_TYPE_COLUMNS))
 
 
-def bootstrap_interval(statements: pd.DataFrame, aggregation: str, type_weights: Mapping[str, float],
-                       draws: int, rng: np.random.Generator) -> tuple[float, float]:
+def bootstrap_interval(
+    statements: pd.DataFrame,
+    aggregation: str,
+    type_weights: Mapping[str, float],
+    draws: int,
+    rng: np.random.Generator,
+) -> tuple[float, float]:
     """5th and 95th percentiles of AI over ``draws`` resamples of the round's statements (with
     replacement; the rows of one statement, one per cause it names, move together). Missing without
     statements or draws."""
@@ -280,12 +318,15 @@ def bootstrap_interval(statements: pd.DataFrame, aggregation: str, type_weights:
         return math.nan, math.nan
     keys = ["source", "attributor_type"]
     keys += [c for c in ("section", "paragraph", "attributor") if c in statements]
-    groups = [rows for _, rows in statements.groupby(keys, sort=True, dropna=False)]
-    values = []
-    for _ in range(int(draws)):
-        picked = rng.integers(0, len(groups), size=len(groups))
-        sample = pd.concat([groups[i] for i in picked], ignore_index=True)
-        values.append(aggregate_influence(sample, aggregation, type_weights)["influence"])
+    # one group per statement (its cause rows move together); the draws are the loop's draws
+    group = statements.groupby(keys, sort=True, dropna=False).ngroup().to_numpy()
+    n_groups = int(group.max()) + 1
+    picks = np.stack(
+        [np.bincount(rng.integers(0, n_groups, size=n_groups), minlength=n_groups) for _ in range(int(draws))]
+    )
+    values = aggregate_influence_counts(statements, aggregation, type_weights, picks[:, group])[
+        "influence"
+    ].tolist()
     values = [v for v in values if not math.isnan(v)]
     if not values:
         return math.nan, math.nan
@@ -297,7 +338,6 @@ def _window_of(date: pd.Timestamp, rounds: Sequence[Mapping[str, str]]) -> str:
         return ""
     day = date.strftime("%Y-%m-%d")
     return next((w["id"] for w in rounds if w["start"] <= day <= w["end"]), "")
-
 
 
 COMBINE_RULES = options("attributed_influence.combine")
