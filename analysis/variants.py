@@ -55,7 +55,7 @@ def load_variant(path: str | Path, base: Mapping[str, Any]) -> dict[str, Any]:
     if not re.fullmatch(NAME_PATTERN, path.stem):
         raise ConfigError(f"{path}: a variant name uses letters, digits, '_', '.' and '-' only")
     try:
-        override = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        override = registry.load_yaml(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as problem:
         raise ConfigError(f"{path}: not valid YAML ({problem})") from problem
     if not isinstance(override, Mapping):

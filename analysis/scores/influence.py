@@ -230,6 +230,7 @@ def aggregate_influence(
     with no weighted statement is left out of the median); framing gap G = A − E.
     Returns influence, ego, alter, researcher, framing_gap (missing when undefined).
     """
+    check_option("attributed_influence.aggregation", aggregation)  # before any data is read
     once = np.ones((1, len(statements)))
     return {
         k: float(v[0])

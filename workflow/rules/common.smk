@@ -4,7 +4,6 @@ import sys
 from types import SimpleNamespace
 from pathlib import Path
 
-import yaml
 
 from analysis import registry
 from analysis.config import ConfigError, validate_config
@@ -22,7 +21,7 @@ configfile: "config.yaml"
 
 # ── Config is checked before anything runs ──────────────────────────────────────────────────
 try:
-    BASE = yaml.safe_load(Path(workflow.basedir, "config.yaml").read_text(encoding="utf-8"))
+    BASE = registry.load_yaml(Path(workflow.basedir, "config.yaml").read_text(encoding="utf-8"))
     validate_config(BASE)
     validate_config(config)
     named = {}
