@@ -85,8 +85,7 @@ DESCRIPTIONS = {
     ),
     "log_lr": (
         "Log likelihood ratio",
-        "The ratio on a log scale, optionally scaled for the weak profile or tempered by "
-        "reliability.",
+        "The ratio on a log scale, optionally scaled for the weak profile or tempered by reliability.",
     ),
     "weight_db": (
         "Weight of evidence",
@@ -95,8 +94,7 @@ DESCRIPTIONS = {
     ),
     "posterior": (
         "Posterior probability",
-        "The prior odds updated by the sum of the counted items' log ratios, turned back into a "
-        "probability.",
+        "The prior odds updated by the sum of the counted items' log ratios, turned back into a probability.",
     ),
     "cluster_max": (
         "Dependent items (strongest counts)",
@@ -257,12 +255,14 @@ def counted_items(items: pd.DataFrame, dependence: str) -> pd.Series:
     counted = items["outcome"] != "not_sought"
     if dependence != "cluster_max":
         return counted
+    # one sort instead of a sort per cluster (the multiverse calls this thousands of times); an item
+    # without a cluster belongs to none, so it is never kept
+    candidates = items[counted & items["cluster"].notna()]
+    ordered = candidates.assign(size=candidates["log_lr"].abs()).sort_values(
+        ["cluster", "size", "evidence_id"], ascending=[True, False, True], kind="stable"
+    )
     keep = pd.Series(False, index=items.index)
-    for _, cluster in items[counted].groupby("cluster"):
-        ordered = cluster.assign(size=cluster["log_lr"].abs()).sort_values(
-            ["size", "evidence_id"], ascending=[False, True], kind="stable"
-        )
-        keep[ordered.index[0]] = True
+    keep[ordered.drop_duplicates("cluster").index] = True
     return keep
 
 
@@ -379,8 +379,11 @@ def score_process_tracing(
             for alternative in spread.values():
                 mine = alternative[alternative["hypothesis"] == hypothesis]
                 mine = mine if round_id == "all" else mine[mine["round"] == round_id]
-                others.append(posterior_from_log_odds(
-                    float(choices["prior"]), combined_log_lr(mine, choices["dependence"]))[1])
+                others.append(
+                    posterior_from_log_odds(
+                        float(choices["prior"]), combined_log_lr(mine, choices["dependence"])
+                    )[1]
+                )
             collier = collier_verdict(counted, float(choices["collier_min_reliability"]))
             verdict = (
                 bayes_verdict(posterior, choices["thresholds"])
