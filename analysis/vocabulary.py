@@ -200,6 +200,17 @@ VERDICT_COLOURS = {
 }
 
 
+def conclusion(verdict: object) -> str | None:
+    """What a verdict concludes: "holds" (supported), "does not hold" (not supported or rejected: the
+    two words differ in why, not in what is concluded), "open" (indeterminate); None without a verdict.
+    Robustness and flip rates compare conclusions, so a move between "not supported" and "rejected"
+    is neither a disagreement nor a flip."""
+    if verdict is None or verdict != verdict:  # missing (None or NaN)
+        return None
+    holds = VERDICT_HOLDS.get(str(verdict))
+    return "open" if holds is None else "holds" if holds else "does not hold"
+
+
 def verdicts_agree(ours: object, thesis: object) -> bool:
     """Whether a verdict agrees with the thesis's (which only accepts or rejects): both accept the
     hypothesis, or neither does; an indeterminate verdict agrees with none."""

@@ -18,6 +18,7 @@ from analysis.present.robustness import default_index, flip_rates, robustness_ta
 from analysis.scores import multiverse as mv
 from analysis.scores import stages
 from analysis.scores.stringency import INSTRUMENTS
+from analysis.vocabulary import conclusion
 
 PROJECT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((PROJECT / "config.yaml").read_text(encoding="utf-8"))
@@ -258,7 +259,7 @@ def test_flip_rates_equal_flipping_one_key_by_hand(small_default):
                 if other is None or other < i:  # not admissible, or counted from the other side
                     continue
                 pairs += 1
-                flips += table.at[i, target] != table.at[other, target]
+                flips += conclusion(table.at[i, target]) != conclusion(table.at[other, target])
         got = rates.loc[(key, target.removeprefix("verdict_"))]
         assert (got["n_pairs"], got["n_flips"]) == (pairs, flips), (key, target)
     # the rule flips HP1 somewhere; the HP3 aggregation never touches HP1
@@ -272,7 +273,8 @@ def test_robustness_shares_and_status(small_default):
     column = table["verdict_HP1_R2"]
     default = column.iloc[default_index(table, CONFIG)]
     assert robust.loc["HP1_R2", "default_verdict"] == default
-    assert robust.loc["HP1_R2", "share_default"] == pytest.approx((column == default).mean())
+    same = column.map(conclusion) == conclusion(default)  # "not supported" and "rejected" agree
+    assert robust.loc["HP1_R2", "share_default"] == pytest.approx(same.mean())
     assert robust.loc["HP1_R2", "share_thesis"] == pytest.approx((column == "supported").mean())
     assert status(0.8, 0.8, 0.5) == "robust" and status(0.5, 0.8, 0.5) == "reversed"
     assert status(0.6, 0.8, 0.5) == "fragile"
@@ -314,3 +316,24 @@ def test_rejection_rule_changes_only_the_word_of_a_miss(small_default):
         assert (other[missed & ~bayes] == "rejected").all(), column
         assert (other[missed & bayes] == "indeterminate").all(), column
         assert (other[~missed].fillna("-") == mine[~missed].fillna("-")).all(), column
+
+
+def test_a_move_between_not_supported_and_rejected_is_no_flip_and_no_disagreement():
+    """Both words conclude that the hypothesis does not hold: flip rates and the default's
+    agreement count conclusions, so only a move to or from "supported" (or "indeterminate") counts."""
+    table = pd.DataFrame(
+        {
+            "hp1.rule": ["all_three", "majority_of_three", "all_three", "majority_of_three"],
+            "hp1.ai_threshold": [0.5, 0.5, 0.4, 0.4],
+            "verdict_HP1_R2": ["not supported", "rejected", "not supported", "supported"],
+        }
+    )
+    rates = flip_rates(table, ["hp1.rule"], ["verdict_HP1_R2"]).iloc[0]
+    assert (rates["n_pairs"], rates["n_flips"]) == (2, 1)  # only the pair at 0.4 flips
+    assert [conclusion(v) for v in ["supported", "not supported", "rejected", "indeterminate", None]] == [
+        "holds",
+        "does not hold",
+        "does not hold",
+        "open",
+        None,
+    ]

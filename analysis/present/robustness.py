@@ -19,7 +19,7 @@ import pandas as pd
 from analysis import registry
 from analysis.present.figures import VERDICT_COLOURS, WIDTH
 from analysis.scores.multiverse import SPEC_ID, STRUCTURE_ID, axes, round_ids
-from analysis.vocabulary import VERDICT_HOLDS, VERDICTS, verdicts_agree
+from analysis.vocabulary import VERDICT_HOLDS, VERDICTS, conclusion, verdicts_agree
 
 ROBUSTNESS_COLUMNS = [
     "hypothesis",
@@ -101,7 +101,8 @@ def robustness_table(
         thesis_verdict = thesis.get(f"{hypothesis}:{round_id}", "")
         name, score = deciding_score(table, hypothesis, round_id, config)
         scored = score[present].dropna()
-        share = float((verdicts[present] == mine).mean())
+        # agreeing = reaching the default's conclusion (the exact words' shares are the share_* columns)
+        share = float((verdicts[present].map(conclusion) == conclusion(mine)).mean())
         rows.append(
             {
                 "hypothesis": hypothesis,
@@ -128,7 +129,8 @@ def robustness_table(
 
 
 def flip_rates(table: pd.DataFrame, keys: Sequence[str], columns: Sequence[str]) -> pd.DataFrame:
-    """How often changing only ``key`` (every other choice fixed) changes the verdict in ``column``.
+    """How often changing only ``key`` (every other choice fixed) changes the conclusion in ``column``
+    (vocabulary.conclusion: a move between "not supported" and "rejected" is no flip).
 
     Specifications that agree on every other choice form a group; every pair of them differs in ``key``
     alone. The rate is the share of such pairs (both with the verdict) whose verdicts differ. Pairs
@@ -145,7 +147,7 @@ def flip_rates(table: pd.DataFrame, keys: Sequence[str], columns: Sequence[str])
             present = table[column].notna().to_numpy()
             if not present.any():
                 continue
-            verdict = pd.factorize(table[column])[0]
+            verdict = pd.factorize(table[column].map(conclusion))[0]
             counts = pd.DataFrame({"g": group[present], "v": verdict[present]})
             sizes = counts.groupby("g").size()
             same = counts.groupby(["g", "v"]).size()
@@ -192,9 +194,9 @@ def hinge_paragraph(robust: pd.DataFrame, flips: pd.DataFrame, total: int, top: 
             else ""
         )
         sentences.append(
-            f"{where} is {row['default_verdict']} under the default coding and that verdict is "
-            f"{row['status']}: {row['share_default']:.0%} of {row['n_specs']:,} specifications agree{thesis}"
-            f"{hinge}."
+            f"{where} is {row['default_verdict']} under the default coding and that conclusion is "
+            f"{row['status']}: {row['share_default']:.0%} of {row['n_specs']:,} specifications reach "
+            f"it{thesis}{hinge}."
         )
     return " ".join(sentences)
 
