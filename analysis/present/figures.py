@@ -105,7 +105,7 @@ def _key_events(dates: list[str], whats: list[str]) -> list[dict[str, str]]:
     return out
 
 
-def _round_bands(rounds: Sequence[dict[str, str]], x_scale: alt.Scale | None = None) -> alt.Chart:
+def _round_bands(rounds: Sequence[dict[str, str]]) -> alt.Chart:
     bands = pd.DataFrame(
         {
             "round": [r["id"] for r in rounds],
@@ -120,7 +120,7 @@ def _round_bands(rounds: Sequence[dict[str, str]], x_scale: alt.Scale | None = N
     base = alt.Chart(bands)
     # Alternate two greys by a value condition, not a colour scale: a scale here would be shared
     # with the layer above and silently drop its legend.
-    x = alt.X("start:T", scale=x_scale if x_scale is not None else alt.Scale(type="utc"))
+    x = alt.X("start:T", scale=alt.Scale(type="utc"))
     rect = base.mark_rect(clip=True).encode(
         x=x,
         x2="end:T",
@@ -227,13 +227,15 @@ def timeline(
         alt.Chart(named)
         .mark_text(baseline="bottom", dy=-6, fontSize=10, fontWeight="bold", color="#0072B2", clip=True)
         .encode(
-            x=alt.X("date:T", scale=x_scale),
+            x=alt.X("date:T", scale=alt.Scale(type="utc")),
             y=alt.Y("lane:N", sort=lane_order),
             text="number:N",
             tooltip=[alt.Tooltip("key:N", title="Key event")],
         )
     )
-    chart = (_round_bands(rounds, x_scale) + points + numbers).properties(
+    # the window's domain is stated on the points' layer only: the layers share one x scale, and a
+    # domain repeated in every layer was merged as conflicting (a warning in the reader's console)
+    chart = (_round_bands(rounds) + points + numbers).properties(
         width=WIDTH, height=22 * len(lane_order) + 20
     )
     key = (
