@@ -56,6 +56,7 @@ class Visit:
     outside: list[str] = field(default_factory=list)  # URLs of refused non-file requests
     errors: list[str] = field(default_factory=list)  # console errors and uncaught exceptions
     dialogs: list[str] = field(default_factory=list)  # alert/confirm/prompt messages (dismissed)
+    warnings: list[str] = field(default_factory=list)  # console warnings (Vega logs its own there)
 
 
 @contextmanager
@@ -86,9 +87,14 @@ def open_offline(
         context.route("**/*", only_files)
         page = context.new_page()
         visit.page = page
-        page.on(
-            "console", lambda message: visit.errors.append(message.text) if message.type == "error" else None
-        )
+
+        def on_console(message):
+            if message.type == "error":
+                visit.errors.append(message.text)
+            elif message.type == "warning":
+                visit.warnings.append(message.text)
+
+        page.on("console", on_console)
         page.on("pageerror", lambda error: visit.errors.append(str(error)))
         page.on("dialog", on_dialog)
         page.goto(Path(path).resolve().as_uri())

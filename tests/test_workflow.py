@@ -229,6 +229,7 @@ def test_html_draws_every_figure_with_the_network_off(built_project, chromium):
     assert drawn == charts
     assert visit.outside == []
     assert visit.errors == []
+    assert visit.warnings == []  # e.g. Vega's "conflicting scale property" of a layered chart
     assert visit.dialogs == []
 
 
