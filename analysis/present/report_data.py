@@ -15,8 +15,22 @@ import pandas as pd
 from analysis.present.safe import Markdown, md_text, script_json, typst_string
 from analysis.present.safe import md_doc as doc
 
-__all__ = ["Markdown", "card", "csv", "doc", "engine", "figure", "inputs", "json", "path", "paths",
-           "provenance_appendix", "shown", "table", "text"]
+__all__ = [
+    "Markdown",
+    "card",
+    "csv",
+    "doc",
+    "engine",
+    "figure",
+    "inputs",
+    "json",
+    "path",
+    "paths",
+    "provenance_appendix",
+    "shown",
+    "table",
+    "text",
+]
 
 ENGINE_ENV = "REPORT_ENGINE"
 INPUTS_ENV = "REPORT_INPUTS"
@@ -107,10 +121,12 @@ def figure(name: str, alt: str | None = None, width: str | None = None) -> Markd
     local_svg = Path(FIGURE_DIR) / f"{name}.svg"
     shutil.copyfile(svg, local_svg)
     spec_json = script_json(spec)
-    html_block = (f'<div class="vega-figure" id="{element}" role="img" '
-                  f'aria-label="{html.escape(alt)}"></div>\n'
-                  f'<script type="text/javascript">vegaEmbed("#{element}", {spec_json}, '
-                  f'{{"actions": false, "renderer": "svg", "tooltip": true}}).catch(console.error);</script>')
+    html_block = (
+        f'<div class="vega-figure" id="{element}" role="img" '
+        f'aria-label="{html.escape(alt)}"></div>\n'
+        f'<script type="text/javascript">vegaEmbed("#{element}", {spec_json}, '
+        f'{{"actions": false, "renderer": "svg", "tooltip": true}}).catch(console.error);</script>'
+    )
     # natural size (typst shrinks an image wider than the text block); `width` overrides, e.g. "80%"
     if width and not re.fullmatch(r"[0-9]+(\.[0-9]+)?(%|pt|mm|cm|em|in)", width):
         raise ValueError(f"figure width {width!r} is not a Typst length such as 80% or 12cm")
@@ -124,10 +140,19 @@ def explorer(name: str = "explorer") -> Markdown:
     from analysis.present.explorer import explorer_html
 
     data = json(name)
-    typst_text = (f"The HTML version of this report holds an explorer of all "
-                  f"{data['n_specifications']:,} specifications: pick a value for each coding choice to see "
-                  f"that specification's verdicts and deciding scores.")
-    return Markdown(_raw("html", explorer_html(data)) + "\n\n" + _raw("typst", typst_text))
+    html_text = (
+        "To try a coding yourself, pick a value for each choice below: the verdicts and deciding "
+        f"scores of that specification appear at once (all {data['n_specifications']:,} "
+        "specifications are embedded in this page, offline)."
+    )
+    typst_text = (
+        f"The HTML version of this report holds an explorer of all "
+        f"{data['n_specifications']:,} specifications: pick a value for each coding choice to see "
+        f"that specification's verdicts and deciding scores."
+    )
+    return Markdown(
+        _raw("html", f"<p>{html_text}</p>\n" + explorer_html(data)) + "\n\n" + _raw("typst", typst_text)
+    )
 
 
 def _shown_text(value: Any, digits: int) -> str:
@@ -159,15 +184,21 @@ def table(frame: pd.DataFrame, digits: int = 2, columns: dict[str, str] | None =
     """A pandas table as a pipe table (numbers right-aligned); `columns` renames/selects columns."""
     if columns:
         frame = frame.loc[:, list(columns)].rename(columns=columns)
-    numeric = [pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-               for dtype in frame.dtypes]
+    numeric = [
+        pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+        for dtype in frame.dtypes
+    ]
     shown = [[_shown_text(v, digits) for v in row] for row in frame.itertuples(index=False, name=None)]
     shown_names = [_shown_text(c, digits) for c in frame.columns]
     # widths from the text a reader sees; every cell reaches the Markdown through md_text
     widths = [_dash_count(name, [row[i] for row in shown]) for i, name in enumerate(shown_names)]
-    cells = [[value.text if isinstance(value, Markdown) else md_text(text)
-              for value, text in zip(row, shown_row, strict=True)]
-             for row, shown_row in zip(frame.itertuples(index=False, name=None), shown, strict=True)]
+    cells = [
+        [
+            value.text if isinstance(value, Markdown) else md_text(text)
+            for value, text in zip(row, shown_row, strict=True)
+        ]
+        for row, shown_row in zip(frame.itertuples(index=False, name=None), shown, strict=True)
+    ]
     names = [md_text(name) for name in shown_names]
     header = "| " + " | ".join(names) + " |"
     rule = (
@@ -204,8 +235,9 @@ def shown(name: str, digits: int = 2) -> Markdown:
     return table(frame, digits=digits)
 
 
-def identity_line(identity: dict[str, Any], provenance: dict[str, Any] | None = None,
-                  engine_name: str | None = None) -> str:
+def identity_line(
+    identity: dict[str, Any], provenance: dict[str, Any] | None = None, engine_name: str | None = None
+) -> str:
     """Which build this is: the variant, the hash of its coding choices, the commit of its code (with the
     dirty flag), the hash of the raw data and the render engine, and the keys in which it departs from
     config.yaml. Returns Markdown: every value from data or config is escaped."""
@@ -215,11 +247,12 @@ def identity_line(identity: dict[str, Any], provenance: dict[str, Any] | None = 
     name = "the default coding (config.yaml)" if variant == "default" else f"variant {md_text(variant)}"
     differs = identity.get("differs_from_default") or []
     departs = f", which departs from config.yaml in {md_text(', '.join(differs))}" if differs else ""
-    commit = (f", {md_text(commit_text(provenance['commit'], provenance['dirty']))}"
-              if provenance else "")
+    commit = f", {md_text(commit_text(provenance['commit'], provenance['dirty']))}" if provenance else ""
     rendered = f", rendered by {md_text(engine_name)}" if engine_name else ""
-    return (f"Built from {name}{departs}; config hash {md_text(identity['config_hash'])}{commit}, "
-            f"data hash {md_text(identity['data_hash'])}{rendered}.")
+    return (
+        f"Built from {name}{departs}; config hash {md_text(identity['config_hash'])}{commit}, "
+        f"data hash {md_text(identity['data_hash'])}{rendered}."
+    )
 
 
 # Provenance cards: `card` puts one beside a figure or table in the HTML and remembers it, in order, for
@@ -270,14 +303,19 @@ def provenance_appendix() -> Markdown:
     from analysis.present.provenance import appendix_entry, appendix_preamble
 
     provenance = _provenance()
-    references = [f"@{label}" if label.startswith(("fig-", "tbl-")) else "The headline numbers"
-                  for label, _ in _carded]
+    references = [
+        f"@{label}" if label.startswith(("fig-", "tbl-")) else "The headline numbers" for label, _ in _carded
+    ]
     entries = [appendix_preamble(provenance)]
-    entries += [appendix_entry(reference, provenance["cards"][item])
-                for reference, (_, item) in zip(references, _carded, strict=True)]
+    entries += [
+        appendix_entry(reference, provenance["cards"][item])
+        for reference, (_, item) in zip(references, _carded, strict=True)
+    ]
     pdf = "\n\n".join(entries)
     # the HTML names each item once too (its card is beside it), so both formats mention every number
     # equally often
     html_index = "\n".join(f"- {reference}: its card is beside it." for reference in references)
-    return Markdown(f'::: {{.content-visible when-format="pdf"}}\n{pdf}\n:::\n\n'
-                    f'::: {{.content-visible when-format="html"}}\n{html_index}\n:::')
+    return Markdown(
+        f'::: {{.content-visible when-format="pdf"}}\n{pdf}\n:::\n\n'
+        f'::: {{.content-visible when-format="html"}}\n{html_index}\n:::'
+    )

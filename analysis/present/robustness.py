@@ -267,7 +267,12 @@ def specification_curve(
         .transform_fold(list(fields.values()), as_=["key", "value"])
         .transform_calculate(choice="datum.key + ' = ' + datum.value")
         .mark_tick(thickness=1, size=8, color="#555555")
-        .encode(x=alt.X("rank:Q", title=None, axis=alt.Axis(labels=False)), y=alt.Y("choice:N", title=None))
+        .encode(
+            x=alt.X("rank:Q", title=None, axis=alt.Axis(labels=False)),
+            # a label names key and value in full (Vega-Lite's default cut them at 180 px, leaving
+            # rows like "stringency/leave_out_…" that no reader can tell apart)
+            y=alt.Y("choice:N", title=None, axis=alt.Axis(labelLimit=340, labelFontSize=8)),
+        )
         .properties(width=WIDTH, height=alt.Step(9))
     )
     where = f"{hypothesis} in {round_id}" if hypothesis == "HP1" else hypothesis
