@@ -90,6 +90,8 @@ def _numbers(array: Any) -> Any:
     if array.null_count:
         raise WhatIfError("a choice column of the multiverse table holds a missing value")
     name = str(array.type)  # int8 ... uint64 are numpy's names too; Arrow's floats are not
+    if name == "bool":  # bit-packed in Arrow: no byte-per-value view exists
+        return np.array(array.to_pylist(), dtype=bool)
     dtype = np.dtype({"double": "float64", "float": "float32", "halffloat": "float16"}.get(name, name))
     return np.frombuffer(array.buffers()[1], dtype=dtype)[array.offset : array.offset + len(array)]
 

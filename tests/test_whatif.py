@@ -218,3 +218,17 @@ def test_explorer_in_headless_chromium_shows_the_default_and_a_variant(built_pro
     assert default and default == {k: expected_default[f"verdict_{k}"] for k in default}
     assert variant == {k: expected_variant[f"verdict_{k}"] for k in variant}
     assert html.stat().st_size < 5_000_000
+
+
+def test_arrow_numbers_are_read_at_their_offset_and_booleans_unpacked():
+    """The what-if command reads Arrow buffers directly: a sliced array starts at its offset, and
+    booleans (bit-packed in Arrow) are unpacked rather than read a byte per value."""
+    import pyarrow as pa
+
+    from analysis.whatif import _numbers
+
+    assert _numbers(pa.array([1.5, 2.0, 2.5]).slice(1)).tolist() == [2.0, 2.5]
+    assert _numbers(pa.array([3, 4, 5], pa.int8()).slice(1, 1)).tolist() == [4]
+    assert _numbers(pa.array([True, False, True, True])).tolist() == [True, False, True, True]
+    with pytest.raises(WhatIfError, match="missing value"):
+        _numbers(pa.array([1.0, None]))
