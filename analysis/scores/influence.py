@@ -201,7 +201,11 @@ def aggregate_influence_counts(
         entering = np.zeros((len(counts), source.max() + 1 if len(source) else 0))
         for code in range(entering.shape[1]):
             entering[:, code] = (counts[:, source == code] * ~np.isnan(u[source == code])).sum(axis=1)
-        per_source = entering[:, source]
+        # a row without a source belongs to no document, so it enters no mean (as before: grouping
+        # by source left it out)
+        known = source >= 0
+        per_source = np.full(counts.shape, np.nan)
+        per_source[:, known] = entering[:, source[known]]
         with np.errstate(invalid="ignore", divide="ignore"):
             influence = _weighted_means(u, np.where(counts > 0, weights / per_source, 0.0))
     elif aggregation == "share":
