@@ -39,8 +39,9 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
 
 def write_json(data: Any, path: str | Path) -> None:
     """Pretty, key-sorted JSON (NaN becomes null), written atomically."""
-    write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False,
-                                       allow_nan=False) + "\n")
+    write_text_atomic(
+        path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+    )
 
 
 def write_yaml_atomic(data: Any, path: str | Path) -> None:
@@ -52,8 +53,9 @@ def write_yaml_atomic(data: Any, path: str | Path) -> None:
 
 def read_csv(path: str | Path) -> pd.DataFrame:
     """Read a CSV the pipeline wrote: empty cells stay missing, ids stay strings."""
-    return pd.read_csv(path, dtype_backend="numpy_nullable", keep_default_na=True,
-                       na_values=[""], encoding="utf-8")
+    return pd.read_csv(
+        path, dtype_backend="numpy_nullable", keep_default_na=True, na_values=[""], encoding="utf-8"
+    )
 
 
 @contextlib.contextmanager
@@ -62,8 +64,7 @@ def logged(log_path: str | Path, name: str = "analysis") -> Iterator[logging.Log
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     logger = logging.getLogger(name)
     logger.setLevel(logging.INFO)
-    handlers = [logging.FileHandler(log_path, mode="w", encoding="utf-8"),
-                logging.StreamHandler(sys.stderr)]
+    handlers = [logging.FileHandler(log_path, mode="w", encoding="utf-8"), logging.StreamHandler(sys.stderr)]
     for handler in handlers:
         handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
         logger.addHandler(handler)

@@ -34,16 +34,39 @@ THESIS_KEY = "silbaum2017"
 LEAVE_OUT_KEPT = ("sources", "thesis_claims")
 CONFLICT_FIELDS = ("date_announced", "date_in_force", "individuals", "entities", "list_public")
 MEASURE_COLUMNS = [
-    "event_id", "sender", "target", "instrument", "affects_instrument", "date_announced", "date_in_force",
-    "date", "date_precision", "round", "individuals", "entities", "list_public", "intensity_code",
-    "us_requested", "sources", "n_reports", "has_conflict", "count_basis",
+    "event_id",
+    "sender",
+    "target",
+    "instrument",
+    "affects_instrument",
+    "date_announced",
+    "date_in_force",
+    "date",
+    "date_precision",
+    "round",
+    "individuals",
+    "entities",
+    "list_public",
+    "intensity_code",
+    "us_requested",
+    "sources",
+    "n_reports",
+    "has_conflict",
+    "count_basis",
 ]
 CONFLICT_COLUMNS = ["event_id", "field", "versions", "rule", "resolved_value"]
 CHECK_COLUMNS = ["check", "table", "subject", "value", "detail"]
 # Raw table -> its id column (the stable sort order of its cleaned version).
-ID_COLUMNS = {"sources": "key", "measures": "measure_id", "pressure": "pressure_id",
-              "attributions": "attribution_id", "engagements": "engagement_id",
-              "evidence": "evidence_id", "thesis_claims": "claim_id", "disagreements": "disagreement_id"}
+ID_COLUMNS = {
+    "sources": "key",
+    "measures": "measure_id",
+    "pressure": "pressure_id",
+    "attributions": "attribution_id",
+    "engagements": "engagement_id",
+    "evidence": "evidence_id",
+    "thesis_claims": "claim_id",
+    "disagreements": "disagreement_id",
+}
 DATED_TABLES = ("pressure", "engagements", "evidence")
 
 
@@ -131,16 +154,24 @@ def flag_of_reports(values: pd.Series) -> bool | None:
 
     None (blank) when no report fills the flag: a blank is "no document says", never "no".
     """
-    known = [bool(v) for v in values if v is not None and v is not pd.NA and not
-             (isinstance(v, float) and pd.isna(v))]
+    known = [
+        bool(v)
+        for v in values
+        if v is not None and v is not pd.NA and not (isinstance(v, float) and pd.isna(v))
+    ]
     if any(known):
         return True
     return False if known else None
 
 
-def resolve_measures(measures: pd.DataFrame, conflict_resolution: str, date_basis: str,
-                     windows: Sequence[Mapping[str, str]], thesis_key: str = THESIS_KEY,
-                     coarse_date_placement: str = "first_day") -> tuple[pd.DataFrame, pd.DataFrame]:
+def resolve_measures(
+    measures: pd.DataFrame,
+    conflict_resolution: str,
+    date_basis: str,
+    windows: Sequence[Mapping[str, str]],
+    thesis_key: str = THESIS_KEY,
+    coarse_date_placement: str = "first_day",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per event_id (columns of docs/tables.md) and the table of every disagreement.
 
     Dates known only to the month or year are placed by `coarse_date_placement` (first_day,
@@ -177,12 +208,14 @@ def resolve_measures(measures: pd.DataFrame, conflict_resolution: str, date_basi
         record["date_announced"] = place_date(record["date_announced"], coarse_date_placement)
         record["date_in_force"] = place_date(record["date_in_force"], coarse_date_placement)
         intensity = _reports(rows, "intensity_code", "intensity_code")
-        record["intensity_code"] = choose("intensity_code", intensity, conflict_resolution,
-                                          thesis_key).value if intensity else ""
+        record["intensity_code"] = (
+            choose("intensity_code", intensity, conflict_resolution, thesis_key).value if intensity else ""
+        )
         record["us_requested"] = flag_of_reports(rows["us_requested"])
         # A running total (all listings in force at its date) is never added to listings it contains.
-        basis = (rows["count_basis"].fillna("").astype(str) if "count_basis" in rows
-                 else pd.Series([], dtype=str))
+        basis = (
+            rows["count_basis"].fillna("").astype(str) if "count_basis" in rows else pd.Series([], dtype=str)
+        )
         record["count_basis"] = "running_total" if (basis == "running_total").any() else "listing"
         record["sources"] = ";".join(sorted(set(rows["source"])))
         record["n_reports"] = len(rows)
@@ -193,8 +226,9 @@ def resolve_measures(measures: pd.DataFrame, conflict_resolution: str, date_basi
     clean = pd.DataFrame(records, columns=MEASURE_COLUMNS)
     for column in ("individuals", "entities"):
         clean[column] = pd.array([int(v) if v else pd.NA for v in clean[column]], dtype="Int64")
-    clean["list_public"] = pd.array([{"true": True, "false": False}.get(v, pd.NA)
-                                     for v in clean["list_public"]], dtype="boolean")
+    clean["list_public"] = pd.array(
+        [{"true": True, "false": False}.get(v, pd.NA) for v in clean["list_public"]], dtype="boolean"
+    )
     clean["us_requested"] = pd.array(clean["us_requested"].tolist(), dtype="boolean")
     clean["has_conflict"] = clean["has_conflict"].astype(bool)
     clean["n_reports"] = clean["n_reports"].astype("int64")
@@ -254,15 +288,26 @@ def with_recorded_disagreements(conflicts: pd.DataFrame, recorded: pd.DataFrame)
     """
     if recorded.empty:
         return conflicts
-    extra = pd.DataFrame({"event_id": recorded["about"].astype(str), "field": recorded["kind"].astype(str),
-                          "versions": recorded["versions"].astype(str), "rule": RECORDED_RULE,
-                          "resolved_value": ""})
+    extra = pd.DataFrame(
+        {
+            "event_id": recorded["about"].astype(str),
+            "field": recorded["kind"].astype(str),
+            "versions": recorded["versions"].astype(str),
+            "rule": RECORDED_RULE,
+            "resolved_value": "",
+        }
+    )
     return pd.concat([conflicts, extra], ignore_index=True)[CONFLICT_COLUMNS]
 
 
-def data_checks(raw: Mapping[str, pd.DataFrame], clean: Mapping[str, pd.DataFrame],
-                conflicts: pd.DataFrame, rule: str, windows: Sequence[Mapping[str, str]],
-                date_basis: str | None = None) -> pd.DataFrame:
+def data_checks(
+    raw: Mapping[str, pd.DataFrame],
+    clean: Mapping[str, pd.DataFrame],
+    conflicts: pd.DataFrame,
+    rule: str,
+    windows: Sequence[Mapping[str, str]],
+    date_basis: str | None = None,
+) -> pd.DataFrame:
     """Rows per table and per source, conflicts per field, rows per round and outside every round.
 
     Also: measures dated by the other stage because the `date_basis` stage is unknown (when
@@ -334,8 +379,11 @@ def data_checks(raw: Mapping[str, pd.DataFrame], clean: Mapping[str, pd.DataFram
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)
 
 
-def without_windows(raw: Mapping[str, pd.DataFrame], windows: Sequence[Mapping[str, str]],
-                    coarse_date_placement: str = "first_day") -> dict[str, pd.DataFrame]:
+def without_windows(
+    raw: Mapping[str, pd.DataFrame],
+    windows: Sequence[Mapping[str, str]],
+    coarse_date_placement: str = "first_day",
+) -> dict[str, pd.DataFrame]:
     """The raw tables less every row dated inside ``windows`` (rounds a build leaves out): measures,
     pressure, engagements and evidence by their date, attributions about a dropped measure, and the
     sources that only dropped rows cite. A build that excludes a round is then exactly the build that
@@ -345,8 +393,9 @@ def without_windows(raw: Mapping[str, pd.DataFrame], windows: Sequence[Mapping[s
     spans = [(w["start"], w["end"]) for w in windows]
 
     def inside(values: pd.Series) -> pd.Series:
-        placed = [place_date(str(v), coarse_date_placement) if str(v).strip() else ""
-                  for v in values.fillna("")]
+        placed = [
+            place_date(str(v), coarse_date_placement) if str(v).strip() else "" for v in values.fillna("")
+        ]
         return pd.Series([bool(d) and any(a <= d <= b for a, b in spans) for d in placed], index=values.index)
 
     kept = dict(raw)
@@ -388,20 +437,31 @@ def without_source(raw: Mapping[str, pd.DataFrame], leave_out: str) -> dict[str,
     keys = set(raw["sources"]["key"].astype(str)) if "sources" in raw else set()
     if keys and leave_out not in keys:
         raise ValueError(f"data.leave_out_source: {leave_out!r} is not a key of sources.csv")
-    return {name: frame if name in LEAVE_OUT_KEPT or "source" not in frame.columns
-            else frame[frame["source"].astype(str) != leave_out].reset_index(drop=True)
-            for name, frame in raw.items()}
+    return {
+        name: frame
+        if name in LEAVE_OUT_KEPT or "source" not in frame.columns
+        else frame[frame["source"].astype(str) != leave_out].reset_index(drop=True)
+        for name, frame in raw.items()
+    }
 
 
-def clean_tables(raw: Mapping[str, pd.DataFrame], conflict_resolution: str, date_basis: str,
-                 windows: Sequence[Mapping[str, str]], thesis_key: str = THESIS_KEY,
-                 coarse_date_placement: str = "first_day", leave_out_source: str = "none",
-                 ) -> dict[str, pd.DataFrame]:
+def clean_tables(
+    raw: Mapping[str, pd.DataFrame],
+    conflict_resolution: str,
+    date_basis: str,
+    windows: Sequence[Mapping[str, str]],
+    thesis_key: str = THESIS_KEY,
+    coarse_date_placement: str = "first_day",
+    leave_out_source: str = "none",
+) -> dict[str, pd.DataFrame]:
     """Every output of the clean_data rule, keyed by table name (docs/tables.md, stage 2)."""
-    ordered = {name: frame.sort_values(ID_COLUMNS[name], kind="stable").reset_index(drop=True)
-               for name, frame in without_source(raw, leave_out_source).items()}
-    measures, conflicts = resolve_measures(ordered["measures"], conflict_resolution, date_basis, windows,
-                                           thesis_key, coarse_date_placement)
+    ordered = {
+        name: frame.sort_values(ID_COLUMNS[name], kind="stable").reset_index(drop=True)
+        for name, frame in without_source(raw, leave_out_source).items()
+    }
+    measures, conflicts = resolve_measures(
+        ordered["measures"], conflict_resolution, date_basis, windows, thesis_key, coarse_date_placement
+    )
     recorded = ordered.get("disagreements", pd.DataFrame(columns=["disagreement_id"]))
     clean: dict[str, pd.DataFrame] = {
         "sources": ordered["sources"],
@@ -417,8 +477,9 @@ def clean_tables(raw: Mapping[str, pd.DataFrame], conflict_resolution: str, date
     return clean
 
 
-def clean_files(package: str | Path, table_paths: Sequence[str | Path],
-                choices: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
+def clean_files(
+    package: str | Path, table_paths: Sequence[str | Path], choices: Mapping[str, Any]
+) -> dict[str, pd.DataFrame]:
     """The clean_data rule as a function: read the raw tables named by the codebook, clean them under
     ``choices`` (a config mapping) and return them ready for CSV."""
     codebook = load_codebook(package)
@@ -429,9 +490,14 @@ def clean_files(package: str | Path, table_paths: Sequence[str | Path],
     rounds = choices["rounds"]
     left_out = [w for w in rounds["definitions"][rounds["segmentation"]] if w not in round_windows(choices)]
     raw = without_windows(raw, left_out, data["coarse_date_placement"])
-    clean = clean_tables(raw, data["conflict_resolution"], data["date_basis"], round_windows(choices),
-                         coarse_date_placement=data["coarse_date_placement"],
-                         leave_out_source=data["leave_out_source"])
+    clean = clean_tables(
+        raw,
+        data["conflict_resolution"],
+        data["date_basis"],
+        round_windows(choices),
+        coarse_date_placement=data["coarse_date_placement"],
+        leave_out_source=data["leave_out_source"],
+    )
     return {table: csv_ready(frame) for table, frame in clean.items()}
 
 

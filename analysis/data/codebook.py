@@ -173,8 +173,6 @@ def date_precision(text: str) -> str:
     return {4: "year", 7: "month", 10: "day"}[len(text)]
 
 
-
-
 def place_date(text: str, placement: str) -> str:
     """ISO day at which a partial date is placed: its first day, the middle of its span, or its last day.
 

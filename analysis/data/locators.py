@@ -62,13 +62,53 @@ def resolve(seeds_dir: str | Path, source: str, section: str, paragraph: int) ->
     return found[paragraph - 1]
 
 
-_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
-           "september", "october", "november", "december"]
-_NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-                 "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
-                 "seventeen", "eighteen", "nineteen", "twenty"]
-_TENS = {20: "twenty", 30: "thirty", 40: "forty", 50: "fifty", 60: "sixty", 70: "seventy",
-         80: "eighty", 90: "ninety"}
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_NUMBER_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+]
+_TENS = {
+    20: "twenty",
+    30: "thirty",
+    40: "forty",
+    50: "fifty",
+    60: "sixty",
+    70: "seventy",
+    80: "eighty",
+    90: "ninety",
+}
 
 
 def _month_pattern(month: int) -> str:
@@ -119,5 +159,4 @@ def number_words(n: int) -> list[str]:
 def count_mentioned(text: str, count: int) -> bool:
     """Whether ``text`` states the number ``count`` (as digits or as words)."""
     low = text.lower()
-    return any(re.search(rf"(?<![\d.,]){re.escape(form)}(?![\d]|,\d)", low)
-               for form in number_words(count))
+    return any(re.search(rf"(?<![\d.,]){re.escape(form)}(?![\d]|,\d)", low) for form in number_words(count))

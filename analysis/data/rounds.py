@@ -7,8 +7,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from analysis.data.codebook import place_date
 
 
-def assign_round(dates: Iterable[str | None], windows: Sequence[Mapping[str, str]],
-                 placement: str = "first_day") -> list[str]:
+def assign_round(
+    dates: Iterable[str | None], windows: Sequence[Mapping[str, str]], placement: str = "first_day"
+) -> list[str]:
     """Round id holding each date, or '' when the date is missing, invalid or outside every window.
 
     A month- or year-precision date ('2014-07', '2014') is placed by `placement` (see

@@ -105,9 +105,17 @@ def _check_row_sources(tables: dict[str, Table]) -> list[Problem]:
     if sources is None:
         return []
     kinds = {row.get("key", ""): row.get("kind", "") for _, row in sources.rows}
-    problems = [Problem(sources.file, line, "url", "", f"a {row.get('kind')} source needs the URL its rows "
-                        "were coded from")
-                for line, row in sources.rows if _is_public(row.get("kind", "")) and not row.get("url", "")]
+    problems = [
+        Problem(
+            sources.file,
+            line,
+            "url",
+            "",
+            f"a {row.get('kind')} source needs the URL its rows were coded from",
+        )
+        for line, row in sources.rows
+        if _is_public(row.get("kind", "")) and not row.get("url", "")
+    ]
     for name in CODED_TABLES:
         table = tables.get(name)
         if table is None:
@@ -118,22 +126,44 @@ def _check_row_sources(tables: dict[str, Table]) -> list[Problem]:
                 continue  # an unknown key is reported by the foreign-key check
             kind = kinds[value]
             if kind != SEED_KIND and (name in SEED_ONLY_TABLES or not _is_public(kind, name)):
-                allowed = "a seed document (kind seed)" if name in SEED_ONLY_TABLES else \
-                    "a seed document or a public source (official, wire, press, tracker, state_media, " \
+                allowed = (
+                    "a seed document (kind seed)"
+                    if name in SEED_ONLY_TABLES
+                    else "a seed document or a public source (official, wire, press, tracker, state_media, "
                     "public_record; for measures also primary)"
-                problems.append(Problem(
-                    table.file, line, "source", value,
-                    f"{value!r} is a {kind or 'kind-less'} source; rows must be coded from {allowed}"))
+                )
+                problems.append(
+                    Problem(
+                        table.file,
+                        line,
+                        "source",
+                        value,
+                        f"{value!r} is a {kind or 'kind-less'} source; rows must be coded from {allowed}",
+                    )
+                )
             elif kind == SEED_KIND and "paragraph" in row and not row["paragraph"]:
-                problems.append(Problem(table.file, line, "paragraph", "",
-                                        f"a row coded from the seed {value!r} needs its paragraph locator"))
+                problems.append(
+                    Problem(
+                        table.file,
+                        line,
+                        "paragraph",
+                        "",
+                        f"a row coded from the seed {value!r} needs its paragraph locator",
+                    )
+                )
             elif kind != SEED_KIND:
                 for column in LOCATOR_COLUMNS:
                     if row.get(column, ""):
-                        problems.append(Problem(
-                            table.file, line, column, row[column],
-                            f"a locator points into a seed; {value!r} is a public source (its URL locates "
-                            "the row): leave it empty"))
+                        problems.append(
+                            Problem(
+                                table.file,
+                                line,
+                                column,
+                                row[column],
+                                f"a locator points into a seed; {value!r} is a public source "
+                                "(its URL locates the row): leave it empty",
+                            )
+                        )
     return problems
 
 
@@ -161,9 +191,13 @@ def _check_rests_on(tables: dict[str, Table]) -> list[Problem]:
 
 
 # Columns whose values a disagreement's `about` may name.
-DISAGREEMENT_TARGETS = {"measures": ("measure_id", "event_id"), "pressure": ("pressure_id", "event_id"),
-                        "engagements": ("engagement_id", "event_id"), "attributions": ("attribution_id",),
-                        "thesis_claims": ("claim_id",)}
+DISAGREEMENT_TARGETS = {
+    "measures": ("measure_id", "event_id"),
+    "pressure": ("pressure_id", "event_id"),
+    "engagements": ("engagement_id", "event_id"),
+    "attributions": ("attribution_id",),
+    "thesis_claims": ("claim_id",),
+}
 
 
 def _check_disagreements(tables: dict[str, Table]) -> list[Problem]:
@@ -171,12 +205,25 @@ def _check_disagreements(tables: dict[str, Table]) -> list[Problem]:
     disagreements = tables.get("disagreements")
     if disagreements is None:
         return []
-    known = {value for name, columns in DISAGREEMENT_TARGETS.items() if name in tables
-             for column in columns for value in tables[name].values(column)}
-    return [Problem(disagreements.file, line, "about", item,
-                    f"{item!r} is no measure, pressure act, engagement, attribution or claim id")
-            for line, row in disagreements.rows for item in _split(row.get("about", ""))
-            if item not in known]
+    known = {
+        value
+        for name, columns in DISAGREEMENT_TARGETS.items()
+        if name in tables
+        for column in columns
+        for value in tables[name].values(column)
+    }
+    return [
+        Problem(
+            disagreements.file,
+            line,
+            "about",
+            item,
+            f"{item!r} is no measure, pressure act, engagement, attribution or claim id",
+        )
+        for line, row in disagreements.rows
+        for item in _split(row.get("about", ""))
+        if item not in known
+    ]
 
 
 def _check_claim_targets(tables: dict[str, Table], round_ids: Iterable[str] | None) -> list[Problem]:
@@ -209,16 +256,26 @@ def _check_claim_targets(tables: dict[str, Table], round_ids: Iterable[str] | No
             if kind != "verdict" or target_field != "verdict":
                 problem("kind", kind, "a claim on the verdicts table must have kind and target_field verdict")
             if value and value not in VERDICT_VALUES:
-                problem("value", value, f"{value!r} is not a verdict; expected one of: "
-                        + " | ".join(VERDICT_VALUES))
+                problem(
+                    "value",
+                    value,
+                    f"{value!r} is not a verdict; expected one of: " + " | ".join(VERDICT_VALUES),
+                )
         elif target_table == "stringency":
             sender, _, round_id = target_id.partition(":")
             if not sender or not round_id or (allowed_rounds is not None and round_id not in allowed_rounds):
-                problem("target_id", target_id,
-                        f"{target_id!r} is not a stringency target; expected <sender>:<round>")
+                problem(
+                    "target_id",
+                    target_id,
+                    f"{target_id!r} is not a stringency target; expected <sender>:<round>",
+                )
             if kind != "comparison" or target_field != "mildest_among":
-                problem("kind", kind, "a claim on the stringency table must have kind comparison and "
-                        "target_field mildest_among")
+                problem(
+                    "kind",
+                    kind,
+                    "a claim on the stringency table must have kind comparison and "
+                    "target_field mildest_among",
+                )
             if not _split(value):
                 problem("value", value, "a comparison claim lists the senders compared with, ';'-separated")
         elif target_table in CLAIM_TARGETS:

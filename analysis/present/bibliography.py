@@ -10,8 +10,12 @@ from analysis.present.safe import safe_url
 
 # Characters BibLaTeX treats as markup in ordinary fields. Backslash and braces too: left as they
 # are, `\href{javascript:..}{..}` in a title becomes a live link in the rendered bibliography.
-_ESCAPES = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-            **{char: "\\" + char for char in "&%$#_{}"}}
+_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    **{char: "\\" + char for char in "&%$#_{}"},
+}
 _CONTAINER_FIELD = {
     "article": "journaltitle",
     "incollection": "booktitle",

@@ -19,24 +19,34 @@ from analysis.scores.stringency import (
 )
 from analysis.vocabulary import FOCAL, PRESSURING
 
-ATTAINMENT_COLUMNS = ["round", "actor", "measure", "reversion", "outcome", "ideal", "attainment", "lower",
-                      "upper", "improvement"]
+ATTAINMENT_COLUMNS = [
+    "round",
+    "actor",
+    "measure",
+    "reversion",
+    "outcome",
+    "ideal",
+    "attainment",
+    "lower",
+    "upper",
+    "improvement",
+]
 ACTORS = [PRESSURING, FOCAL]
 
 FORMULAS = {
     "weighted_mean_distance": r"d(a, b) = \left| \frac{\sum_k w_k a_k}{\sum_k w_k} - "
-                              r"\frac{\sum_k w_k b_k}{\sum_k w_k} \right|",
+    r"\frac{\sum_k w_k b_k}{\sum_k w_k} \right|",
     "euclidean_distance": r"d(a, b) = \sqrt{\frac{\sum_k w_k (a_k - b_k)^2}{\sum_k w_k}}",
     "proximity": r"PA = 1 - d(x, O)",
     "improvement": r"PA = d(x, R) - d(x, O)",
     "proportional": r"PA = \begin{cases} \frac{d(x, R) - d(x, O)}{d(x, R)} & \text{if } d(x, R) > 0 \\ "
-                    r"1 - d(O, R) & \text{if } d(x, R) = 0 \end{cases}",
+    r"1 - d(O, R) & \text{if } d(x, R) = 0 \end{cases}",
     "categorical": r"PA = \begin{cases} 1 & \text{if } d(x, O) \le \tau \\ "
-                   r"0.5 & \text{if } 0 < PA_{prop} < 1 \\ "
-                   r"0 & \text{otherwise} \end{cases}",
+    r"0.5 & \text{if } 0 < PA_{prop} < 1 \\ "
+    r"0 & \text{otherwise} \end{cases}",
     "relative": r"PA_i = d(x_j, O) - d(x_i, O)",
     "interval": r"[q_{0.05}, q_{0.95}] \text{ of } PA\big(\operatorname{clip}_{[0,1]}(p_k + u_k)\big), "
-                r"\; u_k \sim U(-\delta, \delta) \text{ per distinct placement } p_k > 0",
+    r"\; u_k \sim U(-\delta, \delta) \text{ per distinct placement } p_k > 0",
 }
 
 # What each formula measures and why, in words: a label and one sentence (the report shows them
@@ -108,8 +118,9 @@ def improvement(d_ideal_reversion: np.ndarray, d_ideal_outcome: np.ndarray) -> n
     return np.clip(d_ideal_reversion - d_ideal_outcome, -1.0, 1.0)
 
 
-def proportional(d_ideal_reversion: np.ndarray, d_ideal_outcome: np.ndarray,
-                 d_outcome_reversion: np.ndarray) -> np.ndarray:
+def proportional(
+    d_ideal_reversion: np.ndarray, d_ideal_outcome: np.ndarray, d_outcome_reversion: np.ndarray
+) -> np.ndarray:
     """PA = (d(x, R) − d(x, O)) / d(x, R), the share of the demanded move that happened; [-1, 1].
 
     When nothing was demanded (x = R), PA = 1 − d(O, R): staying put attains the ideal fully.
@@ -120,8 +131,9 @@ def proportional(d_ideal_reversion: np.ndarray, d_ideal_outcome: np.ndarray,
     return np.clip(np.where(demanded, share, 1.0 - d_outcome_reversion), -1.0, 1.0)
 
 
-def categorical(d_ideal_reversion: np.ndarray, d_ideal_outcome: np.ndarray, d_outcome_reversion: np.ndarray,
-                tau: float) -> np.ndarray:
+def categorical(
+    d_ideal_reversion: np.ndarray, d_ideal_outcome: np.ndarray, d_outcome_reversion: np.ndarray, tau: float
+) -> np.ndarray:
     """Mahoney-type success: 1 if d(x, O) ≤ τ, 0.5 if 0 < PA_proportional < 1, else 0 (NaN stays NaN)."""
     share = proportional(d_ideal_reversion, d_ideal_outcome, d_outcome_reversion)
     score = np.where(d_ideal_outcome <= tau, 1.0, np.where((share > 0) & (share < 1), 0.5, 0.0))
@@ -133,8 +145,17 @@ def relative(d_own_outcome: np.ndarray, d_other_outcome: np.ndarray) -> np.ndarr
     return np.clip(d_other_outcome - d_own_outcome, -1.0, 1.0)
 
 
-def score(measure: str, reversion: np.ndarray, outcome: np.ndarray, ideal: np.ndarray,
-          other_ideal: np.ndarray, *, weights: np.ndarray, aggregation: str, tau: float) -> np.ndarray:
+def score(
+    measure: str,
+    reversion: np.ndarray,
+    outcome: np.ndarray,
+    ideal: np.ndarray,
+    other_ideal: np.ndarray,
+    *,
+    weights: np.ndarray,
+    aggregation: str,
+    tau: float,
+) -> np.ndarray:
     """The chosen attainment measure from placements (scalars or per-instrument vectors, see `distance`)."""
     check_option("preference_attainment.measure", measure)
     d_xr = distance(ideal, reversion, weights, aggregation)
@@ -171,9 +192,18 @@ def jitter_placements(vectors: np.ndarray, jitter: float, draws: int, rng: np.ra
     return np.where(values > 0, np.clip(values + shared, 0.0, 1.0), values)
 
 
-def monte_carlo_interval(measure: str, placements: Mapping[str, np.ndarray], *, weights: np.ndarray,
-                         aggregation: str, tau: float, jitter: float, draws: int, rng: np.random.Generator,
-                         missing: str = "renormalise") -> tuple[float, float]:
+def monte_carlo_interval(
+    measure: str,
+    placements: Mapping[str, np.ndarray],
+    *,
+    weights: np.ndarray,
+    aggregation: str,
+    tau: float,
+    jitter: float,
+    draws: int,
+    rng: np.random.Generator,
+    missing: str = "renormalise",
+) -> tuple[float, float]:
     """5th and 95th percentiles of the score over `draws` jittered placements (see `jitter_placements`).
 
     `placements` holds the per-instrument vectors reversion, outcome, ideal and other_ideal; under
@@ -183,8 +213,9 @@ def monte_carlo_interval(measure: str, placements: Mapping[str, np.ndarray], *, 
     just outside) its interval.
     """
     names = ("reversion", "outcome", "ideal", "other_ideal")
-    drawn = jitter_placements(np.stack([np.asarray(placements[n], dtype=float) for n in names]),
-                              jitter, draws, rng)
+    drawn = jitter_placements(
+        np.stack([np.asarray(placements[n], dtype=float) for n in names]), jitter, draws, rng
+    )
     if aggregation == "euclidean":
         jittered = [drawn[:, j] for j in range(len(names))]
     else:
@@ -197,8 +228,6 @@ def monte_carlo_interval(measure: str, placements: Mapping[str, np.ndarray], *, 
     return float(low), float(high)
 
 
-
-
 def with_blank_flags_read(measures: pd.DataFrame, reading: str) -> pd.DataFrame:
     """`us_requested` with blanks (no document says either way) read as `reading` says.
 
@@ -209,11 +238,19 @@ def with_blank_flags_read(measures: pd.DataFrame, reading: str) -> pd.DataFrame:
     if "us_requested" not in frame.columns:
         frame["us_requested"] = None
     flags = frame["us_requested"].astype(object)
-    blank = flags.map(lambda v: v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v))
-                      or (isinstance(v, str) and not v.strip()))
+    blank = flags.map(
+        lambda v: (
+            v is None
+            or v is pd.NA
+            or (isinstance(v, float) and pd.isna(v))
+            or (isinstance(v, str) and not v.strip())
+        )
+    )
     japanese = frame["sender"].astype(str) == FOCAL if "sender" in frame.columns else blank
-    frame["us_requested"] = [reading == "requested" and bool(jp) if is_blank else value
-                             for value, is_blank, jp in zip(flags, blank, japanese, strict=True)]
+    frame["us_requested"] = [
+        reading == "requested" and bool(jp) if is_blank else value
+        for value, is_blank, jp in zip(flags, blank, japanese, strict=True)
+    ]
     return frame
 
 
@@ -223,8 +260,14 @@ def requested_instruments(measures: pd.DataFrame, end: pd.Timestamp) -> np.ndarr
     return np.isin(INSTRUMENTS, asked["instrument"].unique())
 
 
-def round_positions(measures: pd.DataFrame, window: Mapping[str, str], *, reference: str,
-                    us_ideal_source: str, position_options: Mapping[str, object]) -> dict[str, np.ndarray]:
+def round_positions(
+    measures: pd.DataFrame,
+    window: Mapping[str, str],
+    *,
+    reference: str,
+    us_ideal_source: str,
+    position_options: Mapping[str, object],
+) -> dict[str, np.ndarray]:
     """Per-instrument positions of one round: reversion R, outcome O, US ideal and Japanese ideal.
 
     O: Japan's stock at the round's end. Japan's ideal (never read off O, after Dür's warning about
@@ -245,8 +288,12 @@ def round_positions(measures: pd.DataFrame, window: Mapping[str, str], *, refere
     outcome = positions_at(measures, FOCAL, end, **opts)
     pre_round = positions_at(measures, FOCAL, start - pd.Timedelta(days=1), **opts)
     announced = measures["date_announced"].fillna(measures["date"])
-    in_round = (measures["sender"] == FOCAL) & measures["instrument"].isin(INSTRUMENTS) & (
-        announced >= start) & (announced <= end)
+    in_round = (
+        (measures["sender"] == FOCAL)
+        & measures["instrument"].isin(INSTRUMENTS)
+        & (announced >= start)
+        & (announced <= end)
+    )
     if in_round.any():
         first_day = announced[in_round].min()
         offered = in_round & (announced == first_day)
@@ -261,14 +308,27 @@ def round_positions(measures: pd.DataFrame, window: Mapping[str, str], *, refere
         us_ideal = np.where(requested, 1.0, outcome)
     else:
         us_ideal = positions_at(measures, PRESSURING, end, **opts)
-    return {"reversion": pre_round if reference == "pre_round_stock" else signalled, "outcome": outcome,
-            PRESSURING: us_ideal, FOCAL: signalled}
+    return {
+        "reversion": pre_round if reference == "pre_round_stock" else signalled,
+        "outcome": outcome,
+        PRESSURING: us_ideal,
+        FOCAL: signalled,
+    }
 
 
-def attainment_table(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]], *,
-                     weights: Mapping[str, float], intensity: str, three_level_values: Mapping[str, float],
-                     leader: str, choices: Mapping[str, object], uncoded_intensity: str = "full",
-                     easing_factor: float = 0.5, missing: str = "renormalise") -> pd.DataFrame:
+def attainment_table(
+    measures: pd.DataFrame,
+    rounds: Sequence[Mapping[str, str]],
+    *,
+    weights: Mapping[str, float],
+    intensity: str,
+    three_level_values: Mapping[str, float],
+    leader: str,
+    choices: Mapping[str, object],
+    uncoded_intensity: str = "full",
+    easing_factor: float = 0.5,
+    missing: str = "renormalise",
+) -> pd.DataFrame:
     """attainment.csv (docs/tables.md): one row per round × actor (US, JP).
 
     reversion/outcome/ideal are the scalar positions (stringency index / 100). `attainment` uses
@@ -281,13 +341,23 @@ def attainment_table(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]]
     frame = prepare_measures(with_blank_flags_read(measures, str(choices["blank_us_requested"])))
     frame = frame[[*POSITION_COLUMNS, "date_announced", "us_requested"]]
     w = weight_vector(weights)
-    options = {"leader": leader, "intensity": intensity, "three_level_values": three_level_values,
-               "uncoded_intensity": uncoded_intensity, "easing_factor": easing_factor}
+    options = {
+        "leader": leader,
+        "intensity": intensity,
+        "three_level_values": three_level_values,
+        "uncoded_intensity": uncoded_intensity,
+        "easing_factor": easing_factor,
+    }
 
     rows = []
     for round_index, window in enumerate(rounds):
-        vectors = round_positions(frame, window, reference=str(choices["reference"]),
-                                  us_ideal_source=str(choices["us_ideal_source"]), position_options=options)
+        vectors = round_positions(
+            frame,
+            window,
+            reference=str(choices["reference"]),
+            us_ideal_source=str(choices["us_ideal_source"]),
+            position_options=options,
+        )
         # positions over the instruments in the repertoire by the round's end (as the stringency index)
         mask = repertoire(window["end"])
         vectors = {name: vector[mask] for name, vector in vectors.items()}
@@ -298,21 +368,56 @@ def attainment_table(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]]
 
         for actor_index, actor in enumerate(ACTORS):
             other = ACTORS[1 - actor_index]
-            named = {"reversion": vectors["reversion"], "outcome": vectors["outcome"],
-                     "ideal": vectors[actor], "other_ideal": vectors[other]}
+            named = {
+                "reversion": vectors["reversion"],
+                "outcome": vectors["outcome"],
+                "ideal": vectors[actor],
+                "other_ideal": vectors[other],
+            }
             placements = named if aggregation == "euclidean" else {k: scalar(v) for k, v in named.items()}
             common = {"weights": wr, "aggregation": aggregation, "tau": float(choices["tau"])}
-            point = float(score(str(choices["measure"]), placements["reversion"], placements["outcome"],
-                                placements["ideal"], placements["other_ideal"], **common))
-            gain = float(score("improvement", placements["reversion"], placements["outcome"],
-                               placements["ideal"], placements["other_ideal"], **common))
+            point = float(
+                score(
+                    str(choices["measure"]),
+                    placements["reversion"],
+                    placements["outcome"],
+                    placements["ideal"],
+                    placements["other_ideal"],
+                    **common,
+                )
+            )
+            gain = float(
+                score(
+                    "improvement",
+                    placements["reversion"],
+                    placements["outcome"],
+                    placements["ideal"],
+                    placements["other_ideal"],
+                    **common,
+                )
+            )
             rng = np.random.default_rng([int(choices["seed"]), round_index, actor_index])
-            low, high = monte_carlo_interval(str(choices["measure"]), named,
-                                             jitter=float(choices["placement_jitter"]),
-                                             draws=int(choices["monte_carlo_draws"]), rng=rng,
-                                             missing=missing, **common)
-            rows.append({"round": window["id"], "actor": actor, "measure": choices["measure"],
-                         "reversion": scalar(named["reversion"]), "outcome": scalar(named["outcome"]),
-                         "ideal": scalar(named["ideal"]), "attainment": point, "lower": low, "upper": high,
-                         "improvement": gain})
+            low, high = monte_carlo_interval(
+                str(choices["measure"]),
+                named,
+                jitter=float(choices["placement_jitter"]),
+                draws=int(choices["monte_carlo_draws"]),
+                rng=rng,
+                missing=missing,
+                **common,
+            )
+            rows.append(
+                {
+                    "round": window["id"],
+                    "actor": actor,
+                    "measure": choices["measure"],
+                    "reversion": scalar(named["reversion"]),
+                    "outcome": scalar(named["outcome"]),
+                    "ideal": scalar(named["ideal"]),
+                    "attainment": point,
+                    "lower": low,
+                    "upper": high,
+                    "improvement": gain,
+                }
+            )
     return pd.DataFrame(rows, columns=ATTAINMENT_COLUMNS)

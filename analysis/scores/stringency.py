@@ -11,16 +11,34 @@ from analysis.registry import check_option
 from analysis.vocabulary import GSDB_TYPE_OF, INSTRUMENT_CODES, SENDER_ORDER, in_repertoire
 
 INSTRUMENTS = list(INSTRUMENT_CODES)
-STRINGENCY_COLUMNS = ["sender", "round", "stringency_stock", "stringency_flow", "stringency",
-                      "relative_to_leader", "coverage", "breadth", "n_missing"]
+STRINGENCY_COLUMNS = [
+    "sender",
+    "round",
+    "stringency_stock",
+    "stringency_flow",
+    "stringency",
+    "relative_to_leader",
+    "coverage",
+    "breadth",
+    "n_missing",
+]
 LEAVE_ONE_OUT_COLUMNS = ["sender", "round", "left_out", "stringency"]
 # The columns of the prepared measures that positions_at reads.
-POSITION_COLUMNS = ["date", "event_id", "sender", "instrument", "affects_instrument", "intensity_code",
-                    "list_public", "individuals", "entities"]
+POSITION_COLUMNS = [
+    "date",
+    "event_id",
+    "sender",
+    "instrument",
+    "affects_instrument",
+    "intensity_code",
+    "list_public",
+    "individuals",
+    "entities",
+]
 
 FORMULAS = {
     "stringency": r"S_{c,r} = 100 \cdot \frac{\sum_{k \in K^{obs}_{c,r}} w_k\, x_{c,r,k}}"
-                  r"{\sum_{k \in K^{obs}_{c,r}} w_k}",
+    r"{\sum_{k \in K^{obs}_{c,r}} w_k}",
     "three_level": r"x_{c,r,k} = \max_{m \in M_{c,k}(t_r)} v(\text{code}_m)\, f^{e_m}",
     "depth_counts": r"x_{c,r,k} = \min\left\{1,\ \frac{\sum_m f^{e_m} n_m}{n_{L,k}}\right\}",
     "relative_to_leader": r"RS_{c,r} = S_{c,r} / S_{L,r}",
@@ -57,8 +75,7 @@ DESCRIPTIONS = {
     ),
     "breadth": (
         "Breadth",
-        "The number of distinct sanction types (in the Global Sanctions Data Base's typology) a "
-        "sender uses.",
+        "The number of distinct sanction types (in the Global Sanctions Data Base's typology) a sender uses.",
     ),
 }
 
@@ -71,8 +88,15 @@ def prepare_measures(measures: pd.DataFrame) -> pd.DataFrame:
     frame = measures.copy()
     if "date_precision" not in frame.columns:
         frame["date_precision"] = "day"
-    for column in ["event_id", "sender", "instrument", "affects_instrument", "intensity_code", "round",
-                   "date_precision"]:
+    for column in [
+        "event_id",
+        "sender",
+        "instrument",
+        "affects_instrument",
+        "intensity_code",
+        "round",
+        "date_precision",
+    ]:
         if column not in frame.columns:
             frame[column] = None
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
@@ -99,8 +123,9 @@ def _as_bool(value: object) -> bool:
     return bool(value)
 
 
-def measure_intensity(code: str | None, three_level_values: Mapping[str, float],
-                      uncoded_intensity: str) -> float:
+def measure_intensity(
+    code: str | None, three_level_values: Mapping[str, float], uncoded_intensity: str
+) -> float:
     """Three-level intensity v(code) of one measure; an uncoded measure counts as `uncoded_intensity`.
 
     `uncoded_intensity` is `full` or `partial` (read as that code) or `missing` (NaN).
@@ -130,7 +155,7 @@ def _list_size(rows: pd.DataFrame, weights: np.ndarray) -> float:
         if totals.any():
             dates = rows["date"].to_numpy()
             latest = int(np.flatnonzero(totals)[np.argmax(dates[totals])])
-            keep = (~totals & (dates > dates[latest]))
+            keep = ~totals & (dates > dates[latest])
             keep[latest] = True
             return _list_size(rows[keep].drop(columns="count_basis"), np.asarray(weights)[keep])
     secret = rows["list_public"].map(lambda v: v is False).to_numpy(dtype=bool)
@@ -141,10 +166,19 @@ def _list_size(rows: pd.DataFrame, weights: np.ndarray) -> float:
     return float((np.nansum(counts, axis=1) * weights).sum())
 
 
-def positions_at(measures: pd.DataFrame, sender: str, end: pd.Timestamp, *, start: pd.Timestamp | None = None,
-                 leader: str, intensity: str, three_level_values: Mapping[str, float],
-                 uncoded_intensity: str, easing_factor: float, leader_end: pd.Timestamp | None = None,
-                 ) -> np.ndarray:
+def positions_at(
+    measures: pd.DataFrame,
+    sender: str,
+    end: pd.Timestamp,
+    *,
+    start: pd.Timestamp | None = None,
+    leader: str,
+    intensity: str,
+    three_level_values: Mapping[str, float],
+    uncoded_intensity: str,
+    easing_factor: float,
+    leader_end: pd.Timestamp | None = None,
+) -> np.ndarray:
     """Intensity x_k ∈ [0, 1] (NaN = present but unknown) of each of the eight instruments of `sender`.
 
     Stock (`start` None): measures dated on or before `end`. An easing of the sender whose
@@ -162,8 +196,9 @@ def positions_at(measures: pd.DataFrame, sender: str, end: pd.Timestamp, *, star
     """
     check_option("stringency.intensity", intensity)
     dated = measures[measures["date"].notna() & (measures["date"] <= end)]
-    leader_dated = measures[measures["date"].notna() & (measures["date"] <= (end if leader_end is None
-                                                                            else leader_end))]
+    leader_dated = measures[
+        measures["date"].notna() & (measures["date"] <= (end if leader_end is None else leader_end))
+    ]
     leader_dated = leader_dated[leader_dated["sender"] == leader]
     own = dated[dated["sender"] == sender]
     adopted = own[own["instrument"].isin(INSTRUMENTS)]
@@ -180,15 +215,21 @@ def positions_at(measures: pd.DataFrame, sender: str, end: pd.Timestamp, *, star
         factors = float(easing_factor) ** exponents
         # The leader's measures are the yardstick of `full`: an uncoded leader measure is full by definition.
         uncoded = "full" if sender == leader else uncoded_intensity
-        values = np.array([measure_intensity(c, three_level_values, uncoded)
-                           for c in rows["intensity_code"]]) * factors
+        values = (
+            np.array([measure_intensity(c, three_level_values, uncoded) for c in rows["intensity_code"]])
+            * factors
+        )
         level = np.nan if np.isnan(values).all() else float(np.nanmax(values))
         if intensity == "depth_counts":
             leader_rows = leader_dated[leader_dated["instrument"] == instrument]
-            leader_eased = leader_dated[(leader_dated["instrument"] == "easing")
-                                        & (leader_dated["affects_instrument"] == instrument)]
-            leader_size = (_list_size(leader_rows, float(easing_factor) ** _easing_exponents(
-                leader_rows, leader_eased)) if not leader_rows.empty else np.nan)
+            leader_eased = leader_dated[
+                (leader_dated["instrument"] == "easing") & (leader_dated["affects_instrument"] == instrument)
+            ]
+            leader_size = (
+                _list_size(leader_rows, float(easing_factor) ** _easing_exponents(leader_rows, leader_eased))
+                if not leader_rows.empty
+                else np.nan
+            )
             if not np.isnan(leader_size) and leader_size > 0:
                 size = _list_size(rows, factors)
                 level = np.nan if np.isnan(size) else min(1.0, size / leader_size)
@@ -255,11 +296,19 @@ def ordered_senders(senders: Sequence[str]) -> list[str]:
     return [s for s in SENDER_ORDER if s in unique] + sorted(unique - set(SENDER_ORDER))
 
 
-def stringency_table(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]], *,
-                     weights: Mapping[str, float], basis: str, intensity: str,
-                     three_level_values: Mapping[str, float], leader: str, uncoded_intensity: str = "full",
-                     easing_factor: float = 0.5, missing: str = "renormalise",
-                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def stringency_table(
+    measures: pd.DataFrame,
+    rounds: Sequence[Mapping[str, str]],
+    *,
+    weights: Mapping[str, float],
+    basis: str,
+    intensity: str,
+    three_level_values: Mapping[str, float],
+    leader: str,
+    uncoded_intensity: str = "full",
+    easing_factor: float = 0.5,
+    missing: str = "renormalise",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """stringency.csv and stringency_leave_one_out.csv (docs/tables.md), one row per sender × round.
 
     Senders are those with at least one of the eight instruments in the data; Russia's counter-measures
@@ -273,8 +322,13 @@ def stringency_table(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]]
     frame = prepare_measures(measures)[POSITION_COLUMNS]  # narrow: row filters on it are much faster
     w = weight_vector(weights)
     senders = ordered_senders(frame.loc[frame["instrument"].isin(INSTRUMENTS), "sender"].dropna())
-    options = {"leader": leader, "intensity": intensity, "three_level_values": three_level_values,
-               "uncoded_intensity": uncoded_intensity, "easing_factor": easing_factor}
+    options = {
+        "leader": leader,
+        "intensity": intensity,
+        "three_level_values": three_level_values,
+        "uncoded_intensity": uncoded_intensity,
+        "easing_factor": easing_factor,
+    }
     rows, loo_rows = [], []
     for window in rounds:
         start, end = pd.Timestamp(window["start"]), pd.Timestamp(window["end"])
@@ -294,15 +348,24 @@ def stringency_table(measures: pd.DataFrame, rounds: Sequence[Mapping[str, str]]
             s_flow = float(stringency_index(flow[sender], wr, missing))
             value = s_stock if basis == "stock" else s_flow
             relative = value / leader_index if leader_index > 0 else np.nan
-            rows.append({"sender": sender, "round": window["id"], "stringency_stock": s_stock,
-                         "stringency_flow": s_flow, "stringency": value, "relative_to_leader": relative,
-                         "coverage": coverage(stock[sender], leader_stock),
-                         "breadth": breadth(stock[sender], names),
-                         "n_missing": int(np.isnan(chosen[sender]).sum())})
+            rows.append(
+                {
+                    "sender": sender,
+                    "round": window["id"],
+                    "stringency_stock": s_stock,
+                    "stringency_flow": s_flow,
+                    "stringency": value,
+                    "relative_to_leader": relative,
+                    "coverage": coverage(stock[sender], leader_stock),
+                    "breadth": breadth(stock[sender], names),
+                    "n_missing": int(np.isnan(chosen[sender]).sum()),
+                }
+            )
             for k, instrument in enumerate(names):
                 keep = np.arange(len(names)) != k
                 without = float(stringency_index(chosen[sender][keep], wr[keep], missing))
-                loo_rows.append({"sender": sender, "round": window["id"], "left_out": instrument,
-                                 "stringency": without})
+                loo_rows.append(
+                    {"sender": sender, "round": window["id"], "left_out": instrument, "stringency": without}
+                )
     table = pd.DataFrame(rows, columns=STRINGENCY_COLUMNS)
     return table, pd.DataFrame(loo_rows, columns=LEAVE_ONE_OUT_COLUMNS)
