@@ -11,6 +11,7 @@ from analysis.registry import check_option
 from analysis.scores.stringency import (
     INSTRUMENTS,
     POSITION_COLUMNS,
+    position_options,
     positions_at,
     prepare_measures,
     repertoire,
@@ -341,13 +342,7 @@ def attainment_table(
     frame = prepare_measures(with_blank_flags_read(measures, str(choices["blank_us_requested"])))
     frame = frame[[*POSITION_COLUMNS, "date_announced", "us_requested"]]
     w = weight_vector(weights)
-    options = {
-        "leader": leader,
-        "intensity": intensity,
-        "three_level_values": three_level_values,
-        "uncoded_intensity": uncoded_intensity,
-        "easing_factor": easing_factor,
-    }
+    options = position_options(leader, intensity, three_level_values, uncoded_intensity, easing_factor)
 
     rows = []
     for round_index, window in enumerate(rounds):

@@ -166,6 +166,24 @@ def _list_size(rows: pd.DataFrame, weights: np.ndarray) -> float:
     return float((np.nansum(counts, axis=1) * weights).sum())
 
 
+def position_options(
+    leader: str,
+    intensity: str,
+    three_level_values: Mapping[str, float],
+    uncoded_intensity: str,
+    easing_factor: float,
+) -> dict[str, object]:
+    """The coding choices positions_at reads besides its data, as its keyword arguments (stringency
+    and attainment place senders with the same ones)."""
+    return {
+        "leader": leader,
+        "intensity": intensity,
+        "three_level_values": three_level_values,
+        "uncoded_intensity": uncoded_intensity,
+        "easing_factor": easing_factor,
+    }
+
+
 def positions_at(
     measures: pd.DataFrame,
     sender: str,
@@ -322,13 +340,7 @@ def stringency_table(
     frame = prepare_measures(measures)[POSITION_COLUMNS]  # narrow: row filters on it are much faster
     w = weight_vector(weights)
     senders = ordered_senders(frame.loc[frame["instrument"].isin(INSTRUMENTS), "sender"].dropna())
-    options = {
-        "leader": leader,
-        "intensity": intensity,
-        "three_level_values": three_level_values,
-        "uncoded_intensity": uncoded_intensity,
-        "easing_factor": easing_factor,
-    }
+    options = position_options(leader, intensity, three_level_values, uncoded_intensity, easing_factor)
     rows, loo_rows = [], []
     for window in rounds:
         start, end = pd.Timestamp(window["start"]), pd.Timestamp(window["end"])
