@@ -214,8 +214,8 @@ def conclusion(verdict: object) -> str | None:
 def verdicts_agree(ours: object, thesis: object) -> bool:
     """Whether a verdict agrees with the thesis's (which only accepts or rejects): both accept the
     hypothesis, or neither does; an indeterminate verdict agrees with none."""
-    a, b = VERDICT_HOLDS.get(str(ours)), VERDICT_HOLDS.get(str(thesis))
-    return a is not None and a == b
+    ours = conclusion(ours)
+    return ours in ("holds", "does not hold") and ours == conclusion(thesis)
 
 
 INSTRUMENT_CODES = tuple(i.code for i in INSTRUMENTS)

@@ -51,9 +51,14 @@ def _rows(path: Path, wanted: Sequence[Mapping[str, Any]]) -> list[dict[str, Any
     handle = pq.ParquetFile(path, read_dictionary=keys)
     choices = handle.read(columns=keys)
 
+    seen: dict[str, list[tuple[Any, np.ndarray]]] = {}  # the mappings share most (key, value) pairs
+
     def matches(key: str, value: Any) -> np.ndarray:
         """Whether each row's `key` equals `value`, chunk by chunk (a string column comes as
         dictionary chunks, each with its own small dictionary; a numeric column as plain values)."""
+        for known, mask in seen.setdefault(key, []):
+            if known == value:
+                return mask
         parts = []
         for chunk in choices[key].chunks:
             if hasattr(chunk, "dictionary"):
@@ -61,7 +66,9 @@ def _rows(path: Path, wanted: Sequence[Mapping[str, Any]]) -> list[dict[str, Any
                 parts.append(hit[_numbers(chunk.indices)])
             else:
                 parts.append(_numbers(chunk) == value)
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+        mask = np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+        seen[key].append((value, mask))
+        return mask
 
     starts = np.cumsum(
         [0] + [handle.metadata.row_group(g).num_rows for g in range(handle.metadata.num_row_groups)]

@@ -19,7 +19,7 @@ import pandas as pd
 from analysis import registry
 from analysis.present.figures import VERDICT_COLOURS, WIDTH
 from analysis.scores.multiverse import SPEC_ID, STRUCTURE_ID, axes, round_ids
-from analysis.vocabulary import VERDICT_HOLDS, VERDICTS, conclusion, verdicts_agree
+from analysis.vocabulary import VERDICT_HOLDS, VERDICTS, conclusion
 
 ROBUSTNESS_COLUMNS = [
     "hypothesis",
@@ -102,7 +102,8 @@ def robustness_table(
         name, score = deciding_score(table, hypothesis, round_id, config)
         scored = score[present].dropna()
         # agreeing = reaching the default's conclusion (the exact words' shares are the share_* columns)
-        share = float((verdicts[present].map(conclusion) == conclusion(mine)).mean())
+        concluded = verdicts[present].map(conclusion)
+        share = float((concluded == conclusion(mine)).mean())
         rows.append(
             {
                 "hypothesis": hypothesis,
@@ -113,7 +114,10 @@ def robustness_table(
                 "thesis_verdict": thesis_verdict,
                 "share_default": share,
                 # the thesis only accepts or rejects: a verdict agrees when both accept or neither does
-                "share_thesis": float(np.mean([verdicts_agree(v, thesis_verdict) for v in verdicts[present]]))
+                # vocabulary.verdicts_agree over the column: the same decided conclusion
+                "share_thesis": float(
+                    ((concluded == conclusion(thesis_verdict)) & (concluded != "open")).mean()
+                )
                 if thesis_verdict
                 else np.nan,
                 **{f"share_{v.replace(' ', '_')}": float((verdicts[present] == v).mean()) for v in VERDICTS},
@@ -133,7 +137,7 @@ def flip_rates(table: pd.DataFrame, keys: Sequence[str], columns: Sequence[str])
     (vocabulary.conclusion: a move between "not supported" and "rejected" is no flip).
 
     Specifications that agree on every other choice form a group; every pair of them differs in ``key``
-    alone. The rate is the share of such pairs (both with the verdict) whose verdicts differ. Pairs
+    alone. The rate is the share of such pairs (both with the verdict) whose conclusions differ. Pairs
     excluded by a constraint simply do not exist, so a key held under some condition is compared only
     where it varies.
     """
