@@ -37,7 +37,7 @@ def test_a_card_names_each_file_once_under_its_first_role():
     spec = provenance.card(
         "figure",
         "lag",
-        "make_figure",
+        "make_figures",
         ["f.svg", "f.vl.json"],
         ["a.csv", "f.svg"],
         "code.py",
@@ -50,7 +50,7 @@ def test_a_card_names_each_file_once_under_its_first_role():
         {"role": "code", "path": "code.py"},
     ]
     assert spec["keys"] == ["k=1", "j=2"]
-    assert spec["rule"] == "make_figure"
+    assert spec["rule"] == "make_figures"
 
 
 def test_record_hashes_every_file_relative_to_the_project(tmp_path):

@@ -44,7 +44,7 @@ def test_dry_run_plans_every_stage(tmp_path):
         "score_process_tracing",
         "score_reactivity",
         "decide_verdicts",
-        "make_figure",
+        "make_figures",
         "render_report",
         "all",
     ]:

@@ -21,7 +21,7 @@ FIGURE_DESCRIPTIONS = {
 }
 
 
-# The tables each figure reads (the make_figure rule declares exactly these as inputs).
+# The tables each figure reads (the make_figures rule declares their union as inputs).
 FIGURE_INPUTS = {
     "timeline": ["measures", "pressure", "engagements"],
     "stringency": ["stringency"],

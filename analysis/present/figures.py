@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -589,7 +590,19 @@ def out_of_sample(
 def spec_and_svg(chart: alt.TopLevelMixin) -> tuple[dict[str, Any], str]:
     """The Vega-Lite spec (for the interactive HTML) and its SVG rendering (for the PDF)."""
     spec = chart.to_dict()
-    return spec, vl_convert.vegalite_to_svg(spec)
+    return spec, renumber_clips(vl_convert.vegalite_to_svg(spec))
+
+
+def renumber_clips(svg: str) -> str:
+    """Number an SVG's clip paths 1, 2, … in their order. vl-convert counts them across every chart a
+    process draws, so without this a figure's bytes would depend on the figures drawn before it."""
+    numbers = sorted({int(n) for n in re.findall(r'id="clip(\d+)"', svg)})
+    new = {old: index for index, old in enumerate(numbers, start=1)}
+    return re.sub(
+        r"\b(id=\"|url\(#)clip(\d+)\b",
+        lambda m: f"{m.group(1)}clip{new.get(int(m.group(2)), m.group(2))}",
+        svg,
+    )
 
 
 def make_figure(

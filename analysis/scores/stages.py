@@ -221,7 +221,7 @@ UPSTREAM: dict[str, list[str]] = {
         "score_reactivity",
     ],
     "replicate_thesis": ["decide_verdicts", "score_stringency"],
-    "make_figure": [],  # each figure's own upstream comes from the tables it reads (figures.smk)
+    "make_figures": [],  # its upstream comes from the tables the figures read (common.smk's FIGURES_BEHIND)
     "build_bibliography": ["clean_data"],
 }
 

@@ -54,7 +54,6 @@ FIGURES = list(FIGURE_DESCRIPTIONS)
 
 wildcard_constraints:
     root=ROOT_PATTERN,
-    figure="|".join(FIGURES),
 
 
 def choice_params(rule):
@@ -95,16 +94,20 @@ FIGURE_TABLES = {
 }
 
 
+# Every table some figure reads, once (make_figures draws them all in one job).
+FIGURE_READS = list(dict.fromkeys(name for names in FIGURE_INPUTS.values() for name in names))
+# The rules whose keys the figures depend on: make_figures and those behind the tables it reads.
+FIGURES_BEHIND = ["make_figures", *dict.fromkeys(FIGURE_TABLES[name][0] for name in FIGURE_READS)]
+
+
 def figure_tables(wildcards):
-    return {name: at(FIGURE_TABLES[name][0], FIGURE_TABLES[name][1])(wildcards)
-            for name in FIGURE_INPUTS[wildcards.figure]}
+    return {name: at(*FIGURE_TABLES[name])(wildcards) for name in FIGURE_READS}
 
 
 def figure_at(figure, suffix):
-    """Input function: a figure's file under the root that holds it for this ``{root}``: shared with an
-    earlier build that agrees on the figure's own keys and those behind the tables it reads."""
-    behind = ["make_figure", *{FIGURE_TABLES[name][0] for name in FIGURE_INPUTS[figure]}]
-    return lambda wildcards: f"{VARIANTS.home(behind, wildcards.root)}/figures/{figure}.{suffix}"
+    """Input function: a figure's file under the root that holds the figures for this ``{root}``:
+    shared with an earlier build that agrees on every key behind make_figures and its tables."""
+    return lambda wildcards: f"{VARIANTS.home(FIGURES_BEHIND, wildcards.root)}/figures/{figure}.{suffix}"
 
 def score(rule, name):
     return at(rule, f"scores/{name}")
@@ -197,12 +200,13 @@ def provenance_cards(wildcards):
     """Every card's specification (provenance.card), by kind and name: figure/<figure>,
     table/<display table>, text/<fragment with numbered tables>, multiverse/<output>, headline."""
     root, cards = wildcards.root, {}
-    figure_code = rule_inputs("make_figure", wildcards)["code"]
+    figure_code = rule_inputs("make_figures", wildcards)["code"]
     for figure in FIGURES:
+        # a figure's card names the tables and keys that figure itself reads
         tables = {name: at(*FIGURE_TABLES[name])(wildcards) for name in FIGURE_INPUTS[figure]}
-        behind = ["make_figure", *dict.fromkeys(FIGURE_TABLES[name][0] for name in FIGURE_INPUTS[figure])]
+        behind = ["make_figures", *dict.fromkeys(FIGURE_TABLES[name][0] for name in FIGURE_INPUTS[figure])]
         cards[f"figure/{figure}"] = provenance.card(
-            "figure", figure, "make_figure",
+            "figure", figure, "make_figures",
             [figure_at(figure, suffix)(wildcards) for suffix in ("svg", "vl.json")],
             list(tables.values()), figure_code, encoded_keys(registry.keys_behind(behind, UPSTREAM), root))
     # display tables and fragments written by write_report_text, each from the named inputs it reads
