@@ -10,9 +10,10 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a table is read: the render and provenance jobs need none
+    import pandas as pd
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
@@ -53,6 +54,8 @@ def write_yaml_atomic(data: Any, path: str | Path) -> None:
 
 def read_csv(path: str | Path) -> pd.DataFrame:
     """Read a CSV the pipeline wrote: empty cells stay missing, ids stay strings."""
+    import pandas as pd
+
     return pd.read_csv(
         path, dtype_backend="numpy_nullable", keep_default_na=True, na_values=[""], encoding="utf-8"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import itertools
 from pathlib import Path
@@ -176,6 +177,27 @@ def test_chunk_slices_cover_every_specification_once_in_order():
         assert flat == [(i, j) for i, n in enumerate(counts) for j in range(n)]
     with pytest.raises(ValueError):
         mv.chunk_slices(counts, 4, 4)
+
+
+def test_a_small_space_gets_fewer_chunk_jobs_and_the_full_space_the_configured_number():
+    """multiverse.chunks is an upper bound: each job gets at least MIN_CHUNK_SPECS specifications of
+    the axes' bound, or the space is one job."""
+    full = copy.deepcopy(CONFIG)
+    full["multiverse"]["only"] = []
+    n_full = len(mv.structures(full))
+    assert mv.chunk_jobs(full, n_full) == full["multiverse"]["chunks"]  # 1.2 million specifications
+    bounded = copy.deepcopy(full)
+    bounded["multiverse"]["only"] = ["hp1.ai_threshold", "hp1.rule"]
+    assert mv.chunk_jobs(bounded, len(mv.structures(bounded))) == 1
+    many = copy.deepcopy(full)
+    many["multiverse"]["chunks"] = 10_000
+    jobs = mv.chunk_jobs(many, n_full)
+    assert 1 < jobs < 10_000
+    per_structure = 1
+    for key, values in mv.axes(full).items():
+        if key not in mv.structural_keys(full):
+            per_structure *= len(values)
+    assert (jobs - 1) * mv.MIN_CHUNK_SPECS < n_full * per_structure <= jobs * mv.MIN_CHUNK_SPECS
 
 
 def test_chunk_count_never_changes_a_result(tmp_path):

@@ -6,13 +6,17 @@
 
 Each structural combination (the varied keys cleaning reads) is cleaned once by the clean_data script
 and shared by every specification on it; the numeric specifications are scored vectorised in N chunk
-jobs (multiverse.chunks, which never changes a result) and gathered into one Parquet table.
+jobs (multiverse.chunks, fewer for a small space; never changes a result) and gathered into one Parquet table.
 """
 
-from analysis.scores.multiverse import encoded_params, structures as mv_structures, spec_config as mv_spec_config, table_keys
+from analysis.scores.multiverse import chunk_jobs, encoded_params, structures as mv_structures, spec_config as mv_spec_config, table_keys
 
 MV = "results/multiverse"
 MV_STRUCTURES = {row["structure_id"]: row for row in mv_structures(BASE).to_dict("records")}
+MV_CHUNKS = chunk_jobs(BASE, len(MV_STRUCTURES))  # multiverse.chunks, fewer for a small space
+# The build's own stages go first when both are ready: on a bounded space they are the longer chain
+# to the render, and on the full one they take seconds of the multiverse's half hour.
+MV_PRIORITY = -1
 MV_CODE = ["analysis/scores/multiverse.py", "analysis/scores/stages.py", "analysis/scores/verdicts.py",
            "analysis/registry.py", "analysis/registry.yaml"]
 
@@ -38,6 +42,7 @@ rule multiverse_space:
         space=f"{MV}/space.json",
     params:
         **MV_TABLE_PARAMS,
+    priority: MV_PRIORITY
     log:
         f"{MV}/logs/multiverse_space.log",
     conda:
@@ -62,6 +67,7 @@ rule multiverse_prepare:
            for key in registry.keys_read_by("clean_data")},
     wildcard_constraints:
         structure="[0-9a-f]+",
+    priority: MV_PRIORITY
     log:
         f"{MV}/logs/multiverse_prepare/{{structure}}.log",
     conda:
@@ -87,6 +93,7 @@ rule multiverse_chunk:
     wildcard_constraints:
         chunk="[0-9]+",
         chunks="[0-9]+",
+    priority: MV_PRIORITY
     log:
         f"{MV}/logs/multiverse_chunk/{{chunk}}_of_{{chunks}}.log",
     conda:
@@ -99,12 +106,13 @@ rule multiverse_gather:
     """Every specification, one row each: its id, every choice, every score and every verdict."""
     input:
         chunks=expand(f"{MV}/chunks/{{chunk}}_of_{{chunks}}.parquet",
-                      chunk=range(BASE["multiverse"]["chunks"]), chunks=BASE["multiverse"]["chunks"]),
+                      chunk=range(MV_CHUNKS), chunks=MV_CHUNKS),
         code="analysis/scores/multiverse.py",
     output:
         table=f"{MV}/specifications.parquet",
     params:
         **(MV_TABLE_PARAMS | registry.rule_params("multiverse_gather", BASE)),
+    priority: MV_PRIORITY
     log:
         f"{MV}/logs/multiverse_gather.log",
     conda:
@@ -132,6 +140,7 @@ rule multiverse_summary:
         svgs=[f"{MV}/figures/spec_curve_{target}.svg" for target in MV_CURVES],
     params:
         **MV_ALL_PARAMS,
+    priority: MV_PRIORITY
     log:
         f"{MV}/logs/multiverse_summary.log",
     conda:
@@ -149,6 +158,7 @@ rule multiverse_explorer:
         explorer=f"{MV}/explorer.json",
     params:
         **MV_ALL_PARAMS,
+    priority: MV_PRIORITY
     log:
         f"{MV}/logs/multiverse_explorer.log",
     conda:
