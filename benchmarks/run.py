@@ -101,7 +101,9 @@ USER_ENV = {name: value for name, value in os.environ.items() if name != "PYTHON
 def measure(command: list[str], cwd: Path) -> Run:
     """Wall time and peak resident memory of one command (and every process it waited for)."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=USER_ENV)
+    process = subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=USER_ENV
+    )
     output = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
