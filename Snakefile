@@ -32,7 +32,12 @@ rule all:
     default_target: True
 
 
+onsuccess:
+    cancel_rescheduling_timers()
+
+
 onerror:
+    cancel_rescheduling_timers()
     # The render keeps the last good report (see render_report); say that it no longer matches.
     for path in (f"{TARGET_ROOT}/report/report.html", f"{TARGET_ROOT}/report/report.pdf"):
         if Path(path).exists():

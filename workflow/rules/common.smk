@@ -45,6 +45,19 @@ TARGET_ROOT = VARIANTS.root(next(iter(named), DEFAULT))
 if clear_stale_locks(Path(workflow.basedir)):
     print("Removed the locks of an earlier run that was killed (no other Snakemake runs here).",
           file=sys.stderr)
+
+
+def cancel_rescheduling_timers():
+    """Snakemake's job-rate limiter arms a 1-s threading.Timer after every scheduling round, and the
+    interpreter waits for the last one before it exits: 1 s or more at the end of every run that
+    ran a job (a prose edit included). The run is over when this is called, so nothing is lost."""
+    import threading
+
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer):
+            thread.cancel()
+
+
 ENV = "../../envs/pipeline.yaml"  # relative to the rule files
 RAW_TABLES = ["sources", "measures", "pressure", "attributions", "engagements", "evidence",
               "thesis_claims", "disagreements"]
