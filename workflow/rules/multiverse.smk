@@ -14,9 +14,6 @@ from analysis.scores.multiverse import chunk_jobs, encoded_params, structures as
 MV = "results/multiverse"
 MV_STRUCTURES = {row["structure_id"]: row for row in mv_structures(BASE).to_dict("records")}
 MV_CHUNKS = chunk_jobs(BASE, len(MV_STRUCTURES))  # multiverse.chunks, fewer for a small space
-# The build's own stages go first when both are ready: on a bounded space they are the longer chain
-# to the render, and on the full one they take seconds of the multiverse's half hour.
-MV_PRIORITY = -1
 MV_CODE = ["analysis/scores/multiverse.py", "analysis/scores/stages.py", "analysis/scores/verdicts.py",
            "analysis/registry.py", "analysis/registry.yaml"]
 
@@ -42,7 +39,6 @@ rule multiverse_space:
         space=f"{MV}/space.json",
     params:
         **MV_TABLE_PARAMS,
-    priority: MV_PRIORITY
     log:
         f"{MV}/logs/multiverse_space.log",
     conda:
@@ -67,7 +63,6 @@ rule multiverse_prepare:
            for key in registry.keys_read_by("clean_data")},
     wildcard_constraints:
         structure="[0-9a-f]+",
-    priority: MV_PRIORITY
     log:
         f"{MV}/logs/multiverse_prepare/{{structure}}.log",
     conda:
@@ -93,7 +88,6 @@ rule multiverse_chunk:
     wildcard_constraints:
         chunk="[0-9]+",
         chunks="[0-9]+",
-    priority: MV_PRIORITY
     log:
         f"{MV}/logs/multiverse_chunk/{{chunk}}_of_{{chunks}}.log",
     conda:
@@ -112,7 +106,6 @@ rule multiverse_gather:
         table=f"{MV}/specifications.parquet",
     params:
         **(MV_TABLE_PARAMS | registry.rule_params("multiverse_gather", BASE)),
-    priority: MV_PRIORITY
     log:
         f"{MV}/logs/multiverse_gather.log",
     conda:
@@ -140,7 +133,6 @@ rule multiverse_summary:
         svgs=[f"{MV}/figures/spec_curve_{target}.svg" for target in MV_CURVES],
     params:
         **MV_ALL_PARAMS,
-    priority: MV_PRIORITY
     log:
         f"{MV}/logs/multiverse_summary.log",
     conda:
@@ -158,7 +150,6 @@ rule multiverse_explorer:
         explorer=f"{MV}/explorer.json",
     params:
         **MV_ALL_PARAMS,
-    priority: MV_PRIORITY
     log:
         f"{MV}/logs/multiverse_explorer.log",
     conda:
