@@ -701,9 +701,11 @@ def vega_bundle(cache: Path | None = None) -> str:
     return bundle
 
 
-def write_vega_header(workdir: Path, cache: Path | None = None) -> Path:
-    """The Vega/Vega-Lite/Vega-Embed bundle as a <script> for the HTML head: once per page."""
-    bundle = vega_bundle(cache).replace("</script", "<\\/script")
+def write_vega_header(workdir: Path, cache: Path | None = None, bundle_file: Path | None = None) -> Path:
+    """The Vega/Vega-Lite/Vega-Embed bundle as a <script> for the HTML head: once per page. It is read
+    from `bundle_file` (vega_bundle's text, written by the caller) when given, else built or cached."""
+    text = Path(bundle_file).read_text(encoding="utf-8") if bundle_file else vega_bundle(cache)
+    bundle = text.replace("</script", "<\\/script")
     header = workdir / VEGA_HEADER
     header.write_text(f'<script type="text/javascript">\n{bundle}\n</script>\n', encoding="utf-8")
     return header
@@ -944,6 +946,7 @@ def render_offline(
     env: Mapping[str, str],
     formats: tuple[str, ...] = FORMATS,
     cache: tuple[Path, str] | None = None,
+    bundle_file: Path | None = None,
 ) -> dict[str, Path]:
     """The offline engine in `workdir` (a copy of the document's folder): returns {format: file}.
 
@@ -1000,7 +1003,7 @@ def render_offline(
         if fmt == "html":
             charts = "vegaEmbed(" in text
             if charts:
-                write_vega_header(workdir, cache[0] if cache else None)
+                write_vega_header(workdir, cache[0] if cache else None, bundle_file)
             html = workdir / f"{qmd.stem}.html"
             steps[fmt] = functools.partial(_html_step, markdown, html, options, charts)
         else:
@@ -1098,6 +1101,7 @@ def render(
     engine: str = "auto",
     keep_scratch: bool = False,
     cache_dir: Path | None = None,
+    vega_bundle_file: Path | None = None,
 ) -> str:
     """Render `qmd` to the formats `targets` names ({"html": file, "pdf": file}, either or both).
 
@@ -1107,7 +1111,8 @@ def render(
     is replaced only when every format has rendered, by an atomic rename: a failed or interrupted
     render leaves the previous files as they were. `cache_dir` keeps executed notebooks keyed by
     everything the cells read (cell_cache_key), so a prose-only edit runs no cell (offline engine).
-    Returns the engine description.
+    `vega_bundle_file` holds vega_bundle's text, made beforehand (building it takes seconds); without
+    it the bundle is built, or read from `cache_dir`. Returns the engine description.
     """
     qmd = Path(qmd).resolve()
     targets = {fmt: Path(path) for fmt, path in targets.items()}
@@ -1138,7 +1143,7 @@ def render(
             if chosen != "quarto":  # Quarto merges metadata-files itself
                 meta = merged_metadata(meta, workdir)
             if chosen == "quarto":  # a project may include the bundle in its HTML head (the report does)
-                write_vega_header(workdir)
+                write_vega_header(workdir, bundle_file=vega_bundle_file)
             inputs_file = workdir / INPUTS_FILE
             absolute = {
                 name: (
@@ -1163,7 +1168,9 @@ def render(
                     execute_options(meta, project_options(workdir), formats[0]),
                 )
                 cache = (Path(cache_dir), cell_cache_key(notebook, absolute, qmd, env)) if cache_dir else None
-                produced = render_offline(workdir / qmd.name, workdir, meta, env, formats, cache)
+                produced = render_offline(
+                    workdir / qmd.name, workdir, meta, env, formats, cache, vega_bundle_file
+                )
             staged = [_stage_atomic(produced[fmt], targets[fmt]) for fmt in formats]
             for tmp, fmt in zip(staged, formats, strict=True):
                 os.replace(tmp, targets[fmt])

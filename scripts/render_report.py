@@ -11,6 +11,7 @@ with logged(snakemake.log[0]) as log:
     inputs = {
         name: (list(value) if isinstance(value, list) else str(value))
         for name, value in snakemake.input.items()
+        if name != "vega_bundle"  # the engine's, not the cells'
     }
     targets = {"html": Path(snakemake.output.html), "pdf": Path(snakemake.output.pdf)}
     # executed cells are reused while their code and every declared input are unchanged (a prose edit)
@@ -20,5 +21,6 @@ with logged(snakemake.log[0]) as log:
         inputs,
         engine=from_params(snakemake.params)["report"]["engine"],
         cache_dir=Path(".snakemake", "qmdrender-cells", snakemake.wildcards.root),
+        vega_bundle_file=Path(snakemake.input.vega_bundle),
     )
     log.info("rendered %s and %s with %s", snakemake.output.html, snakemake.output.pdf, engine)

@@ -158,7 +158,7 @@ def comparison_inputs(wildcards):
 BUILD_RULES = ["validate_raw", "clean_data", "score_stringency", "score_timing", "score_attainment",
                "score_influence", "score_process_tracing", "score_reactivity", "decide_verdicts",
                "replicate_thesis", "build_bibliography", "tabulate_choices", "write_report_text",
-               "record_provenance", "render_report"]
+               "record_provenance", "bundle_vega", "render_report"]
 
 
 def every_output(root):

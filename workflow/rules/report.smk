@@ -1,5 +1,7 @@
 """Stage 5: the bibliography, the coding choices in force, and the report in HTML and PDF."""
 
+import vl_convert
+
 
 rule build_bibliography:
     """The report's BibTeX file, generated from the sources table."""
@@ -102,6 +104,24 @@ rule record_provenance:
         "../../scripts/record_provenance.py"
 
 
+rule bundle_vega:
+    """The Vega, Vega-Lite and Vega-Embed libraries (vl-convert's bundle, 0.9 MB) that the HTML report
+    embeds so its charts draw offline. Building it takes about 2 s: made beside the build's first
+    jobs, once for every build, instead of inside the render."""
+    input:
+        code="qmdrender/engine.py",
+    output:
+        bundle="results/vega/vega-bundle.js",
+    params:
+        vl_convert=vl_convert.__version__,  # the bundle is that release's libraries
+    log:
+        "results/vega/logs/bundle_vega.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/bundle_vega.py"
+
+
 # Checked against what the kernel really imports by tests/test_cell_cache.py.
 REPORT_KERNEL_MODULES = [f"analysis/{module}.py" for module in [
     "__init__", "config", "io", "registry", "vocabulary",
@@ -140,6 +160,7 @@ rule render_report:
         multiverse_specs=[f"results/multiverse/figures/spec_curve_{target}.vl.json" for target in MV_CURVES],
         multiverse_svgs=[f"results/multiverse/figures/spec_curve_{target}.svg" for target in MV_CURVES],
         explorer="results/multiverse/explorer.json",
+        vega_bundle=rules.bundle_vega.output.bundle,
     output:
         # update(): Snakemake keeps the last good report while a render runs and restores it if the
         # render fails (the engine writes each file atomically, so an interrupt cannot leave half).
