@@ -9,7 +9,8 @@ conclusion hinges on.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import altair as alt
@@ -19,7 +20,7 @@ import pandas as pd
 from analysis import registry
 from analysis.present.figures import VERDICT_COLOURS, WIDTH
 from analysis.scores.multiverse import SPEC_ID, STRUCTURE_ID, axes, round_ids
-from analysis.vocabulary import VERDICT_HOLDS, VERDICTS, conclusion
+from analysis.vocabulary import VERDICT_HOLDS, VERDICTS, conclusion, verdicts_agree
 
 ROBUSTNESS_COLUMNS = [
     "hypothesis",
@@ -102,8 +103,8 @@ def robustness_table(
         name, score = deciding_score(table, hypothesis, round_id, config)
         scored = score[present].dropna()
         # agreeing = reaching the default's conclusion (the exact words' shares are the share_* columns)
-        concluded = verdicts[present].map(conclusion)
-        share = float((concluded == conclusion(mine)).mean())
+        share = float((by_value(verdicts[present], conclusion) == conclusion(mine)).mean())
+        agrees_with_thesis = functools.partial(verdicts_agree, thesis=thesis_verdict)
         rows.append(
             {
                 "hypothesis": hypothesis,
@@ -114,10 +115,7 @@ def robustness_table(
                 "thesis_verdict": thesis_verdict,
                 "share_default": share,
                 # the thesis only accepts or rejects: a verdict agrees when both accept or neither does
-                # vocabulary.verdicts_agree over the column: the same decided conclusion
-                "share_thesis": float(
-                    ((concluded == conclusion(thesis_verdict)) & (concluded != "open")).mean()
-                )
+                "share_thesis": float(by_value(verdicts[present], agrees_with_thesis).mean())
                 if thesis_verdict
                 else np.nan,
                 **{f"share_{v.replace(' ', '_')}": float((verdicts[present] == v).mean()) for v in VERDICTS},
@@ -143,15 +141,19 @@ def flip_rates(table: pd.DataFrame, keys: Sequence[str], columns: Sequence[str])
     """
     choice_columns = [c for c in table.columns if c in set(keys) | set(_choice_columns(table))]
     codes = pd.DataFrame({c: pd.factorize(table[c].map(str))[0] for c in choice_columns})
+    # each column's conclusions, coded once for every key
+    concluded = {
+        column: (table[column].notna().to_numpy(), pd.factorize(by_value(table[column], conclusion))[0])
+        for column in columns
+    }
     rows = []
     for key in keys:
         others = [c for c in choice_columns if c != key]
         group = codes.groupby(others, sort=False).ngroup().to_numpy() if others else np.zeros(len(table), int)
         for column in columns:
-            present = table[column].notna().to_numpy()
+            present, verdict = concluded[column]
             if not present.any():
                 continue
-            verdict = pd.factorize(table[column].map(conclusion))[0]
             counts = pd.DataFrame({"g": group[present], "v": verdict[present]})
             sizes = counts.groupby("g").size()
             same = counts.groupby(["g", "v"]).size()
@@ -167,6 +169,12 @@ def flip_rates(table: pd.DataFrame, keys: Sequence[str], columns: Sequence[str])
                 }
             )
     return pd.DataFrame(rows, columns=FLIP_COLUMNS)
+
+
+def by_value(column: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
+    """``function`` of each cell, called once per distinct value (a verdict column of the full
+    multiverse holds a million cells and four words)."""
+    return column.map({value: function(value) for value in column.dropna().unique()})
 
 
 def _choice_columns(table: pd.DataFrame) -> list[str]:

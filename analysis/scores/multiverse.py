@@ -21,6 +21,7 @@ import hashlib
 import io
 import itertools
 import json
+import math
 import os
 import sys
 import time
@@ -118,6 +119,16 @@ def structural_keys(config: Mapping[str, Any]) -> list[str]:
     return [key for key in axes(config) if key in read]
 
 
+def numeric_axes(
+    config: Mapping[str, Any], space: Mapping[str, Sequence[Any]] | None = None
+) -> dict[str, tuple[Any, ...]]:
+    """The varied keys cleaning does not read, with their values (of ``space``, by default the whole
+    decision space): every structure's specifications are drawn from their product."""
+    space = axes(config) if space is None else space
+    structural = set(structural_keys(config))
+    return {key: tuple(values) for key, values in space.items() if key not in structural}
+
+
 def _matches(frame: pd.DataFrame, condition: Mapping[str, Any]) -> np.ndarray:
     mask = np.ones(len(frame), dtype=bool)
     for key, wanted in condition.items():
@@ -211,7 +222,7 @@ def numeric_specs(
     """
     space = dict(axes(config) if space is None else space)
     structural = [key for key in structural_keys(config) if key in space]
-    numeric = tuple((key, tuple(values)) for key, values in space.items() if key not in structural)
+    numeric = tuple(numeric_axes(config, space).items())
     frame = _numeric_product(json.dumps(config, sort_keys=True), numeric).copy()
     for key in reversed(structural):
         frame.insert(0, key, pd.Series([structure[key]] * len(frame), dtype=object))
@@ -274,11 +285,7 @@ def chunk_jobs(config: Mapping[str, Any], n_structures: int) -> int:
     MIN_CHUNK_SPECS specifications per job. The count is bounded from the axes alone (every numeric
     combination on each of ``n_structures`` structures, constraints ignored), so the Snakefile knows it
     without enumerating the space; it never changes a result, only how the work is shared out."""
-    structural = set(structural_keys(config))
-    per_structure = 1
-    for key, values in axes(config).items():
-        if key not in structural:
-            per_structure *= len(values)
+    per_structure = math.prod(len(values) for values in numeric_axes(config).values())
     needed = -(-n_structures * per_structure // MIN_CHUNK_SPECS)  # ceiling division
     return max(1, min(int(config["multiverse"]["chunks"]), needed))
 
