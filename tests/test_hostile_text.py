@@ -216,7 +216,12 @@ def hostile_inputs(folder: Path) -> dict[str, object]:
     }
 
 
-@pytest.fixture(scope="module")
+# The tests that read `rendered` run on one xdist worker, so the render happens once per run.
+SHARES_RENDERED = pytest.mark.xdist_group("hostile")
+
+
+# Session scope: a module fixture is torn down whenever xdist runs another module's test in between.
+@pytest.fixture(scope="session")
 def rendered(tmp_path_factory):
     from qmdrender import render
 
@@ -228,6 +233,7 @@ def rendered(tmp_path_factory):
 
 
 @pytest.mark.slow
+@SHARES_RENDERED
 def test_rendered_html_shows_every_payload_as_text_and_runs_none(rendered):
     html = rendered[0].read_text(encoding="utf-8")
     page = parse(html)
@@ -243,6 +249,7 @@ def test_rendered_html_shows_every_payload_as_text_and_runs_none(rendered):
 
 
 @pytest.mark.slow
+@SHARES_RENDERED
 def test_rendered_pdf_shows_the_payloads_as_text(rendered):
     from pypdf import PdfReader
 
@@ -254,6 +261,7 @@ def test_rendered_pdf_shows_the_payloads_as_text(rendered):
 
 
 @pytest.mark.slow
+@SHARES_RENDERED
 def test_headless_chromium_fires_no_dialog_sends_no_request_and_shows_the_text(rendered, chromium):
     """Runs where Playwright for Python and a Chromium are installed; skips, saying which is missing."""
     with open_offline(chromium, rendered[0]) as visit:

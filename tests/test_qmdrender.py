@@ -51,6 +51,10 @@ def pdf_fonts(path: Path) -> set[str]:
     return found
 
 
+# The tests that read `rendered` run on one xdist worker, so the render happens once per run.
+SHARES_RENDERED = pytest.mark.xdist_group("qmdrender-fixtures")
+
+
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory):
     """Every fixture rendered once to HTML and PDF (scratch kept, to read the Typst source)."""
@@ -99,6 +103,7 @@ def test_every_fixture_has_expectations():
 
 
 @pytest.mark.parametrize("name", NAMES)
+@SHARES_RENDERED
 def test_fixture_holds_what_quarto_documents(rendered, name):
     expect, got = expectations(name), rendered[name]
     if isinstance(got, Exception):
@@ -124,6 +129,7 @@ def test_fixture_holds_what_quarto_documents(rendered, name):
 
 
 @pytest.mark.parametrize("name", NAMES)
+@SHARES_RENDERED
 def test_html_and_pdf_give_the_same_numbers(rendered, name):
     if isinstance(rendered[name], Exception):
         raise rendered[name]
@@ -145,6 +151,7 @@ def test_numbers_check_can_fail():
     assert Counter(NUMBERED.findall("Table 10: x")) != Counter(NUMBERED.findall("Table 4: x"))
 
 
+@SHARES_RENDERED
 def test_chart_text_in_the_pdf_is_sans_serif(rendered):
     # the only sans-serif text of figure-basic is the SVG's label
     fonts = pdf_fonts(rendered["figure-basic"]["pdf_path"])
@@ -152,6 +159,7 @@ def test_chart_text_in_the_pdf_is_sans_serif(rendered):
     assert "Chart label" in rendered["figure-basic"]["pdf"]
 
 
+@SHARES_RENDERED
 def test_japanese_and_cyrillic_are_drawn_with_a_font_that_has_them(rendered):
     fonts = pdf_fonts(rendered["glyphs"]["pdf_path"])
     assert any("NotoSansCJK" in font for font in fonts), fonts

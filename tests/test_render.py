@@ -67,7 +67,12 @@ def tree(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 
 
-@pytest.fixture(scope="module")
+# The renders below are shared by the module's tests: on one xdist worker, once per run (session
+# scope: a module fixture is torn down whenever xdist runs another module's test in between).
+pytestmark = pytest.mark.xdist_group("render")
+
+
+@pytest.fixture(scope="session")
 def rendered(tmp_path_factory):
     """The fixture rendered twice (for determinism) with the offline engine."""
     before = tree(FIXTURE)
@@ -82,12 +87,12 @@ def rendered(tmp_path_factory):
     return {"outputs": outputs, "engine": used, "before": before, "inputs": inputs}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def html_text(rendered):
     return rendered["outputs"][0][0].read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def html_words(html_text):
     """The page's visible text: body tags stripped, entities decoded, whitespace collapsed."""
     import html
@@ -96,13 +101,13 @@ def html_words(html_text):
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", body)).split())
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pdf_reader(rendered):
     pypdf = pytest.importorskip("pypdf")
     return pypdf.PdfReader(rendered["outputs"][0][1])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pdf_text(pdf_reader):
     return " ".join(" ".join(page.extract_text().split()) for page in pdf_reader.pages)
 

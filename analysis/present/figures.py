@@ -220,7 +220,9 @@ def timeline(
     # The key events named: Japan's own measures, numbered above Japan's lane (steps less than
     # KEY_EVENT_DAYS after the first of a group share its number), and a key below the chart that
     # names each: labels on the lane itself would overlap, the 2014 steps being weeks apart.
-    japan = events[(events["sender"] == FOCAL) & (events["kind"] == "measure")].sort_values("date")
+    japan = events[(events["sender"] == FOCAL) & (events["kind"] == "measure")].sort_values(
+        "date", kind="stable"
+    )
     named = pd.DataFrame(_key_events(japan["date"].tolist(), japan["what"].tolist()))
     named["lane"] = SENDER_NAMES[FOCAL]
     named["row"] = list(range(len(named)))

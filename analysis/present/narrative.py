@@ -509,7 +509,7 @@ ALTERNATIVE_THEMES = {
 def _statement_summary(rows: pd.DataFrame) -> str:
     if rows.empty:
         return "none"
-    by_cause = rows.groupby(rows["cause"].astype(str)).size().sort_values(ascending=False)
+    by_cause = rows.groupby(rows["cause"].astype(str)).size().sort_values(ascending=False, kind="stable")
     return join_words([f"{n} naming {labels.label(labels.CAUSES, cause)}" for cause, n in by_cause.items()])
 
 
@@ -548,7 +548,7 @@ def _hp1_drivers(
                 & (weights["round"].astype(str) == round_id)
                 & weights["counted"].astype(str).str.lower().eq("true")
             ]
-            against = items.sort_values("weight_db").head(3)
+            against = items.sort_values("weight_db", kind="stable").head(3)
             against = against[against["weight_db"] < 0]
             listed = [
                 f"{labels.short(evidence.loc[r.evidence_id, 'observation'], 70)} "
@@ -776,7 +776,7 @@ def round_chapter(
     round_id = window["id"]
     measures, pressure = tables["measures"], tables["pressure"]
     in_round = measures[measures["round"].astype(str) == round_id]
-    japan = in_round[in_round["sender"].astype(str) == FOCAL].sort_values("date")
+    japan = in_round[in_round["sender"].astype(str) == FOCAL].sort_values("date", kind="stable")
     acts = events_once(pressure[pressure["round"].astype(str) == round_id], "pressure_id")
     direct = int((acts["channel"].astype(str) == "direct").sum())
 
@@ -1231,10 +1231,10 @@ def data_summary(checks: pd.DataFrame) -> str:
 
 
 def later_period(measures: pd.DataFrame, engagements: pd.DataFrame) -> str:
-    russia = measures[measures["sender"].astype(str) == TARGET].sort_values("date")
+    russia = measures[measures["sender"].astype(str) == TARGET].sort_values("date", kind="stable")
     easing = measures[
         (measures["sender"].astype(str) == FOCAL) & (measures["instrument"].astype(str) == "easing")
-    ].sort_values("date")
+    ].sort_values("date", kind="stable")
     # Several documents' reports of one engagement are one event.
     if "engagement_id" in engagements.columns:
         engagements = events_once(engagements, "engagement_id")
