@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
+from analysis.present import labels
 from analysis.present.narrative import date_text, number, pipe_table, round_chapter
 
 WINDOW = {"id": "R2", "label": "Round 2 (April–August 2014)", "start": "2014-04-01", "end": "2014-08-31"}
@@ -558,3 +560,34 @@ def test_yardstick_sentence_reads_japan_against_its_allies_either_way():
     assert list(table.columns) == ["Sender", "R1 index", "R1 rank", "R2 index", "R2 rank"]
     assert table["Sender"].tolist() == ["Japan", "European Union", "Canada"]
     assert table.loc[0, "R1 rank"] == "3 of 3"
+
+
+@pytest.mark.parametrize("storage", ["pyarrow", "python"])
+def test_measures_of_one_day_are_listed_in_table_order(storage):
+    # Enough rows that an unstable sort (pandas' default quicksort) reorders ties; the order of the
+    # coded table is the only one that does not depend on pandas' sort algorithm or string storage
+    # (pyarrow's sort of text happens to be stable, numpy's quicksort of Python strings is not).
+    codes = ["travel_ban", "asset_freeze", "crimea_trade_ban", "arms_embargo", "dual_use_ban", "export_ban"]
+    days = ["2014-05-02", "2014-04-28", "2014-07-30"]
+    rows = [{"instrument": codes[i % len(codes)], "date": days[(i * 7) % len(days)]} for i in range(60)]
+    with pd.option_context("mode.string_storage", storage):
+        measures = pd.DataFrame(
+            {
+                "event_id": [f"JP-{i}" for i in range(60)],
+                "sender": "JP",
+                "instrument": [r["instrument"] for r in rows],
+                "date": [r["date"] for r in rows],
+                "date_precision": "day",
+                "round": "R2",
+                "individuals": 1,
+                "entities": None,
+                "sources": "silbaum2017",
+            }
+        )
+        text = round_chapter(WINDOW, {**tables(), "measures": measures}, "US")
+    listed = text.split("Japan took 60: ", 1)[1].split(".", 1)[0]
+    expected = [
+        f"{labels.instrument(r['instrument'])} ({date_text(r['date'])})"
+        for r in sorted(rows, key=lambda r: r["date"])  # Python's sort is stable: table order within a day
+    ]
+    assert listed == ", ".join(expected[:-1]) + " and " + expected[-1]
