@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import copy
 import math
+import random
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from analysis.scores.process_tracing import collier_verdict, evidence_weights, score_process_tracing
+from analysis.scores.process_tracing import (
+    collier_verdict,
+    counted_items,
+    evidence_weights,
+    score_process_tracing,
+)
 
 PROFILES = {
     "moderate": {
@@ -155,6 +161,37 @@ def test_dependence_rules():
     assert posterior(items, dependence="cluster_mean")["posterior"] == pytest.approx(15**0.5 / (1 + 15**0.5))
     weights = evidence_weights(pd.DataFrame(items), choices(dependence="cluster_max"))
     assert weights.set_index("evidence_id")["counted"].to_dict() == {"EV-001": True, "EV-002": False}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["EV-1", "EV-2", "EV-10", "ev-3"]),  # repeats: ties on the id too
+            st.sampled_from(["found", "sought_not_found", "not_sought"]),
+            st.sampled_from(["A", "B", "", None]),
+            st.sampled_from([0.0, 0.5, -0.5, 2.3, -2.3, math.nan]),
+        ),
+        max_size=10,
+    ),
+    labels=st.randoms(use_true_random=False),
+)
+@example(rows=[("EV-1", "found", "A", math.nan), ("EV-2", "found", "A", 0.0)], labels=random.Random(0))
+def test_cluster_max_keeps_each_clusters_strongest_item(rows, labels):
+    """Per cluster, the sought item with the largest |log-LR| counts (a NaN last; ties: the smallest
+    evidence_id, then the first row); an item without a cluster never counts. Row labels in any order."""
+    index = labels.sample(range(100), len(rows))
+    items = pd.DataFrame(rows, columns=["evidence_id", "outcome", "cluster", "log_lr"], index=index)
+    expected = set()
+    for cluster in {c for _, outcome, c, _ in rows if c is not None and outcome != "not_sought"}:
+        members = [
+            (math.isnan(lr), -abs(lr) if not math.isnan(lr) else 0.0, eid, position)
+            for position, (eid, outcome, c, lr) in enumerate(rows)
+            if c == cluster and outcome != "not_sought"
+        ]
+        expected.add(index[min(members)[3]])
+    kept = counted_items(items, "cluster_max")
+    assert set(kept[kept].index) == expected
 
 
 def test_all_pools_rounds_and_empty_rounds_keep_the_prior():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -255,14 +255,20 @@ def counted_items(items: pd.DataFrame, dependence: str) -> pd.Series:
     counted = items["outcome"] != "not_sought"
     if dependence != "cluster_max":
         return counted
-    # one sort instead of a sort per cluster (the multiverse calls this thousands of times); an item
-    # without a cluster belongs to none, so it is never kept
-    candidates = items[counted & items["cluster"].notna()]
-    ordered = candidates.assign(size=candidates["log_lr"].abs()).sort_values(
-        ["cluster", "size", "evidence_id"], ascending=[True, False, True], kind="stable"
-    )
+    # One pass over the rows, not a sort: the multiverse and the property tests call this thousands
+    # of times on a handful of rows, where each pandas operation costs more than the work. An item
+    # without a cluster belongs to none, so it is never kept; a NaN log-LR ranks last.
+    best: dict[Any, tuple[tuple[bool, float, str], Any]] = {}
+    rows = zip(items.index, counted, items["cluster"], items["log_lr"], items["evidence_id"], strict=True)
+    for index, is_counted, cluster, log_lr, evidence_id in rows:
+        if not is_counted or _missing(cluster):
+            continue
+        size = abs(float(log_lr))
+        rank = (math.isnan(size), -size if not math.isnan(size) else 0.0, str(evidence_id))
+        if cluster not in best or rank < best[cluster][0]:  # ties: the first row keeps it
+            best[cluster] = (rank, index)
     keep = pd.Series(False, index=items.index)
-    keep[ordered.drop_duplicates("cluster").index] = True
+    keep[[index for _, index in best.values()]] = True
     return keep
 
 
@@ -343,6 +349,20 @@ def collier_verdict(items: pd.DataFrame, min_reliability: float) -> str:
     return "strengthened" if net > 0 else "weakened" if net < 0 else "inconclusive"
 
 
+def _cells(weights: pd.DataFrame) -> Callable[[str, str], pd.DataFrame]:
+    """The items of one hypothesis in one round (`all`: every round), in table order."""
+    empty = weights.iloc[0:0]
+    by_hypothesis = dict(tuple(weights.groupby("hypothesis", sort=False)))
+    by_cell = dict(tuple(weights.groupby(["hypothesis", "round"], sort=False)))
+
+    def cell(hypothesis: str, round_id: str) -> pd.DataFrame:
+        if round_id == "all":
+            return by_hypothesis.get(hypothesis, empty)
+        return by_cell.get((hypothesis, round_id), empty)
+
+    return cell
+
+
 def score_process_tracing(
     evidence: pd.DataFrame,
     rounds: Sequence[Mapping[str, str]],
@@ -366,19 +386,19 @@ def score_process_tracing(
     # The posterior's range over the likelihood profiles (weak, moderate, strong): how far it depends
     # on how strongly each test type is read, the uncertainty the profiles encode.
     spread = {name: evidence_weights(evidence, {**choices, "lr_profile": name}) for name in RANGE_PROFILES}
+    # each table split once into its hypothesis × round cells (row order kept), not filtered per cell
+    cells = {name: _cells(table) for name, table in {"": weights, **spread}.items()}
     rows = []
     for hypothesis in hypotheses:
-        of_hypothesis = weights[weights["hypothesis"] == hypothesis]
         for round_id in [w["id"] for w in rounds] + ["all"]:
-            items = of_hypothesis if round_id == "all" else of_hypothesis[of_hypothesis["round"] == round_id]
+            items = cells[""](hypothesis, round_id)
             log_odds, posterior = posterior_from_log_odds(
                 float(choices["prior"]), combined_log_lr(items, choices["dependence"])
             )
             counted = items[counted_items(items, choices["dependence"])]
             others = []
-            for alternative in spread.values():
-                mine = alternative[alternative["hypothesis"] == hypothesis]
-                mine = mine if round_id == "all" else mine[mine["round"] == round_id]
+            for name in spread:
+                mine = cells[name](hypothesis, round_id)
                 others.append(
                     posterior_from_log_odds(
                         float(choices["prior"]), combined_log_lr(mine, choices["dependence"])
