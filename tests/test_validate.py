@@ -63,6 +63,7 @@ CASES = [
     ("id_case", "raw/measures.csv", 3, "event_id", "differs only in letter case from 'JP-visa-2014'"),
     ("foreign_digits", "raw/measures.csv", 2, "paragraph", "not ASCII 0-9: '२' (DEVANAGARI DIGIT TWO)"),
     ("utf16", "raw/sources.csv", 1, None, "file is UTF-16"),
+    ("organisation_author", "raw/sources.csv", 3, "author", "does not match the pattern"),
 ]
 
 

@@ -73,11 +73,14 @@ def bib_entry(row: pd.Series) -> str:
     container = display_container(str(row.get("container") or "").strip())
     publisher = str(row.get("publisher") or "").strip()
     entry_type = str(row["entry_type"])
+    # Braced like the title, so both read as coded: BibLaTeX splits organization, institution and
+    # publisher at " and " ("Department of Foreign Affairs and Trade" became two names), and the
+    # reader re-cased a container ("the U.S." became "the u.s.").
     if container:
-        fields.append((_CONTAINER_FIELD.get(entry_type, "howpublished"), _escape(container)))
+        fields.append((_CONTAINER_FIELD.get(entry_type, "howpublished"), "{" + _escape(container) + "}"))
     # a book's container field is its publisher; without a container the publisher goes in as is
     if publisher and (_CONTAINER_FIELD.get(entry_type) != "publisher" or not container):
-        fields.append(("publisher", _escape(publisher)))
+        fields.append(("publisher", "{" + _escape(publisher) + "}"))
     if entry_type == "thesis":
         fields.append(("type", "mathesis"))
     url = str(row.get("url") or "").strip()
