@@ -22,6 +22,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -906,36 +907,58 @@ def cell_cache_key(notebook: Any, inputs: Mapping[str, Any], document: Path, env
 PDF_FOLDER = ".typst"  # inside the scratch folder: the PDF's copy of it
 
 
-def _html_step(markdown: Path, html: Path, options: Mapping[str, Any], charts: bool) -> tuple[Path, dict]:
-    numbers = run_pandoc(
-        markdown,
-        html,
-        "html5",
-        [
-            *_pandoc_options(options),
-            "--template",
-            str(FILTERS / "template.html"),
-            "--embed-resources",
-            "--mathml",
-            # the Vega libraries (0.9 MB) only on a page that draws a chart
-            *(["--include-in-header", VEGA_HEADER] if charts else []),
-        ],
-        markdown.parent,
-    )
+@contextlib.contextmanager
+def _timed(timings: dict[str, float] | None, phase: str) -> Iterator[None]:
+    """Add the wall time of the block to `timings[phase]` (seconds), when timings are asked for."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        if timings is not None:
+            timings[phase] = timings.get(phase, 0.0) + time.perf_counter() - start
+
+
+def _html_step(
+    markdown: Path,
+    html: Path,
+    options: Mapping[str, Any],
+    charts: bool,
+    timings: dict[str, float] | None = None,
+) -> tuple[Path, dict]:
+    with _timed(timings, "pandoc to HTML"):
+        numbers = run_pandoc(
+            markdown,
+            html,
+            "html5",
+            [
+                *_pandoc_options(options),
+                "--template",
+                str(FILTERS / "template.html"),
+                "--embed-resources",
+                "--mathml",
+                # the Vega libraries (0.9 MB) only on a page that draws a chart
+                *(["--include-in-header", VEGA_HEADER] if charts else []),
+            ],
+            markdown.parent,
+        )
     return html, numbers
 
 
-def _pdf_step(markdown: Path, options: Mapping[str, Any]) -> tuple[Path, dict]:
+def _pdf_step(
+    markdown: Path, options: Mapping[str, Any], timings: dict[str, float] | None = None
+) -> tuple[Path, dict]:
     stem = markdown.name.removesuffix(".pdf.md")
     typ, pdf = markdown.with_name(f"{stem}.typ"), markdown.with_name(f"{stem}.pdf")
-    numbers = run_pandoc(
-        markdown,
-        typ,
-        "typst",
-        [*_pandoc_options(options), "--template", str(FILTERS / "template.typ")],
-        markdown.parent,
-    )
-    compile_typst(typ, pdf, document_date(options))
+    with _timed(timings, "pandoc to Typst"):
+        numbers = run_pandoc(
+            markdown,
+            typ,
+            "typst",
+            [*_pandoc_options(options), "--template", str(FILTERS / "template.typ")],
+            markdown.parent,
+        )
+    with _timed(timings, "typst"):
+        compile_typst(typ, pdf, document_date(options))
     return pdf, numbers
 
 
@@ -947,12 +970,13 @@ def render_offline(
     formats: tuple[str, ...] = FORMATS,
     cache: tuple[Path, str] | None = None,
     bundle_file: Path | None = None,
+    timings: dict[str, float] | None = None,
 ) -> dict[str, Path]:
     """The offline engine in `workdir` (a copy of the document's folder): returns {format: file}.
 
     `cache` (folder, key) reuses the executed notebook stored under `key` instead of running the
     cells, and stores it after a run; the key must change whenever anything the cells read does
-    (cell_cache_key)."""
+    (cell_cache_key). `timings`, when given, receives each phase's wall time in seconds."""
     body = expand_includes(split_front_matter(qmd.read_text(encoding="utf-8"))[1], qmd.parent, qmd.name)
     chunks = split_chunks(body)
     project = project_options(workdir)
@@ -968,7 +992,8 @@ def render_offline(
             shutil.copytree(entry / "files", workdir, dirs_exist_ok=True)
     elif notebook.cells:  # a document without code needs no kernel
         before = _file_stamps(workdir)
-        execute_notebook(notebook, workdir, env)
+        with _timed(timings, "cells"):
+            execute_notebook(notebook, workdir, env)
         if entry is not None:
             partial = entry.with_name(entry.name + ".partial")
             shutil.rmtree(partial, ignore_errors=True)
@@ -1005,13 +1030,13 @@ def render_offline(
             if charts:
                 write_vega_header(workdir, cache[0] if cache else None, bundle_file)
             html = workdir / f"{qmd.stem}.html"
-            steps[fmt] = functools.partial(_html_step, markdown, html, options, charts)
+            steps[fmt] = functools.partial(_html_step, markdown, html, options, charts, timings)
         else:
             # the PDF's own copy of the folder: compile_typst rewrites SVG fonts, which the HTML
             # (reading the same files at the same time) must not see
             folder = workdir / PDF_FOLDER
             shutil.copytree(workdir, folder, ignore=shutil.ignore_patterns(PDF_FOLDER, VEGA_HEADER))
-            steps[fmt] = functools.partial(_pdf_step, folder / markdown.name, options)
+            steps[fmt] = functools.partial(_pdf_step, folder / markdown.name, options, timings)
     with concurrent.futures.ThreadPoolExecutor(max_workers=len(steps)) as pool:
         running = {fmt: pool.submit(step) for fmt, step in steps.items()}
         done = {fmt: future.result() for fmt, future in running.items()}
@@ -1102,6 +1127,7 @@ def render(
     keep_scratch: bool = False,
     cache_dir: Path | None = None,
     vega_bundle_file: Path | None = None,
+    timings: dict[str, float] | None = None,
 ) -> str:
     """Render `qmd` to the formats `targets` names ({"html": file, "pdf": file}, either or both).
 
@@ -1112,7 +1138,9 @@ def render(
     render leaves the previous files as they were. `cache_dir` keeps executed notebooks keyed by
     everything the cells read (cell_cache_key), so a prose-only edit runs no cell (offline engine).
     `vega_bundle_file` holds vega_bundle's text, made beforehand (building it takes seconds); without
-    it the bundle is built, or read from `cache_dir`. Returns the engine description.
+    it the bundle is built, or read from `cache_dir`. `timings`, when given, receives the wall time
+    in seconds of each phase the offline engine ran (cells, each pandoc, typst): where a slow render
+    spends its time. Returns the engine description.
     """
     qmd = Path(qmd).resolve()
     targets = {fmt: Path(path) for fmt, path in targets.items()}
@@ -1169,7 +1197,7 @@ def render(
                 )
                 cache = (Path(cache_dir), cell_cache_key(notebook, absolute, qmd, env)) if cache_dir else None
                 produced = render_offline(
-                    workdir / qmd.name, workdir, meta, env, formats, cache, vega_bundle_file
+                    workdir / qmd.name, workdir, meta, env, formats, cache, vega_bundle_file, timings
                 )
             staged = [_stage_atomic(produced[fmt], targets[fmt]) for fmt in formats]
             for tmp, fmt in zip(staged, formats, strict=True):

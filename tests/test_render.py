@@ -78,13 +78,19 @@ def rendered(tmp_path_factory):
     before = tree(FIXTURE)
     work = tmp_path_factory.mktemp("render")
     inputs = fixture_inputs(work / "inputs")
-    outputs = []
+    outputs, timings = [], {}
     for run in ("a", "b"):
         html, pdf = work / run / "report.html", work / run / "report.pdf"
-        used = engine.render(FIXTURE / "fixture.qmd", {"html": html, "pdf": pdf}, inputs, engine="offline")
+        used = engine.render(
+            FIXTURE / "fixture.qmd",
+            {"html": html, "pdf": pdf},
+            inputs,
+            engine="offline",
+            timings=timings if run == "a" else None,
+        )
         assert sorted(p.name for p in (work / run).iterdir()) == ["report.html", "report.pdf"]  # no scratch
         outputs.append((html, pdf))
-    return {"outputs": outputs, "engine": used, "before": before, "inputs": inputs}
+    return {"outputs": outputs, "engine": used, "before": before, "inputs": inputs, "timings": timings}
 
 
 @pytest.fixture(scope="session")
@@ -110,6 +116,13 @@ def pdf_reader(rendered):
 @pytest.fixture(scope="session")
 def pdf_text(pdf_reader):
     return " ".join(" ".join(page.extract_text().split()) for page in pdf_reader.pages)
+
+
+def test_render_times_each_phase(rendered):
+    """The engine reports where a render's time went: the cells, each pandoc run and typst."""
+    timings = rendered["timings"]
+    assert sorted(timings) == ["cells", "pandoc to HTML", "pandoc to Typst", "typst"]
+    assert all(seconds > 0 for seconds in timings.values())
 
 
 # ── End to end: HTML ─────────────────────────────────────────────────────────────────────────
