@@ -918,6 +918,61 @@ def _timed(timings: dict[str, float] | None, phase: str) -> Iterator[None]:
             timings[phase] = timings.get(phase, 0.0) + time.perf_counter() - start
 
 
+# Tags and attributes through which a page loads a file (what pandoc's --embed-resources inlines).
+_RESOURCE_ATTRIBUTES = {
+    "img": ("src", "srcset"),
+    "script": ("src",),
+    "link": ("href",),
+    "source": ("src", "srcset"),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "track": ("src",),
+    "iframe": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "input": ("src",),
+    "image": ("href", "xlink:href"),  # inside inline SVG
+}
+_CSS_URL = re.compile(r"url\(|@import", re.IGNORECASE)
+
+
+def loaded_resources(page: str) -> list[str]:
+    """What an HTML page would load besides itself: every resource attribute that is not a data URI
+    or a fragment, and any CSS url() or @import. Script text is not markup, so it is not read."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Reader(HTMLParser):
+        in_style = False
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.in_style = tag == "style"
+            for name, value in attrs:
+                if name == "style" and value and _CSS_URL.search(value):
+                    found.append(f"<{tag} style>")
+                target = (value or "").strip()
+                if (
+                    name in _RESOURCE_ATTRIBUTES.get(tag, ())
+                    and target
+                    and not target.startswith(("data:", "#"))
+                ):
+                    found.append(f"<{tag} {name}={target[:80]}>")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "style":
+                self.in_style = False
+
+        def handle_data(self, data: str) -> None:
+            if self.in_style and _CSS_URL.search(data):
+                found.append("<style> url()/@import")
+
+    reader = Reader(convert_charrefs=True)
+    reader.feed(page)
+    reader.close()
+    return found
+
+
 def _html_step(
     markdown: Path,
     html: Path,
@@ -925,8 +980,8 @@ def _html_step(
     charts: bool,
     timings: dict[str, float] | None = None,
 ) -> tuple[Path, dict]:
-    with _timed(timings, "pandoc to HTML"):
-        numbers = run_pandoc(
+    def pandoc(embed: bool) -> dict[str, str]:
+        return run_pandoc(
             markdown,
             html,
             "html5",
@@ -934,13 +989,20 @@ def _html_step(
                 *_pandoc_options(options),
                 "--template",
                 str(FILTERS / "template.html"),
-                "--embed-resources",
+                *(["--embed-resources"] if embed else []),
                 "--mathml",
                 # the Vega libraries (0.9 MB) only on a page that draws a chart
                 *(["--include-in-header", VEGA_HEADER] if charts else []),
             ],
             markdown.parent,
         )
+
+    with _timed(timings, "pandoc to HTML"):
+        # One self-contained file. --embed-resources re-reads the whole page (1 s for the report,
+        # whose charts are inline scripts), so it runs only when the page loads a file.
+        numbers = pandoc(embed=False)
+        if loaded_resources(html.read_text(encoding="utf-8")):
+            numbers = pandoc(embed=True)
     return html, numbers
 
 

@@ -127,6 +127,9 @@ def test_render_times_each_phase(rendered):
 
 # ── End to end: HTML ─────────────────────────────────────────────────────────────────────────
 def test_html_is_one_file_loading_nothing_from_outside(html_text):
+    markup = re.sub(r"<script\b.*?</script>", "", html_text, flags=re.DOTALL)  # JS text is not markup
+    assert re.search(r"<img[^>]*\ssrc=\"data:", markup)  # the fixture's static image, inlined
+    assert not re.search(r"<img[^>]*\ssrc=\"(?!data:)", markup)
     assert not re.search(r"<script[^>]*\ssrc=", html_text)
     assert not re.search(r"<link[^>]*\shref=[\"']?https?:", html_text)
     assert not re.search(r"<img[^>]*\ssrc=[\"']?https?:", html_text)
@@ -380,3 +383,23 @@ def test_report_data_table_is_a_pipe_table():
     assert lines[1] == "|:-----|------:|"
     assert lines[2] == "| a\\|b | 1.2 |"
     assert lines[3] == "|  | 10.0 |"
+
+
+def test_a_page_that_loads_a_file_is_told_from_one_that_does_not():
+    """The engine asks pandoc to inline resources only when the page loads one (see _html_step)."""
+    from qmdrender.engine import loaded_resources
+
+    page = (
+        '<p><img src="a.png"><img src="data:image/png;base64,AA"><a href="x.html">x</a>'
+        '<link rel="stylesheet" href="s.css"><div style="background:url(y.png)"></div>'
+        "<style>body { background: url(x.png) }</style><svg><image href='i.svg'/></svg>"
+        "<script>var markup = '<img src=\"not-a-resource.png\">';</script></p>"
+    )
+    assert loaded_resources(page) == [
+        "<img src=a.png>",
+        "<link href=s.css>",
+        "<div style>",
+        "<style> url()/@import",
+        "<image href=i.svg>",
+    ]
+    assert loaded_resources('<p><a href="#sec-x">x</a><script>vegaEmbed("#vis-1", {})</script></p>') == []
