@@ -32,12 +32,15 @@ def _escape(text: str) -> str:
     return "".join(_ESCAPES.get(char, char) for char in " ".join(text.split()))
 
 
+def _braced(text: str) -> str:
+    """Text BibLaTeX prints as written: neither split at " and " (list fields, names) nor re-cased."""
+    return "{" + _escape(text) + "}"
+
+
 def _author(name: str) -> str:
     """Persons as 'Last, First and …'; an organisation (no comma) is braced so it is not split."""
     name = name.strip()
-    if "," in name:
-        return _escape(name)
-    return "{" + _escape(name) + "}"
+    return _escape(name) if "," in name else _braced(name)
 
 
 # Scripts the PDF fonts cannot set (CJK); such a title is shown by its bracketed English translation.
@@ -67,20 +70,19 @@ def bib_entry(row: pd.Series) -> str:
     """One BibLaTeX entry for a sources row (key, entry_type, author, title, container, …)."""
     fields: list[tuple[str, str]] = [
         ("author", _author(str(row["author"]))),
-        ("title", "{" + _escape(display_title(str(row["title"]))) + "}"),
+        ("title", _braced(display_title(str(row["title"])))),
         ("date", str(row["date"])),
     ]
     container = display_container(str(row.get("container") or "").strip())
     publisher = str(row.get("publisher") or "").strip()
     entry_type = str(row["entry_type"])
-    # Braced like the title, so both read as coded: BibLaTeX splits organization, institution and
-    # publisher at " and " ("Department of Foreign Affairs and Trade" became two names), and the
-    # reader re-cased a container ("the U.S." became "the u.s.").
+    # Braced like the title: BibLaTeX splits organization, institution and publisher at " and "
+    # ("Department of Foreign Affairs and Trade" became two names) and re-cased a container.
     if container:
-        fields.append((_CONTAINER_FIELD.get(entry_type, "howpublished"), "{" + _escape(container) + "}"))
+        fields.append((_CONTAINER_FIELD.get(entry_type, "howpublished"), _braced(container)))
     # a book's container field is its publisher; without a container the publisher goes in as is
     if publisher and (_CONTAINER_FIELD.get(entry_type) != "publisher" or not container):
-        fields.append(("publisher", "{" + _escape(publisher) + "}"))
+        fields.append(("publisher", _braced(publisher)))
     if entry_type == "thesis":
         fields.append(("type", "mathesis"))
     url = str(row.get("url") or "").strip()

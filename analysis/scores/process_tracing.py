@@ -264,7 +264,8 @@ def counted_items(items: pd.DataFrame, dependence: str) -> pd.Series:
         if not is_counted or _missing(cluster):
             continue
         size = abs(float(log_lr))
-        rank = (math.isnan(size), -size if not math.isnan(size) else 0.0, str(evidence_id))
+        unsized = math.isnan(size)
+        rank = (unsized, 0.0 if unsized else -size, str(evidence_id))
         if cluster not in best or rank < best[cluster][0]:  # ties: the first row keeps it
             best[cluster] = (rank, index)
     keep = pd.Series(False, index=items.index)
