@@ -370,6 +370,22 @@ def test_the_kernel_ends_without_the_final_collection(tmp_path):
     assert "'witness'" in names and "'atexit'" not in names and "'gc'" not in names, names
 
 
+def test_pandoc_runs_with_the_engines_runtime_options_unless_the_user_sets_them(tmp_path, monkeypatch):
+    # pandoc's runtime writes the options it ran with to the head of a statistics file (-S)
+    def runtime_options(stats: Path) -> str:
+        source = tmp_path / "doc.md"
+        source.write_text("Hello.\n", encoding="utf-8")
+        engine.run_pandoc(source, tmp_path / "doc.html", "html5", [], tmp_path)
+        return stats.read_text(encoding="utf-8").splitlines()[0].split("+RTS", 1)[1]
+
+    wanted = [f"'{option}'" for option in engine.PANDOC_RUNTIME.split()]
+    monkeypatch.delenv("GHCRTS", raising=False)
+    monkeypatch.setattr(engine, "PANDOC_RUNTIME", f"{engine.PANDOC_RUNTIME} -S{tmp_path / 'engine.txt'}")
+    assert all(option in runtime_options(tmp_path / "engine.txt") for option in wanted)
+    monkeypatch.setenv("GHCRTS", f"-S{tmp_path / 'user.txt'}")
+    assert not any(option in runtime_options(tmp_path / "user.txt") for option in wanted)
+
+
 # ── One format at a time, and the command line ─────────────────────────────────────────────
 def test_one_format_alone(tmp_path):
     targets = _render_text(tmp_path, GOOD, formats=("pdf",))
