@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from workspace import fresh_copy
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # An exit handler registered before the script's own runs after them (exit handlers run last in,
@@ -32,8 +34,6 @@ def test_a_rule_script_ends_without_the_final_collection(tmp_path):
 
 
 def test_snakemake_ends_without_the_final_collection(tmp_path):
-    from workspace import fresh_copy
-
     project = fresh_copy(tmp_path / "project")
     code = "import runpy, sys; sys.argv = ['snakemake', '--dry-run', '--quiet']\n"
     code += "try:\n    runpy.run_module('snakemake', run_name='__main__', alter_sys=True)\n"
