@@ -724,8 +724,10 @@ def write_vega_header(workdir: Path, cache: Path | None = None, bundle_file: Pat
 # pandoc's Haskell runtime collects its young generation every ~55 MB allocated (its built-in
 # -H64m). Converting the report allocates 3.1 GB with at most 19 MB of it live, and 40 % of
 # pandoc's time went to those 67 collections. A 256 MB allocation area cuts them to a dozen (pandoc
-# to Typst 1.6 -> 1.35 s, to HTML 1.6 -> 1.35 s) for about 300 MB of memory per pandoc. Given as
-# GHCRTS, so a GHCRTS of the user's own wins (and a pandoc built without runtime options ignores it).
+# to Typst 1.58 -> 1.37 s, to HTML 1.60 -> 1.42 s, alone; more when the two share the cores), at
+# 400-430 MB of memory per pandoc instead of 180-190 MB: a render's processes peak at 0.86 GB
+# together. Given as GHCRTS, so a GHCRTS of the user's own wins (and a pandoc built without runtime
+# options ignores it).
 PANDOC_RUNTIME = "-A256m"
 
 
