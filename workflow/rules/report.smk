@@ -168,6 +168,11 @@ rule render_report:
         pdf=update("{root}/report/report.pdf"),
     params:
         **choice_params("render_report"),
+    resources:
+        # Its processes peak at 0.88 GB together (its benchmark file's max_rss: two pandocs with
+        # their 256 MB allocation areas, see qmdrender.engine.PANDOC_RUNTIME), over Snakemake's
+        # default of 1000 MB once a cluster job's own Snakemake is counted. Locally nothing limits it.
+        mem_mb=2000,
     log:
         log_of("render_report"),
     benchmark:
