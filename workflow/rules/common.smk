@@ -7,7 +7,7 @@ from pathlib import Path
 
 from analysis import registry
 from analysis.config import ConfigError, validate_config
-from analysis.io import skip_final_collection
+from analysis.io import run_script, skip_final_collection
 from analysis.locks import clear_stale_locks
 from analysis.present import provenance
 from analysis.present.figure_list import FIGURE_DESCRIPTIONS, FIGURE_INPUTS
@@ -89,7 +89,7 @@ def log_of(rule):
     return f"{{root}}/logs/{rule}.log"
 
 
-STAGE_CODE = ["analysis/scores/stages.py", "analysis/registry.py"]
+STAGE_CODE = ["scripts/score_stage.py", "analysis/scores/stages.py", "analysis/registry.py"]
 
 
 def clean(table):
@@ -241,7 +241,7 @@ def provenance_cards(wildcards):
         cards[f"table/{name}" if table else f"text/{name}"] = provenance.card(
             "table", name, "write_report_text",
             f"{root}/report/tables/{name}.csv" if table else f"{root}/report/text/{name}.md",
-            files, text_inputs["code"][:1], encoded_keys(keys, root))
+            files, text_inputs["code"][:2], encoded_keys(keys, root))  # its script and narrative.py
     mv_keys = encoded_keys(registry.keys_behind(MV_RULES, {}), root)
     summary = rule_inputs("multiverse_summary", wildcards)
     outputs = rules.multiverse_summary.output

@@ -6,7 +6,8 @@ rule validate_raw:
     input:
         package="data/datapackage.json",
         tables=expand("data/raw/{table}.csv", table=RAW_TABLES),
-        code=["analysis/data/validate.py", "analysis/data/rawtable.py", "analysis/data/codebook.py"],
+        code=["scripts/validate_raw.py", "analysis/data/validate.py", "analysis/data/rawtable.py",
+              "analysis/data/codebook.py"],
     output:
         report="results/validated/validation.json",
     params:
@@ -14,10 +15,8 @@ rule validate_raw:
         round_ids=sorted({w["id"] for windows in BASE["rounds"]["definitions"].values() for w in windows}),
     log:
         "results/logs/validate_raw.log",
-    conda:
-        ENV
-    script:
-        "../../scripts/validate_raw.py"
+    run:
+        run_script("scripts/validate_raw.py", input, output, params, wildcards, log, rule)
 
 
 rule clean_data:
@@ -26,15 +25,13 @@ rule clean_data:
         validated=rules.validate_raw.output.report,
         package="data/datapackage.json",
         tables=expand("data/raw/{table}.csv", table=RAW_TABLES),
-        code=["analysis/data/clean.py", "analysis/data/rawtable.py", "analysis/data/rounds.py",
-              "analysis/data/codebook.py"],
+        code=["scripts/clean_data.py", "analysis/data/clean.py", "analysis/data/rawtable.py",
+              "analysis/data/rounds.py", "analysis/data/codebook.py"],
     output:
         **{table: f"{{root}}/clean/{table}.csv" for table in CLEAN_TABLES},
     params:
         **choice_params("clean_data"),
     log:
         log_of("clean_data"),
-    conda:
-        ENV
-    script:
-        "../../scripts/clean_data.py"
+    run:
+        run_script("scripts/clean_data.py", input, output, params, wildcards, log, rule)

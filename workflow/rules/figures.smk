@@ -5,8 +5,8 @@ rule make_figures:
     them all: altair and the JavaScript engine load once, not once per figure (about 1 s each)."""
     input:
         unpack(figure_tables),
-        code=["analysis/present/figures.py", "analysis/present/figure_list.py", "analysis/present/labels.py",
-              "analysis/present/narrative.py", "analysis/vocabulary.py"],
+        code=["scripts/make_figures.py", "analysis/present/figures.py", "analysis/present/figure_list.py",
+              "analysis/present/labels.py", "analysis/present/narrative.py", "analysis/vocabulary.py"],
     output:
         specs=[f"{{root}}/figures/{figure}.vl.json" for figure in FIGURES],
         svgs=[f"{{root}}/figures/{figure}.svg" for figure in FIGURES],

@@ -34,17 +34,15 @@ rule multiverse:
 rule multiverse_space:
     """The varied keys, the constraints, every structural combination and its number of specifications."""
     input:
-        code=MV_CODE,
+        code=["scripts/multiverse_space.py", *MV_CODE],
     output:
         space=f"{MV}/space.json",
     params:
         **MV_TABLE_PARAMS,
     log:
         f"{MV}/logs/multiverse_space.log",
-    conda:
-        ENV
-    script:
-        "../../scripts/multiverse_space.py"
+    run:
+        run_script("scripts/multiverse_space.py", input, output, params, wildcards, log, rule)
 
 
 rule multiverse_prepare:
@@ -53,7 +51,8 @@ rule multiverse_prepare:
         validated=rules.validate_raw.output.report,
         package="data/datapackage.json",
         tables=expand("data/raw/{table}.csv", table=RAW_TABLES),
-        code=["analysis/data/clean.py", "analysis/data/rounds.py", "analysis/data/codebook.py"],
+        code=["scripts/clean_data.py", "analysis/data/clean.py", "analysis/data/rounds.py",
+              "analysis/data/codebook.py"],
     output:
         **{table: f"{MV}/prepared/{{structure}}/{table}.csv" for table in CLEAN_TABLES},
     params:
@@ -65,10 +64,8 @@ rule multiverse_prepare:
         structure="[0-9a-f]+",
     log:
         f"{MV}/logs/multiverse_prepare/{{structure}}.log",
-    conda:
-        ENV
-    script:
-        "../../scripts/clean_data.py"
+    run:
+        run_script("scripts/clean_data.py", input, output, params, wildcards, log, rule)
 
 
 rule multiverse_chunk:
@@ -77,7 +74,7 @@ rule multiverse_chunk:
         space=rules.multiverse_space.output.space,
         prepared=[f"{MV}/prepared/{structure}/{table}.csv" for structure in MV_STRUCTURES
                   for table in CLEAN_TABLES],
-        code=MV_CODE + [f"analysis/scores/{module}.py" for module in
+        code=["scripts/multiverse_chunk.py", *MV_CODE] + [f"analysis/scores/{module}.py" for module in
                         ["stringency", "timing", "attainment", "influence", "process_tracing", "reactivity",
                          "headline"]],
     output:
@@ -101,17 +98,15 @@ rule multiverse_gather:
     input:
         chunks=expand(f"{MV}/chunks/{{chunk}}_of_{{chunks}}.parquet",
                       chunk=range(MV_CHUNKS), chunks=MV_CHUNKS),
-        code="analysis/scores/multiverse.py",
+        code=["scripts/multiverse_gather.py", "analysis/scores/multiverse.py"],
     output:
         table=f"{MV}/specifications.parquet",
     params:
         **(MV_TABLE_PARAMS | registry.rule_params("multiverse_gather", BASE)),
     log:
         f"{MV}/logs/multiverse_gather.log",
-    conda:
-        ENV
-    script:
-        "../../scripts/multiverse_gather.py"
+    run:
+        run_script("scripts/multiverse_gather.py", input, output, params, wildcards, log, rule)
 
 
 # The verdicts whose specification curve the report draws (config.yaml's segmentation, then HP2, HP3).
@@ -124,7 +119,8 @@ rule multiverse_summary:
     input:
         table=rules.multiverse_gather.output.table,
         claims="results/clean/thesis_claims.csv",
-        code=["analysis/present/robustness.py", "analysis/present/figures.py", "analysis/vocabulary.py"],
+        code=["scripts/multiverse_summary.py", "analysis/present/robustness.py", "analysis/present/figures.py",
+              "analysis/vocabulary.py"],
     output:
         robustness=f"{MV}/robustness.csv",
         flips=f"{MV}/flip_rates.csv",
@@ -145,14 +141,13 @@ rule multiverse_explorer:
     """The multiverse packed small for the HTML report's explorer (dropdowns, offline)."""
     input:
         table=rules.multiverse_gather.output.table,
-        code=["analysis/present/explorer.py", "analysis/present/explorer.js"],
+        code=["scripts/multiverse_explorer.py", "analysis/present/explorer.py",
+              "analysis/present/explorer.js"],
     output:
         explorer=f"{MV}/explorer.json",
     params:
         **MV_ALL_PARAMS,
     log:
         f"{MV}/logs/multiverse_explorer.log",
-    conda:
-        ENV
-    script:
-        "../../scripts/multiverse_explorer.py"
+    run:
+        run_script("scripts/multiverse_explorer.py", input, output, params, wildcards, log, rule)

@@ -7,15 +7,13 @@ rule build_bibliography:
     """The report's BibTeX file, generated from the sources table."""
     input:
         sources=clean("sources"),
-        code="analysis/present/bibliography.py",
+        code=["scripts/build_bibliography.py", "analysis/present/bibliography.py"],
     output:
         bib="{root}/report/references.bib",
     log:
         log_of("build_bibliography"),
-    conda:
-        ENV
-    script:
-        "../../scripts/build_bibliography.py"
+    run:
+        run_script("scripts/build_bibliography.py", input, output, params, wildcards, log, rule)
 
 
 rule tabulate_choices:
@@ -24,7 +22,8 @@ rule tabulate_choices:
         registry="analysis/registry.yaml",
         package="data/datapackage.json",
         tables=expand("data/raw/{table}.csv", table=RAW_TABLES),
-        code=["analysis/config.py", "analysis/registry.py", "analysis/variants.py"],
+        code=["scripts/tabulate_choices.py", "analysis/config.py", "analysis/registry.py",
+              "analysis/variants.py"],
     output:
         choices="{root}/report/coding_choices.csv",
         rounds="{root}/report/rounds.json",
@@ -39,10 +38,8 @@ rule tabulate_choices:
             BASE, VARIANTS.spec(wildcards.root))],
     log:
         log_of("tabulate_choices"),
-    conda:
-        ENV
-    script:
-        "../../scripts/tabulate_choices.py"
+    run:
+        run_script("scripts/tabulate_choices.py", input, output, params, wildcards, log, rule)
 
 
 rule write_report_text:
@@ -66,7 +63,8 @@ rule write_report_text:
         verdicts=score("decide_verdicts", "verdicts.csv"),
         replication=score("replicate_thesis", "replication.csv"),
         # the methods text shows each score's formula and description, read from its module
-        code=["analysis/present/narrative.py", "analysis/present/labels.py", "analysis/vocabulary.py"]
+        code=["scripts/write_report_text.py", "analysis/present/narrative.py", "analysis/present/labels.py",
+              "analysis/vocabulary.py"]
         + [f"analysis/scores/{module}.py" for module in ["stringency", "timing", "attainment", "influence",
                                                          "process_tracing", "reactivity", "verdicts"]],
     output:
@@ -76,10 +74,8 @@ rule write_report_text:
         abstract="{root}/report/abstract.yml",
     log:
         log_of("write_report_text"),
-    conda:
-        ENV
-    script:
-        "../../scripts/write_report_text.py"
+    run:
+        run_script("scripts/write_report_text.py", input, output, params, wildcards, log, rule)
 
 
 rule record_provenance:
@@ -88,7 +84,7 @@ rule record_provenance:
     input:
         files=lambda wildcards: sorted({f["path"] for spec in provenance_cards(wildcards).values()
                                         for f in spec["files"]}),
-        code="analysis/present/provenance.py",
+        code=["scripts/record_provenance.py", "analysis/present/provenance.py"],
     output:
         provenance="{root}/report/provenance.json",
     params:
@@ -98,10 +94,8 @@ rule record_provenance:
         packages=provenance.package_versions(),
     log:
         log_of("record_provenance"),
-    conda:
-        ENV
-    script:
-        "../../scripts/record_provenance.py"
+    run:
+        run_script("scripts/record_provenance.py", input, output, params, wildcards, log, rule)
 
 
 rule bundle_vega:
@@ -109,7 +103,7 @@ rule bundle_vega:
     embeds so its charts draw offline. Building it takes about 2 s: made beside the build's first
     jobs, once for every build, instead of inside the render."""
     input:
-        code="qmdrender/engine.py",
+        code=["scripts/bundle_vega.py", "qmdrender/engine.py"],
     output:
         bundle="results/vega/vega-bundle.js",
     params:

@@ -12,10 +12,8 @@ rule score_stringency:
         **choice_params("score_stringency"),
     log:
         log_of("score_stringency"),
-    conda:
-        ENV
-    script:
-        "../../scripts/score_stage.py"
+    run:
+        run_script("scripts/score_stage.py", input, output, params, wildcards, log, rule)
 
 
 rule score_timing:
@@ -32,10 +30,8 @@ rule score_timing:
         **choice_params("score_timing"),
     log:
         log_of("score_timing"),
-    conda:
-        ENV
-    script:
-        "../../scripts/score_stage.py"
+    run:
+        run_script("scripts/score_stage.py", input, output, params, wildcards, log, rule)
 
 
 rule score_attainment:
@@ -51,10 +47,8 @@ rule score_attainment:
         log_of("score_attainment"),
     benchmark:
         "{root}/benchmarks/score_attainment.tsv"
-    conda:
-        ENV
-    script:
-        "../../scripts/score_stage.py"
+    run:
+        run_script("scripts/score_stage.py", input, output, params, wildcards, log, rule)
 
 
 rule score_influence:
@@ -69,10 +63,8 @@ rule score_influence:
         **choice_params("score_influence"),
     log:
         log_of("score_influence"),
-    conda:
-        ENV
-    script:
-        "../../scripts/score_stage.py"
+    run:
+        run_script("scripts/score_stage.py", input, output, params, wildcards, log, rule)
 
 
 rule score_process_tracing:
@@ -87,10 +79,8 @@ rule score_process_tracing:
         **choice_params("score_process_tracing"),
     log:
         log_of("score_process_tracing"),
-    conda:
-        ENV
-    script:
-        "../../scripts/score_stage.py"
+    run:
+        run_script("scripts/score_stage.py", input, output, params, wildcards, log, rule)
 
 
 rule score_reactivity:
@@ -110,10 +100,8 @@ rule score_reactivity:
         **choice_params("score_reactivity"),
     log:
         log_of("score_reactivity"),
-    conda:
-        ENV
-    script:
-        "../../scripts/score_stage.py"
+    run:
+        run_script("scripts/score_stage.py", input, output, params, wildcards, log, rule)
 
 
 rule decide_verdicts:
@@ -140,10 +128,8 @@ rule decide_verdicts:
         **choice_params("decide_verdicts"),
     log:
         log_of("decide_verdicts"),
-    conda:
-        ENV
-    script:
-        "../../scripts/score_stage.py"
+    run:
+        run_script("scripts/score_stage.py", input, output, params, wildcards, log, rule)
 
 
 rule replicate_thesis:
@@ -157,14 +143,12 @@ rule replicate_thesis:
         stringency=at("score_stringency", "scores/stringency.csv"),
         # Other documents' reports of the same event, one row per report: the independent evidence.
         raw=expand("data/raw/{table}.csv", table=["measures", "pressure", "engagements"]),
-        code="analysis/scores/replication.py",
+        code=["scripts/replicate_thesis.py", "analysis/scores/replication.py"],
     output:
         replication="{root}/scores/replication.csv",
     params:
         **choice_params("replicate_thesis"),
     log:
         log_of("replicate_thesis"),
-    conda:
-        ENV
-    script:
-        "../../scripts/replicate_thesis.py"
+    run:
+        run_script("scripts/replicate_thesis.py", input, output, params, wildcards, log, rule)

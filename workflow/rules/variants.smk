@@ -14,7 +14,7 @@ rule compare_variants:
     """What differs between two builds (`default` or a variant name): config, numbers, verdicts, figures."""
     input:
         unpack(comparison_inputs),
-        code="analysis/present/compare.py",
+        code=["scripts/compare_variants.py", "analysis/present/compare.py"],
     output:
         page="results/compare/{a}--{b}/index.html",
         config="results/compare/{a}--{b}/config.csv",
@@ -27,7 +27,5 @@ rule compare_variants:
         b=NAME_PATTERN,
     log:
         "results/logs/compare_variants/{a}--{b}.log",
-    conda:
-        ENV
-    script:
-        "../../scripts/compare_variants.py"
+    run:
+        run_script("scripts/compare_variants.py", input, output, params, wildcards, log, rule)
