@@ -105,8 +105,10 @@ rule multiverse_gather:
         **(MV_TABLE_PARAMS | registry.rule_params("multiverse_gather", BASE)),
     log:
         f"{MV}/logs/multiverse_gather.log",
-    run:
-        run_script("scripts/multiverse_gather.py", input, output, params, wildcards, log, rule)
+    conda:
+        ENV
+    script:
+        "../../scripts/multiverse_gather.py"
 
 
 # The verdicts whose specification curve the report draws (config.yaml's segmentation, then HP2, HP3).
@@ -149,5 +151,7 @@ rule multiverse_explorer:
         **MV_ALL_PARAMS,
     log:
         f"{MV}/logs/multiverse_explorer.log",
-    run:
-        run_script("scripts/multiverse_explorer.py", input, output, params, wildcards, log, rule)
+    conda:
+        ENV
+    script:
+        "../../scripts/multiverse_explorer.py"
