@@ -74,9 +74,9 @@ rule multiverse_chunk:
         space=rules.multiverse_space.output.space,
         prepared=[f"{MV}/prepared/{structure}/{table}.csv" for structure in MV_STRUCTURES
                   for table in CLEAN_TABLES],
-        code=["scripts/multiverse_chunk.py", *MV_CODE] + [f"analysis/scores/{module}.py" for module in
-                        ["stringency", "timing", "attainment", "influence", "process_tracing", "reactivity",
-                         "headline"]],
+        code=["scripts/multiverse_chunk.py", *MV_CODE]
+        + [f"analysis/scores/{module}.py" for module in ["stringency", "timing", "attainment", "influence",
+                                                         "process_tracing", "reactivity", "headline"]],
     output:
         chunk=f"{MV}/chunks/{{chunk}}_of_{{chunks}}.parquet",
     params:
