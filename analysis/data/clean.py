@@ -135,7 +135,7 @@ def resolve_field(
     return kept, {"field": field, "versions": versions, "rule": rule, "resolved_value": kept}
 
 
-def _reports(rows: pd.DataFrame, column: str, field: str) -> list[Report]:
+def _reports(rows: Sequence[Mapping[str, Any]], column: str, field: str) -> list[Report]:
     return [
         Report(
             measure_id=row["measure_id"],
@@ -144,12 +144,12 @@ def _reports(rows: pd.DataFrame, column: str, field: str) -> list[Report]:
             report_date=first_day(row["date"]),
             cites=bool(str(row["cites"]).strip()),
         )
-        for _, row in rows.iterrows()
+        for row in rows
         if _text(row[column]) != ""
     ]
 
 
-def flag_of_reports(values: pd.Series) -> bool | None:
+def flag_of_reports(values: Sequence[object]) -> bool | None:
     """One event's flag from its reports: true if any report says true, else false if any says false.
 
     None (blank) when no report fills the flag: a blank is "no document says", never "no".
@@ -180,16 +180,24 @@ def resolve_measures(
     check_option("data.date_basis", date_basis)
     check_option("data.conflict_resolution", conflict_resolution)
     records, conflicts = [], []
-    ordered = measures.sort_values("measure_id", kind="stable")
-    for event_id, rows in ordered.groupby("event_id", sort=True):
-        first = rows.iloc[0]
+    # Plain records grouped once, not a pandas filter per event and field: a cleaning is a few hundred
+    # rows, where each pandas operation costs more than the work (the multiverse cleans once per
+    # structural combination).
+    ordered = measures.sort_values("measure_id", kind="stable").to_dict("records")
+    by_event: dict[str, list[dict[str, Any]]] = {}
+    for row in ordered:
+        if not pd.isna(row["event_id"]):  # as pandas' groupby, which leaves out a missing key
+            by_event.setdefault(row["event_id"], []).append(row)
+    for event_id in sorted(by_event):
+        rows = by_event[event_id]
+        first = rows[0]
         record: dict[str, object] = {"event_id": event_id}
         for column in ("sender", "target", "instrument", "affects_instrument"):
             record[column] = first[column]
         for field in CONFLICT_FIELDS:
             if field.startswith("date_"):
-                stage_rows = rows[rows["stage"] == field.removeprefix("date_")]
-                reports = _reports(stage_rows, "date", field)
+                stage = field.removeprefix("date_")
+                reports = _reports([row for row in rows if _text(row["stage"]) == stage], "date", field)
             else:
                 reports = _reports(rows, field, field)
             value, conflict = resolve_field(field, reports, conflict_resolution, thesis_key)
@@ -211,13 +219,11 @@ def resolve_measures(
         record["intensity_code"] = (
             choose("intensity_code", intensity, conflict_resolution, thesis_key).value if intensity else ""
         )
-        record["us_requested"] = flag_of_reports(rows["us_requested"])
+        record["us_requested"] = flag_of_reports([row["us_requested"] for row in rows])
         # A running total (all listings in force at its date) is never added to listings it contains.
-        basis = (
-            rows["count_basis"].fillna("").astype(str) if "count_basis" in rows else pd.Series([], dtype=str)
-        )
-        record["count_basis"] = "running_total" if (basis == "running_total").any() else "listing"
-        record["sources"] = ";".join(sorted(set(rows["source"])))
+        running = any(_text(row.get("count_basis")) == "running_total" for row in rows)
+        record["count_basis"] = "running_total" if running else "listing"
+        record["sources"] = ";".join(sorted({row["source"] for row in rows}))
         record["n_reports"] = len(rows)
         record["has_conflict"] = any(
             c["event_id"] == event_id and c["field"] != "list_public" for c in conflicts
