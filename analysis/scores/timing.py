@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -75,7 +76,15 @@ DESCRIPTIONS = {
 }
 
 
-def leader_match(leader_measures: pd.DataFrame, date: pd.Timestamp, matching: str) -> pd.Series | None:
+class Dated(NamedTuple):
+    """One comparable measure as the matching reads it: its placed date, id and date precision."""
+
+    date: pd.Timestamp
+    event_id: str
+    precision: str | None = "day"
+
+
+def leader_match(leader_measures: Sequence[Dated], date: pd.Timestamp, matching: str) -> Dated | None:
     """The leader's comparable measure a Japanese measure dated `date` is timed against (None if none).
 
     `leader_measures`: the leader's measures of the same instrument, sorted by date then event_id.
@@ -85,13 +94,13 @@ def leader_match(leader_measures: pd.DataFrame, date: pd.Timestamp, matching: st
     (so each expansion is timed against the leader step it could have followed).
     """
     check_option("timing.matching", matching)
-    if leader_measures.empty:
+    if not leader_measures:
         return None
     if matching == "latest_before":
-        before = leader_measures[leader_measures["date"] <= date]
-        if not before.empty:
-            return before.iloc[-1]
-    return leader_measures.iloc[0]
+        before = [m for m in leader_measures if m.date <= date]
+        if before:
+            return before[-1]
+    return leader_measures[0]
 
 
 def lag_days(date: pd.Timestamp, reference: pd.Timestamp) -> float:
@@ -102,10 +111,10 @@ def lag_days(date: pd.Timestamp, reference: pd.Timestamp) -> float:
 
 
 def is_first_mover(
-    leader_measures: pd.DataFrame,
+    leader_measures: Sequence[Dated],
     date: pd.Timestamp,
     window_days: int,
-    vague_leader_measures: pd.DataFrame | None = None,
+    vague_leader_measures: Sequence[Dated] = (),
 ) -> bool | None:
     """True when the leader has no comparable measure dated in [date − window_days, date].
 
@@ -115,22 +124,16 @@ def is_first_mover(
     year long) overlaps the window, the answer is unknown (None).
     """
     start = date - pd.Timedelta(days=int(window_days))
-    dates = leader_measures["date"]
-    if ((dates <= date) & (dates >= start)).any():
+    if any(start <= m.date <= date for m in leader_measures):
         return False
-    if vague_leader_measures is not None and not vague_leader_measures.empty:
-        placed = vague_leader_measures["date"]
-        ends = [
-            d + PRECISION_SPAN.get(p, PRECISION_SPAN["day"])
-            for d, p in zip(placed, vague_leader_measures["date_precision"], strict=True)
-        ]
-        if ((placed <= date) & (pd.Series(ends, index=placed.index) > start)).any():
+    for m in vague_leader_measures:
+        if m.date <= date and m.date + PRECISION_SPAN.get(m.precision, PRECISION_SPAN["day"]) > start:
             return None
     return True
 
 
 def peer_median_lag(
-    by_sender: Mapping[str, pd.DataFrame], peers: Sequence[str], leader_date: pd.Timestamp, matching: str
+    by_sender: Mapping[str, Sequence[Dated]], peers: Sequence[str], leader_date: pd.Timestamp, matching: str
 ) -> float:
     """Median over peers of the lag of each peer's first comparable measure behind the leader's.
 
@@ -139,14 +142,11 @@ def peer_median_lag(
     """
     lags = []
     for peer in peers:
-        rows = by_sender.get(peer)
-        if rows is None or rows.empty:
-            continue
+        rows = list(by_sender.get(peer, ()))
         if matching == "latest_before":
-            rows = rows[rows["date"] >= leader_date]
-            if rows.empty:
-                continue
-        lags.append(lag_days(rows["date"].iloc[0], leader_date))
+            rows = [m for m in rows if m.date >= leader_date]
+        if rows:
+            lags.append(lag_days(rows[0].date, leader_date))
     return float(np.median(lags)) if lags else np.nan
 
 
@@ -175,50 +175,60 @@ def timing_tables(
     """
     if coarsest_precision not in PRECISION_RANK:
         raise ValueError(f"coarsest_precision must be one of {sorted(PRECISION_RANK)}")
-    frame = prepare_measures(measures)[["event_id", "sender", "instrument", "date", "date_precision"]]
-    # only the columns read below: the loop filters small frames many times, and each filter copies
-    # every column (text ones through Arrow, the slowest)
+    check_option("timing.matching", matching)
+    frame = prepare_measures(measures)
     frame = frame[frame["instrument"].isin(INSTRUMENTS) & frame["date"].notna()]
-    rank = frame["date_precision"].map(PRECISION_RANK).fillna(0)
-    precise = rank <= PRECISION_RANK[coarsest_precision]
+    # Plain tuples grouped once, in table order: the loop below reads a handful of comparable measures
+    # per Japanese one, where each pandas filter costs more than the work.
+    measured = [
+        (Dated(date, event_id, precision), sender, instrument)
+        for event_id, sender, instrument, date, precision in zip(
+            frame["event_id"],
+            frame["sender"],
+            frame["instrument"],
+            frame["date"],
+            frame["date_precision"],
+            strict=True,
+        )
+    ]
+
+    def precise(m: Dated) -> bool:
+        return PRECISION_RANK.get(m.precision, 0) <= PRECISION_RANK[coarsest_precision]
+
+    listed = {leader, *peers}
+    by_instrument: dict[str, dict[str, list[Dated]]] = {k: {} for k in INSTRUMENTS}
+    vague: dict[str, list[Dated]] = {k: [] for k in INSTRUMENTS}
+    for m, sender, instrument in measured:
+        if precise(m) and sender in listed:
+            by_instrument[instrument].setdefault(sender, []).append(m)
+        elif not precise(m) and sender == leader:
+            vague[instrument].append(m)
     window_of = _round_lookup(rounds)
-    by_instrument = {
-        k: {s: g for s, g in frame[precise & (frame["instrument"] == k)].groupby("sender", sort=False)}
-        for k in INSTRUMENTS
-    }
-    vague = frame[~precise & (frame["sender"] == leader)]
-    empty = frame.iloc[0:0]
+    near = None if comparable_within_days is None else pd.Timedelta(days=int(comparable_within_days))
     rows = []
-    for index, measure in frame[frame["sender"] == actor].iterrows():
-        # only the leader's and the peers' measures are ever read: filtering the others cost most of
-        # the multiverse's time in this function
-        senders = {s: g for s, g in by_instrument[measure["instrument"]].items() if s == leader or s in peers}
-        if comparable_within_days is not None:
-            near = pd.Timedelta(days=int(comparable_within_days))
-            senders = {s: g[(g["date"] - measure["date"]).abs() <= near] for s, g in senders.items()}
-        leader_rows = senders.get(leader, empty)
-        match = leader_match(leader_rows, measure["date"], matching)
-        leader_date = match["date"] if match is not None else pd.NaT
-        timed = bool(precise[index])
-        lag = lag_days(measure["date"], leader_date) if timed else np.nan
+    for measure, sender, instrument in measured:
+        if sender != actor:
+            continue
+        date = measure.date
+        senders = by_instrument[instrument]
+        if near is not None:
+            senders = {s: [m for m in ms if abs(m.date - date) <= near] for s, ms in senders.items()}
+        leader_rows = senders.get(leader, [])
+        match = leader_match(leader_rows, date, matching)
+        leader_date = match.date if match is not None else pd.NaT
+        timed = precise(measure)
+        lag = lag_days(date, leader_date) if timed else np.nan
         peer_lag = peer_median_lag(senders, peers, leader_date, matching) if match is not None else np.nan
         first = (
-            is_first_mover(
-                leader_rows,
-                measure["date"],
-                first_mover_window_days,
-                vague[vague["instrument"] == measure["instrument"]],
-            )
-            if timed
-            else None
+            is_first_mover(leader_rows, date, first_mover_window_days, vague[instrument]) if timed else None
         )
         rows.append(
             {
-                "event_id": measure["event_id"],
-                "instrument": measure["instrument"],
-                "round": window_of(measure["date"]),
-                "date": measure["date"].strftime("%Y-%m-%d"),
-                "leader_event_id": match["event_id"] if match is not None else None,
+                "event_id": measure.event_id,
+                "instrument": instrument,
+                "round": window_of(date),
+                "date": date.strftime("%Y-%m-%d"),
+                "leader_event_id": match.event_id if match is not None else None,
                 "leader_date": leader_date.strftime("%Y-%m-%d") if match is not None else None,
                 "lag_days": lag,
                 "peer_median_lag_days": peer_lag,
