@@ -130,11 +130,17 @@ def setting(settings: Mapping[str, Any], key: str) -> str:
 
 
 def _row(frame: pd.DataFrame, **where: str) -> pd.Series | None:
-    mask = pd.Series(True, index=frame.index)
-    for column, wanted in where.items():
-        mask &= frame[column].astype(str) == wanted
-    hit = frame[mask]
-    return None if hit.empty else hit.iloc[0]
+    """The first row whose columns read as `where` says (each cell as text), else None."""
+    # A scan, not a boolean mask: the report text looks up some 170 rows of small tables, and a
+    # mask costs a pandas operation per column and lookup.
+    columns = [frame[column] for column in where]
+    wanted = list(where.values())
+    if not columns:
+        return None if frame.empty else frame.iloc[0]
+    for position, values in enumerate(zip(*columns, strict=True)):
+        if [str(value) for value in values] == wanted:
+            return frame.iloc[position]
+    return None
 
 
 def _float(value: Any) -> float:
