@@ -294,3 +294,28 @@ def test_running_total_stands_for_the_listings_it_contains():
         **options,
     )
     assert early[travel] == pytest.approx(1.0)  # 14 against the 10 listed by 30 April, capped
+
+
+def test_the_stringency_table_reads_running_totals_too():
+    """The table, not only positions_at: the leader's June total of 30 holds its March 10, so Japan's
+    14 listed are read against 30 + 5, exactly as if the leader had listed 30 and then 5."""
+    japan = measure("JP-tb", "JP", "travel_ban", "2014-08-01", individuals=14, list_public=True)
+    with_total = pd.DataFrame(
+        [
+            measure("US-l1", "US", "travel_ban", "2014-03-17", individuals=10, count_basis="listing"),
+            measure("US-tot", "US", "travel_ban", "2014-06-01", individuals=30, count_basis="running_total"),
+            measure("US-l2", "US", "travel_ban", "2014-07-01", individuals=5, count_basis="listing"),
+            japan,
+        ]
+    )
+    as_listings = pd.DataFrame(
+        [
+            measure("US-l1", "US", "travel_ban", "2014-06-01", individuals=30, count_basis="listing"),
+            measure("US-l2", "US", "travel_ban", "2014-07-01", individuals=5, count_basis="listing"),
+            japan,
+        ]
+    )
+    read, expected = (table(m, intensity="depth_counts")[0] for m in (with_total, as_listings))
+    assert cell(read, "JP", "R2", "stringency_stock") == pytest.approx(
+        cell(expected, "JP", "R2", "stringency_stock")
+    )

@@ -23,7 +23,8 @@ STRINGENCY_COLUMNS = [
     "n_missing",
 ]
 LEAVE_ONE_OUT_COLUMNS = ["sender", "round", "left_out", "stringency"]
-# The columns of the prepared measures that positions_at reads.
+# The columns of the prepared measures that positions_at reads (count_basis: a running total stands
+# for the listings it holds; without it here, the tables summed a total with those listings).
 POSITION_COLUMNS = [
     "date",
     "event_id",
@@ -34,6 +35,7 @@ POSITION_COLUMNS = [
     "list_public",
     "individuals",
     "entities",
+    "count_basis",
 ]
 
 FORMULAS = {
@@ -96,6 +98,7 @@ def prepare_measures(measures: pd.DataFrame) -> pd.DataFrame:
         "intensity_code",
         "round",
         "date_precision",
+        "count_basis",
     ]:
         if column not in frame.columns:
             frame[column] = None
