@@ -11,6 +11,7 @@ from analysis.registry import check_option
 from analysis.scores.stringency import (
     INSTRUMENTS,
     POSITION_COLUMNS,
+    MeasureIndex,
     position_options,
     positions_at,
     prepare_measures,
@@ -268,6 +269,7 @@ def round_positions(
     reference: str,
     us_ideal_source: str,
     position_options: Mapping[str, object],
+    indexed: MeasureIndex | None = None,
 ) -> dict[str, np.ndarray]:
     """Per-instrument positions of one round: reversion R, outcome O, US ideal and Japanese ideal.
 
@@ -281,13 +283,15 @@ def round_positions(
     which is also the proxy for a round before any request is recorded (otherwise the US ideal would be
     the outcome itself and attainment trivially full).
     Depth ratios use the leader's listings at the round's end for every position, so all four share a scale.
+    `indexed` is `measures` as a MeasureIndex, when the caller has built one (it places every round).
     """
     check_option("preference_attainment.reference", reference)
     check_option("preference_attainment.us_ideal_source", us_ideal_source)
     start, end = pd.Timestamp(window["start"]), pd.Timestamp(window["end"])
     opts = dict(position_options, leader_end=end)
-    outcome = positions_at(measures, FOCAL, end, **opts)
-    pre_round = positions_at(measures, FOCAL, start - pd.Timedelta(days=1), **opts)
+    placed = indexed if indexed is not None else MeasureIndex(measures)
+    outcome = positions_at(placed, FOCAL, end, **opts)
+    pre_round = positions_at(placed, FOCAL, start - pd.Timedelta(days=1), **opts)
     announced = measures["date_announced"].fillna(measures["date"])
     in_round = (
         (measures["sender"] == FOCAL)
@@ -308,7 +312,7 @@ def round_positions(
     if us_ideal_source == "explicit_us_requests" and requested.any():
         us_ideal = np.where(requested, 1.0, outcome)
     else:
-        us_ideal = positions_at(measures, PRESSURING, end, **opts)
+        us_ideal = positions_at(placed, PRESSURING, end, **opts)
     return {
         "reversion": pre_round if reference == "pre_round_stock" else signalled,
         "outcome": outcome,
@@ -343,6 +347,7 @@ def attainment_table(
     frame = frame[[*POSITION_COLUMNS, "date_announced", "us_requested"]]
     w = weight_vector(weights)
     options = position_options(leader, intensity, three_level_values, uncoded_intensity, easing_factor)
+    indexed = MeasureIndex(frame)
 
     rows = []
     for round_index, window in enumerate(rounds):
@@ -352,6 +357,7 @@ def attainment_table(
             reference=str(choices["reference"]),
             us_ideal_source=str(choices["us_ideal_source"]),
             position_options=options,
+            indexed=indexed,
         )
         # positions over the instruments in the repertoire by the round's end (as the stringency index)
         mask = repertoire(window["end"])

@@ -140,33 +140,80 @@ def measure_intensity(
     return float(three_level_values[uncoded_intensity])
 
 
-def _easing_exponents(rows: pd.DataFrame, easings: pd.DataFrame) -> np.ndarray:
+def _easing_exponents(dates: np.ndarray, easing_dates: np.ndarray) -> np.ndarray:
     """e_m: the number of the sender's easings of this instrument dated on or after measure m."""
-    easing_dates = easings["date"].to_numpy()
-    return np.array([int((easing_dates >= date).sum()) for date in rows["date"].to_numpy()], dtype=float)
+    return np.array([int((easing_dates >= date).sum()) for date in dates], dtype=float)
 
 
-def _list_size(rows: pd.DataFrame, weights: np.ndarray) -> float:
-    """Σ f^e n over the rows: NaN when any list is secret or a row states no count at all.
+def _list_size(rows: MeasureIndex, at: np.ndarray, weights: np.ndarray) -> float:
+    """Σ f^e n over the rows `at` of the index: NaN when any list is secret or a row states no count.
 
     A row that states only one of individuals/entities counts the other as zero. A running total
     (`count_basis`) already holds every listing dated on or before it: the latest one stands for those,
     and only listings dated after it are added.
     """
-    if "count_basis" in rows.columns:
-        totals = (rows["count_basis"].astype(object) == "running_total").to_numpy(dtype=bool)
-        if totals.any():
-            dates = rows["date"].to_numpy()
-            latest = int(np.flatnonzero(totals)[np.argmax(dates[totals])])
-            keep = ~totals & (dates > dates[latest])
-            keep[latest] = True
-            return _list_size(rows[keep].drop(columns="count_basis"), np.asarray(weights)[keep])
-    secret = rows["list_public"].map(lambda v: v is False).to_numpy(dtype=bool)
-    counts = rows[["individuals", "entities"]].to_numpy(dtype=float)
+    weights = np.asarray(weights)
+    totals = rows.running_total[at]
+    if totals.any():
+        dates = rows.dates[at]
+        latest = int(np.flatnonzero(totals)[np.argmax(dates[totals])])
+        keep = ~totals & (dates > dates[latest])
+        keep[latest] = True
+        at, weights, totals = at[keep], weights[keep], np.zeros(int(keep.sum()), dtype=bool)
+    counts = rows.counts[at]
     unknown = np.isnan(counts).all(axis=1)
-    if secret.any() or unknown.any():
+    if rows.secret[at].any() or unknown.any():
         return np.nan
     return float((np.nansum(counts, axis=1) * weights).sum())
+
+
+class MeasureIndex:
+    """Prepared measures as arrays, their rows grouped by sender and instrument once.
+
+    positions_at is called for every sender, round and (in the multiverse) coding: filtering a
+    DataFrame per instrument there was most of the multiverse's time. The groups keep the frame's row
+    order (prepare_measures: date, then event_id), so every sum runs in the order it always did.
+    """
+
+    def __init__(self, measures: pd.DataFrame) -> None:
+        self.dates = measures["date"].to_numpy()
+        self.codes = measures["intensity_code"].to_numpy(dtype=object)
+        self.counts = measures[["individuals", "entities"]].to_numpy(dtype=float)
+        self.secret = np.array([v is False for v in measures["list_public"]], dtype=bool)
+        basis = (
+            measures["count_basis"] if "count_basis" in measures else pd.Series(None, index=measures.index)
+        )
+        self.running_total = (basis.astype(object) == "running_total").to_numpy(dtype=bool)
+        adopted: dict[tuple[object, object], list[int]] = {}
+        eased: dict[tuple[object, object], list[int]] = {}
+        rows = zip(
+            measures["sender"],
+            measures["instrument"],
+            measures["affects_instrument"],
+            pd.isna(self.dates),
+            strict=True,
+        )
+        for position, (sender, instrument, affects, undated) in enumerate(rows):
+            if undated:
+                continue
+            if instrument == "easing":
+                eased.setdefault((sender, affects), []).append(position)
+            else:
+                adopted.setdefault((sender, instrument), []).append(position)
+        self._adopted = {key: np.array(at, dtype=int) for key, at in adopted.items()}
+        self._eased = {key: np.array(at, dtype=int) for key, at in eased.items()}
+
+    def adopted(self, sender: str, instrument: str, end: pd.Timestamp, start: pd.Timestamp | None = None):
+        """Rows of `sender`'s measures of `instrument` dated on or before `end` (and from `start`)."""
+        at = self._adopted.get((sender, instrument), np.array([], dtype=int))
+        dates = self.dates[at]
+        keep = dates <= end if start is None else (dates <= end) & (dates >= start)
+        return at[keep]
+
+    def easing_dates(self, sender: str, instrument: str, end: pd.Timestamp) -> np.ndarray:
+        """Dates of `sender`'s easings of `instrument` dated on or before `end`."""
+        dates = self.dates[self._eased.get((sender, instrument), np.array([], dtype=int))]
+        return dates[dates <= end]
 
 
 def position_options(
@@ -188,7 +235,7 @@ def position_options(
 
 
 def positions_at(
-    measures: pd.DataFrame,
+    measures: pd.DataFrame | MeasureIndex,
     sender: str,
     end: pd.Timestamp,
     *,
@@ -216,43 +263,43 @@ def positions_at(
     as the denominator, so positions at different dates can share one scale.
     """
     check_option("stringency.intensity", intensity)
-    dated = measures[measures["date"].notna() & (measures["date"] <= end)]
-    leader_dated = measures[
-        measures["date"].notna() & (measures["date"] <= (end if leader_end is None else leader_end))
-    ]
-    leader_dated = leader_dated[leader_dated["sender"] == leader]
-    own = dated[dated["sender"] == sender]
-    adopted = own[own["instrument"].isin(INSTRUMENTS)]
-    if start is not None:
-        adopted = adopted[adopted["date"] >= start]
-    easings = own[own["instrument"] == "easing"]
+    rows = measures if isinstance(measures, MeasureIndex) else MeasureIndex(measures)
+    end = pd.Timestamp(end)
+    leader_end = end if leader_end is None else pd.Timestamp(leader_end)
+    factor = float(easing_factor)
+    # The leader's measures are the yardstick of `full`: an uncoded leader measure is full by definition.
+    uncoded = "full" if sender == leader else uncoded_intensity
     positions = np.zeros(len(INSTRUMENTS))
     for index, instrument in enumerate(INSTRUMENTS):
-        rows = adopted[adopted["instrument"] == instrument]
-        if rows.empty:
+        at = rows.adopted(sender, instrument, end, start)
+        if not len(at):
             continue
-        eased = easings[easings["affects_instrument"] == instrument]
-        exponents = np.zeros(len(rows)) if start is not None else _easing_exponents(rows, eased)
-        factors = float(easing_factor) ** exponents
-        # The leader's measures are the yardstick of `full`: an uncoded leader measure is full by definition.
-        uncoded = "full" if sender == leader else uncoded_intensity
+        exponents = (
+            np.zeros(len(at))
+            if start is not None
+            else _easing_exponents(rows.dates[at], rows.easing_dates(sender, instrument, end))
+        )
+        factors = factor**exponents
         values = (
-            np.array([measure_intensity(c, three_level_values, uncoded) for c in rows["intensity_code"]])
-            * factors
+            np.array([measure_intensity(c, three_level_values, uncoded) for c in rows.codes[at]]) * factors
         )
         level = np.nan if np.isnan(values).all() else float(np.nanmax(values))
         if intensity == "depth_counts":
-            leader_rows = leader_dated[leader_dated["instrument"] == instrument]
-            leader_eased = leader_dated[
-                (leader_dated["instrument"] == "easing") & (leader_dated["affects_instrument"] == instrument)
-            ]
+            leader_at = rows.adopted(leader, instrument, leader_end)
             leader_size = (
-                _list_size(leader_rows, float(easing_factor) ** _easing_exponents(leader_rows, leader_eased))
-                if not leader_rows.empty
+                _list_size(
+                    rows,
+                    leader_at,
+                    factor
+                    ** _easing_exponents(
+                        rows.dates[leader_at], rows.easing_dates(leader, instrument, leader_end)
+                    ),
+                )
+                if len(leader_at)
                 else np.nan
             )
             if not np.isnan(leader_size) and leader_size > 0:
-                size = _list_size(rows, factors)
+                size = _list_size(rows, at, factors)
                 level = np.nan if np.isnan(size) else min(1.0, size / leader_size)
         positions[index] = level
     return positions
@@ -344,11 +391,12 @@ def stringency_table(
     w = weight_vector(weights)
     senders = ordered_senders(frame.loc[frame["instrument"].isin(INSTRUMENTS), "sender"].dropna())
     options = position_options(leader, intensity, three_level_values, uncoded_intensity, easing_factor)
+    indexed = MeasureIndex(frame)
     rows, loo_rows = [], []
     for window in rounds:
         start, end = pd.Timestamp(window["start"]), pd.Timestamp(window["end"])
-        stock = {s: positions_at(frame, s, end, **options) for s in senders}
-        flow = {s: positions_at(frame, s, end, start=start, **options) for s in senders}
+        stock = {s: positions_at(indexed, s, end, **options) for s in senders}
+        flow = {s: positions_at(indexed, s, end, start=start, **options) for s in senders}
         # the index of a round runs over the instruments in the repertoire by its end
         mask = repertoire(end)
         names = [k for k, on in zip(INSTRUMENTS, mask, strict=True) if on]
