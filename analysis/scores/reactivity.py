@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis.data.clean import events_once
@@ -106,12 +108,14 @@ def kleene_or(a: bool | None, b: bool | None) -> bool | None:
 
 def response_share(pressure_dates: pd.Series, measure_dates: pd.Series, window_days: int) -> float:
     """Share of pressure acts followed by a Japanese measure within window_days (same day included)."""
-    acts = pressure_dates.dropna()
-    if acts.empty:
+    acts = pressure_dates.dropna().to_numpy()
+    if not len(acts):
         return math.nan
-    measures = measure_dates.dropna()
-    answered = [bool(((measures - act).dt.days.between(0, window_days)).any()) for act in acts]
-    return sum(answered) / len(answered)
+    measures = measure_dates.dropna().to_numpy()
+    # whole days from each act (rows) to each measure (columns), floored as Timedelta.days is
+    days = (measures[None, :] - acts[:, None]) // np.timedelta64(1, "D")
+    answered = ((days >= 0) & (days <= window_days)).any(axis=1)
+    return int(answered.sum()) / len(answered)
 
 
 def reactivity_score(
@@ -179,14 +183,27 @@ def reactivity_by_sender(
     sanctions = measures[~measures["instrument"].astype(str).isin(NOT_SANCTIONS)]
     dates = _dates(sanctions, "measures")
     senders = list(dict.fromkeys(first_movers["sender"].astype(str)))
+    # Each column read once, not filtered per sender and round: the multiverse calls this per coding.
+    sender_of = sanctions["sender"].astype(str).to_numpy()
+    round_of = sanctions["round"].astype(str).to_numpy() if "round" in sanctions.columns else None
+    dates_of = {sender: dates[sender_of == sender] for sender in senders}
+    share_of: dict[tuple[str, str], Any] = {}
+    for key in zip(
+        first_movers["sender"].astype(str),
+        first_movers["round"].astype(str),
+        first_movers["first_mover_share"],
+        strict=True,
+    ):
+        share_of.setdefault(key[:2], key[2])  # the first row of a sender and round, as before
+    pressure_round = pressure["round"].astype(str)
     rows = []
     for window in rounds:
         round_id = window["id"]
-        acts = pressure_dates[pressure["round"].astype(str) == round_id]
+        acts = pressure_dates[pressure_round == round_id]
         for sender in senders:
-            coded = sanctions["sender"].astype(str) == sender
-            if "round" in sanctions.columns:
-                coded &= sanctions["round"].astype(str) == round_id
+            coded = sender_of == sender
+            if round_of is not None:
+                coded &= round_of == round_id
             if not coded.any():
                 rows.append(
                     {
@@ -198,18 +215,10 @@ def reactivity_by_sender(
                     }
                 )
                 continue
-            share = first_movers.loc[
-                (first_movers["sender"].astype(str) == sender)
-                & (first_movers["round"].astype(str) == round_id),
-                "first_mover_share",
-            ]
+            share = share_of.get((sender, round_id))
             values = {
-                "responded_within_window": response_share(
-                    acts, dates[sanctions["sender"].astype(str) == sender], window_days
-                ),
-                "not_first_mover": 1 - float(share.iloc[0])
-                if len(share) and pd.notna(share.iloc[0])
-                else math.nan,
+                "responded_within_window": response_share(acts, dates_of[sender], window_days),
+                "not_first_mover": 1 - float(share) if share is not None and pd.notna(share) else math.nan,
                 "incompleteness": math.nan,
             }
             index = reactivity_score(values, used, incompleteness_reading) if used else math.nan
