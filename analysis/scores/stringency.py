@@ -159,7 +159,7 @@ def _list_size(rows: MeasureIndex, at: np.ndarray, weights: np.ndarray) -> float
         latest = int(np.flatnonzero(totals)[np.argmax(dates[totals])])
         keep = ~totals & (dates > dates[latest])
         keep[latest] = True
-        at, weights, totals = at[keep], weights[keep], np.zeros(int(keep.sum()), dtype=bool)
+        at, weights = at[keep], weights[keep]
     counts = rows.counts[at]
     unknown = np.isnan(counts).all(axis=1)
     if rows.secret[at].any() or unknown.any():
@@ -203,7 +203,9 @@ class MeasureIndex:
         self._adopted = {key: np.array(at, dtype=int) for key, at in adopted.items()}
         self._eased = {key: np.array(at, dtype=int) for key, at in eased.items()}
 
-    def adopted(self, sender: str, instrument: str, end: pd.Timestamp, start: pd.Timestamp | None = None):
+    def adopted(
+        self, sender: str, instrument: str, end: pd.Timestamp, start: pd.Timestamp | None = None
+    ) -> np.ndarray:
         """Rows of `sender`'s measures of `instrument` dated on or before `end` (and from `start`)."""
         at = self._adopted.get((sender, instrument), np.array([], dtype=int))
         dates = self.dates[at]
