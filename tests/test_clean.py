@@ -108,6 +108,31 @@ def test_prefer_thesis_falls_back_to_earliest_without_a_thesis_report():
     assert clean.loc[0, "individuals"] == 20
 
 
+def test_an_event_is_a_running_total_when_any_report_says_so():
+    frame = measures_frame(
+        measure(
+            "T-a", "T", "announced", "2014-06-10", "silbaum2017", individuals="30", count_basis="listing"
+        ),
+        measure(
+            "T-b",
+            "T",
+            "announced",
+            "2014-06-10",
+            "shagina2018ac",
+            individuals="30",
+            count_basis="running_total",
+        ),
+        measure("L-a", "L", "announced", "2014-07-01", "silbaum2017", individuals="5", count_basis="listing"),
+        measure("U-a", "U", "announced", "2014-07-02", "silbaum2017", individuals="5"),
+    )
+    clean, _ = resolve_measures(frame, "prefer_thesis", "announced", WINDOWS)
+    assert dict(zip(clean["event_id"], clean["count_basis"], strict=True)) == {
+        "L": "listing",
+        "T": "running_total",
+        "U": "listing",  # a blank basis is a listing
+    }
+
+
 def test_prefer_primary_citation_among_several_citing_reports_takes_earliest():
     frame = measures_frame(
         measure("F-a", "F", "announced", "2014-06-10", "silbaum2017", cites="fixgov20140318"),
