@@ -188,13 +188,13 @@ def reactivity_by_sender(
     round_of = sanctions["round"].astype(str).to_numpy() if "round" in sanctions.columns else None
     dates_of = {sender: dates[sender_of == sender] for sender in senders}
     share_of: dict[tuple[str, str], Any] = {}
-    for key in zip(
+    for sender, round_id, share in zip(
         first_movers["sender"].astype(str),
         first_movers["round"].astype(str),
         first_movers["first_mover_share"],
         strict=True,
     ):
-        share_of.setdefault(key[:2], key[2])  # the first row of a sender and round, as before
+        share_of.setdefault((sender, round_id), share)  # the first row of a sender and round, as before
     pressure_round = pressure["round"].astype(str)
     rows = []
     for window in rounds:
