@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -126,12 +127,26 @@ def test_a_bare_rerun_after_an_interrupt_restores_the_cold_state(working, tmp_pa
     toggle(working, "config key to a value another key holds")  # so the run has work to interrupt
     toggle(working, "raw row")
     run = subprocess.Popen(
-        SNAKEMAKE, cwd=working, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        SNAKEMAKE,
+        cwd=working,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
-    time.sleep(rng.uniform(2.0, 10.0))
-    if run.poll() is None:
-        os.killpg(run.pid, sig)
-    run.wait(timeout=120)
+    # The interrupt lands after a random number of finished jobs, read from the run's progress, so it
+    # always falls inside the run, however fast the machine (a fixed delay could come after its end).
+    target = None
+    for line in run.stderr:
+        progress = re.match(r"(\d+) of (\d+) steps", line)
+        if progress:
+            done, total = int(progress[1]), int(progress[2])
+            target = target or rng.randint(1, max(1, total - 2))
+            if done >= target:
+                break
+    assert target is not None and run.poll() is None, "the run ended before it could be interrupted"
+    os.killpg(run.pid, sig)
+    run.communicate(timeout=120)
     if sig == signal.SIGKILL:  # jobs the killed run started may still be finishing
         time.sleep(2)
     snakemake(working)  # one bare run, no flags
