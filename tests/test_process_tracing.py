@@ -198,6 +198,9 @@ def test_all_pools_rounds_and_empty_rounds_keep_the_prior():
     items = [item(1, "smoking_gun", round_id="R1"), item(2, "smoking_gun", round_id="R2")]
     # all: 10 · 10 = 100 → 100/101; R2 of HP2 has no items → the prior, indeterminate.
     assert posterior(items, round_id="all")["posterior"] == pytest.approx(100 / 101)
+    for round_id in ("R1", "R2"):  # each round holds its own item only: 10 → 10/11
+        own = posterior(items, round_id=round_id)
+        assert own["posterior"] == pytest.approx(10 / 11) and own["n_items"] == 1
     empty = posterior(items, round_id="R2", hypothesis="HP2")
     assert empty["posterior"] == pytest.approx(0.5) and empty["verdict"] == "indeterminate"
     assert empty["n_items"] == 0

@@ -191,13 +191,29 @@ def evidence_weights(evidence: pd.DataFrame, choices: Mapping[str, Any]) -> pd.D
     already stated for H and are not swapped. ``counted`` applies the dependence rule within the
     item's hypothesis × round.
     """
+    return _sorted_weights(_weight_rows(_evidence_records(evidence), choices))[0]
+
+
+def _evidence_records(evidence: pd.DataFrame) -> list[dict[str, Any]]:
     required = WEIGHT_COLUMNS[: WEIGHT_COLUMNS.index("cluster") + 1]  # the coded columns, up to `cluster`
     missing = [c for c in required if c not in evidence.columns]
     if missing:
         raise ValueError(f"evidence: missing column(s) {', '.join(missing)}")
+    return evidence.to_dict("records")
+
+
+def _sorted_weights(rows: list[dict[str, Any]]) -> tuple[pd.DataFrame, list[int]]:
+    """evidence_weights.csv's table of ``rows``, and the order it put them in (row positions)."""
+    table = pd.DataFrame(rows, columns=WEIGHT_COLUMNS)
+    table = table.sort_values(["hypothesis", "round", "evidence_id"], kind="stable")
+    return table.reset_index(drop=True), table.index.tolist()
+
+
+def _weight_rows(evidence: list[dict[str, Any]], choices: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """evidence_weights' rows, in the evidence's order."""
     scale = float(choices["weak_scale"]) if choices["lr_profile"] == "weak" else 1.0
     rows = []
-    for item in evidence.to_dict("records"):
+    for item in evidence:
         custom = (
             choices["lr_profile"] == "custom"
             and not _missing(item.get("p_h"))
@@ -242,43 +258,65 @@ def evidence_weights(evidence: pd.DataFrame, choices: Mapping[str, Any]) -> pd.D
                 "counted": item["outcome"] != "not_sought",
             }
         )
-    table = pd.DataFrame(rows, columns=WEIGHT_COLUMNS)
-    if len(table):
-        for _, group in table.groupby(["hypothesis", "round"], sort=False):
-            table.loc[group.index, "counted"] = counted_items(group, choices["dependence"])
-    return table.sort_values(["hypothesis", "round", "evidence_id"], kind="stable").reset_index(drop=True)
+    groups: dict[tuple[Any, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        if not _missing(row["hypothesis"]):  # as a groupby would, leave an item without one as it is
+            groups.setdefault((row["hypothesis"], row["round"]), []).append(row)
+    for group in groups.values():
+        for row, counted in zip(group, _counted_flags(group, choices["dependence"]), strict=True):
+            row["counted"] = counted
+    return rows
 
 
 def counted_items(items: pd.DataFrame, dependence: str) -> pd.Series:
     """Which items count: cluster_max keeps each cluster's largest |log-LR| (ties: first evidence_id)."""
+    return pd.Series(_counted_flags(items.to_dict("records"), dependence), index=items.index, dtype=bool)
+
+
+def _counted_flags(items: Sequence[Mapping[str, Any]], dependence: str) -> list[bool]:
+    """counted_items on plain records, in their order. The multiverse and the property tests score a
+    handful of items thousands of times, where each pandas operation costs more than the work."""
     check_option("process_tracing.dependence", dependence)
-    counted = items["outcome"] != "not_sought"
+    counted = [item["outcome"] != "not_sought" for item in items]
     if dependence != "cluster_max":
         return counted
-    # One pass over the rows, not a sort: the multiverse and the property tests call this thousands
-    # of times on a handful of rows, where each pandas operation costs more than the work. An item
-    # without a cluster belongs to none, so it is never kept; a NaN log-LR ranks last.
-    best: dict[Any, tuple[tuple[bool, float, str], Any]] = {}
-    rows = zip(items.index, counted, items["cluster"], items["log_lr"], items["evidence_id"], strict=True)
-    for index, is_counted, cluster, log_lr, evidence_id in rows:
+    # An item without a cluster belongs to none, so it is never kept; a NaN log-LR ranks last.
+    best: dict[Any, tuple[tuple[bool, float, str], int]] = {}
+    for position, (item, is_counted) in enumerate(zip(items, counted, strict=True)):
+        cluster = item["cluster"]
         if not is_counted or _missing(cluster):
             continue
-        size = abs(float(log_lr))
+        size = abs(float(item["log_lr"]))
         unsized = math.isnan(size)
-        rank = (unsized, 0.0 if unsized else -size, str(evidence_id))
+        rank = (unsized, 0.0 if unsized else -size, str(item["evidence_id"]))
         if cluster not in best or rank < best[cluster][0]:  # ties: the first row keeps it
-            best[cluster] = (rank, index)
-    keep = pd.Series(False, index=items.index)
-    keep[[index for _, index in best.values()]] = True
+            best[cluster] = (rank, position)
+    keep = [False] * len(items)
+    for _, position in best.values():
+        keep[position] = True
     return keep
 
 
 def combined_log_lr(items: pd.DataFrame, dependence: str) -> float:
     """Σ of the items' log-LRs under the dependence rule (cluster_mean: each cluster's mean)."""
-    counted = items[counted_items(items, dependence)]
+    return _combined(items.to_dict("records"), dependence)
+
+
+def _combined(items: Sequence[Mapping[str, Any]], dependence: str) -> float:
+    """combined_log_lr on plain records (numpy's sum, as a pandas column sums, so the same bits)."""
+    counted = [item for item, keep in zip(items, _counted_flags(items, dependence), strict=True) if keep]
     if dependence == "cluster_mean":
-        return float(counted.groupby("cluster")["log_lr"].mean().sum())
-    return float(counted["log_lr"].sum())
+        if not counted:
+            return 0.0
+        # pandas' grouped mean, as before: its summation order is its own (the same bits need it)
+        frame = pd.DataFrame(
+            {
+                "cluster": [item["cluster"] for item in counted],
+                "log_lr": pd.Series([item["log_lr"] for item in counted], dtype=float),
+            }
+        )
+        return float(frame.groupby("cluster")["log_lr"].mean().sum())
+    return float(np.nansum(np.array([item["log_lr"] for item in counted], dtype=float)))
 
 
 def posterior_from_log_odds(prior: float, log_lr_sum: float) -> tuple[float, float]:
@@ -336,9 +374,13 @@ def collier_verdict(items: pd.DataFrame, min_reliability: float) -> str:
     contradictory when something confirms and something eliminates; else eliminated / confirmed;
     else by net straws (strengthened minus weakened): strengthened, weakened, or inconclusive at zero.
     """
+    return _collier(items.to_dict("records"), min_reliability)
+
+
+def _collier(items: Sequence[Mapping[str, Any]], min_reliability: float) -> str:
     effects = [
         collier_effect(r["test_type"], r["outcome"], r["predicted_by"], r["reliability"] >= min_reliability)
-        for r in items.to_dict("records")
+        for r in items
     ]
     if "confirmed" in effects and "eliminated" in effects:
         return "contradictory"
@@ -350,16 +392,18 @@ def collier_verdict(items: pd.DataFrame, min_reliability: float) -> str:
     return "strengthened" if net > 0 else "weakened" if net < 0 else "inconclusive"
 
 
-def _cells(weights: pd.DataFrame) -> Callable[[str, str], pd.DataFrame]:
-    """The items of one hypothesis in one round (`all`: every round), in table order."""
-    empty = weights.iloc[0:0]
-    by_hypothesis = dict(tuple(weights.groupby("hypothesis", sort=False)))
-    by_cell = dict(tuple(weights.groupby(["hypothesis", "round"], sort=False)))
+def _cells(items: list[dict[str, Any]]) -> Callable[[str, str], list[dict[str, Any]]]:
+    """The items of one hypothesis in one round (`all`: every round), in the order given."""
+    by_hypothesis: dict[Any, list[dict[str, Any]]] = {}
+    by_cell: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    for item in items:
+        by_hypothesis.setdefault(item["hypothesis"], []).append(item)
+        by_cell.setdefault((item["hypothesis"], item["round"]), []).append(item)
 
-    def cell(hypothesis: str, round_id: str) -> pd.DataFrame:
+    def cell(hypothesis: str, round_id: str) -> list[dict[str, Any]]:
         if round_id == "all":
-            return by_hypothesis.get(hypothesis, empty)
-        return by_cell.get((hypothesis, round_id), empty)
+            return by_hypothesis.get(hypothesis, [])
+        return by_cell.get((hypothesis, round_id), [])
 
     return cell
 
@@ -383,29 +427,28 @@ def score_process_tracing(
     )
     if unknown:
         raise ValueError(f"evidence column 'hypothesis': unknown value(s) {unknown}")
-    weights = evidence_weights(evidence, choices)
+    records = _evidence_records(evidence)
+    weight_rows = _weight_rows(records, choices)
+    weights, order = _sorted_weights(weight_rows)
     # The posterior's range over the likelihood profiles (weak, moderate, strong): how far it depends
-    # on how strongly each test type is read, the uncertainty the profiles encode.
-    spread = {name: evidence_weights(evidence, {**choices, "lr_profile": name}) for name in RANGE_PROFILES}
-    # each table split once into its hypothesis × round cells (row order kept), not filtered per cell
-    cells = {name: _cells(table) for name, table in {"": weights, **spread}.items()}
+    # on how strongly each test type is read, the uncertainty the profiles encode. Their tables hold
+    # the same items, sorted alike, so they are kept as rows in the order of the table in force.
+    spread = {name: _weight_rows(records, {**choices, "lr_profile": name}) for name in RANGE_PROFILES}
+    # each table split once into its hypothesis × round cells (table order kept), not filtered per cell
+    cells = {name: _cells([rows[i] for i in order]) for name, rows in {"": weight_rows, **spread}.items()}
+    prior, dependence = float(choices["prior"]), choices["dependence"]
     rows = []
     for hypothesis in hypotheses:
         for round_id in [w["id"] for w in rounds] + ["all"]:
             items = cells[""](hypothesis, round_id)
-            log_odds, posterior = posterior_from_log_odds(
-                float(choices["prior"]), combined_log_lr(items, choices["dependence"])
-            )
-            counted = items[counted_items(items, choices["dependence"])]
-            others = []
-            for name in spread:
-                mine = cells[name](hypothesis, round_id)
-                others.append(
-                    posterior_from_log_odds(
-                        float(choices["prior"]), combined_log_lr(mine, choices["dependence"])
-                    )[1]
-                )
-            collier = collier_verdict(counted, float(choices["collier_min_reliability"]))
+            log_odds, posterior = posterior_from_log_odds(prior, _combined(items, dependence))
+            flags = _counted_flags(items, dependence)
+            counted = [item for item, keep in zip(items, flags, strict=True) if keep]
+            others = [
+                posterior_from_log_odds(prior, _combined(cells[name](hypothesis, round_id), dependence))[1]
+                for name in spread
+            ]
+            collier = _collier(counted, float(choices["collier_min_reliability"]))
             verdict = (
                 bayes_verdict(posterior, choices["thresholds"])
                 if choices["mode"] == "bayesian"
