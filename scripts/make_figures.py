@@ -22,7 +22,8 @@ with logged(snakemake.log[0]) as log:
             choices["comparison"]["peers"],
             choices["process_tracing"]["thresholds"],
         )
-        spec, svg = spec_and_svg(chart)
+        previous = Path(svg_path).read_text(encoding="utf-8") if Path(svg_path).exists() else None
+        spec, svg = spec_and_svg(chart, previous)  # an unchanged figure keeps its SVG (update() output)
         write_json(spec, spec_path)
         write_text_atomic(svg_path, svg)
-        log.info("figure %s: %d bytes of SVG", figure, len(svg))
+        log.info("figure %s: %d bytes of SVG%s", figure, len(svg), " (kept)" if svg == previous else "")

@@ -23,8 +23,9 @@ with logged(snakemake.log[0]) as log:
         target = Path(spec_path).name.removesuffix(".vl.json").removeprefix("spec_curve_")
         hypothesis, _, round_id = target.partition("_")
         chart = specification_curve(table, config, hypothesis, round_id or "all", settings["curve_points"])
-        spec, svg = spec_and_svg(chart)
+        previous = Path(svg_path).read_text(encoding="utf-8") if Path(svg_path).exists() else None
+        spec, svg = spec_and_svg(chart, previous)  # an unchanged figure keeps its SVG (update() output)
         write_json(spec, spec_path)
         write_text_atomic(svg_path, svg)
-        log.info("figure %s: %d bytes of SVG", target, len(svg))
+        log.info("figure %s: %d bytes of SVG%s", target, len(svg), " (kept)" if svg == previous else "")
     log.info("%d specifications summarised", len(table))

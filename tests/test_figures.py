@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
+import vl_convert
 
 from analysis.present.figures import FIGURE_DESCRIPTIONS, OKABE_ITO, all_figures, spec_and_svg
 
@@ -116,7 +118,7 @@ def test_every_figure_has_alt_text_tooltips_and_an_svg(tables):
         spec, svg = spec_and_svg(chart)
         assert spec["description"] == FIGURE_DESCRIPTIONS[name]
         assert "tooltip" in json.dumps(spec), name
-        assert svg.lstrip().startswith("<svg"), name
+        assert re.match(r"<!-- drawn by vl-convert \S+ from spec [0-9a-f]{64} -->\n<svg", svg), name
         assert "<image" not in svg, f"{name}: the PDF figure must be vector, not an embedded raster"
 
 
@@ -140,6 +142,27 @@ def test_same_tables_give_the_same_spec_and_svg(tables):
     for name in first:
         assert json.dumps(first[name][0], sort_keys=True) == json.dumps(second[name][0], sort_keys=True), name
         assert first[name][1] == second[name][1], name
+
+
+def test_an_unchanged_figure_keeps_its_svg_and_a_changed_one_is_drawn_anew(tables, monkeypatch):
+    """make_figures hands each figure its SVG from the last build: kept when drawn from the same spec
+    by the same vl-convert and drawing code, else drawn anew, byte for byte as a cold build draws it."""
+    charts = all_figures(tables, ROUNDS, "US", ["CA"], THRESHOLDS)
+    _, svg = spec_and_svg(charts["stringency"])
+    _, other = spec_and_svg(charts["influence"])
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            vl_convert, "vegalite_to_svg", lambda spec: pytest.fail("an unchanged figure was redrawn")
+        )
+        assert spec_and_svg(charts["stringency"], svg)[1] == svg
+    assert spec_and_svg(charts["influence"], svg)[1] == other  # another spec: drawn anew
+    with monkeypatch.context() as patched:  # the same spec drawn by another vl-convert
+        patched.setattr(vl_convert, "__version__", "0.0.0")
+        _, another_engine = spec_and_svg(charts["stringency"])
+    assert another_engine != svg
+    unstamped = svg.split("\n", 1)[1]  # as drawn before SVGs named their source
+    for previous in (another_engine, unstamped):
+        assert spec_and_svg(charts["stringency"], previous)[1] == svg
 
 
 def test_timeline_shows_the_rounds_not_distant_context(tables):

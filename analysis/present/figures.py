@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -589,10 +592,25 @@ def out_of_sample(
     )
 
 
-def spec_and_svg(chart: alt.TopLevelMixin) -> tuple[dict[str, Any], str]:
-    """The Vega-Lite spec (for the interactive HTML) and its SVG rendering (for the PDF)."""
+def spec_and_svg(chart: alt.TopLevelMixin, previous: str | None = None) -> tuple[dict[str, Any], str]:
+    """The Vega-Lite spec (for the interactive HTML) and its SVG rendering (for the PDF); `previous`,
+    the figure's SVG from an earlier build, is reused when it was drawn from the same spec (svg_of)."""
     spec = chart.to_dict()
-    return spec, renumber_clips(vl_convert.vegalite_to_svg(spec))
+    return spec, svg_of(spec, previous)
+
+
+def svg_of(spec: dict[str, Any], previous: str | None = None) -> str:
+    """The SVG of a Vega-Lite spec, led by a comment naming what it was drawn from: the spec's sha256,
+    vl-convert's version and that of the drawing code here. An SVG is a function of those three, so
+    `previous` (the figure's SVG from an earlier build) is returned as it is when its comment is the
+    same: an edit that changes two figures' data redraws two SVGs, not all of them (vl-convert takes
+    0.05-0.6 s a figure). A cold build draws them all and writes the same bytes."""
+    canonical = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    drawn_from = hashlib.sha256((canonical + "\0" + _DRAWING_CODE).encode("utf-8")).hexdigest()
+    stamp = f"<!-- drawn by vl-convert {vl_convert.__version__} from spec {drawn_from} -->\n"
+    if previous is not None and previous.startswith(stamp):
+        return previous
+    return stamp + renumber_clips(vl_convert.vegalite_to_svg(spec))
 
 
 def renumber_clips(svg: str) -> str:
@@ -605,6 +623,10 @@ def renumber_clips(svg: str) -> str:
         lambda m: f"{m.group(1)}clip{new.get(int(m.group(2)), m.group(2))}",
         svg,
     )
+
+
+# What svg_of's drawing does besides vl-convert: an edit to it must redraw every SVG.
+_DRAWING_CODE = inspect.getsource(svg_of) + inspect.getsource(renumber_clips)
 
 
 def make_figure(

@@ -9,7 +9,9 @@ rule make_figures:
               "analysis/present/labels.py", "analysis/present/narrative.py", "analysis/vocabulary.py"],
     output:
         specs=[f"{{root}}/figures/{figure}.vl.json" for figure in FIGURES],
-        svgs=[f"{{root}}/figures/{figure}.svg" for figure in FIGURES],
+        # update(): kept while the job runs, so a figure whose spec is unchanged keeps its SVG
+        # (figures.svg_of: each SVG names the spec and vl-convert it was drawn with) instead of a redraw
+        svgs=update([f"{{root}}/figures/{figure}.svg" for figure in FIGURES]),
     params:
         **choice_params("make_figures"),
     log:

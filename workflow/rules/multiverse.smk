@@ -128,7 +128,7 @@ rule multiverse_summary:
         flips=f"{MV}/flip_rates.csv",
         info=f"{MV}/robustness.json",
         specs=[f"{MV}/figures/spec_curve_{target}.vl.json" for target in MV_CURVES],
-        svgs=[f"{MV}/figures/spec_curve_{target}.svg" for target in MV_CURVES],
+        svgs=update([f"{MV}/figures/spec_curve_{target}.svg" for target in MV_CURVES]),  # as make_figures
     params:
         **MV_ALL_PARAMS,
     log:
