@@ -23,7 +23,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -1025,8 +1025,38 @@ def _html_step(
     return html, numbers
 
 
+def header_includes(options: Mapping[str, Any], folder: Path, source: str) -> list[str]:
+    """pandoc's arguments for the format's `include-in-header`, read as Quarto reads it: a file name
+    (relative to the document), `{file: name}`, `{text: ...}`, or a list of these. A text is written
+    to a file in `folder` (the scratch copy of the document's folder), since pandoc includes files."""
+    value = options.get("include-in-header")
+    if value is None:
+        return []
+    arguments = []
+    for n, item in enumerate(value if isinstance(value, list) else [value]):
+        if isinstance(item, Mapping) and set(item) == {"text"} and isinstance(item["text"], str):
+            name = f"_include-in-header-{n}.txt"
+            (folder / name).write_text(item["text"], encoding="utf-8")
+        elif isinstance(item, Mapping) and set(item) == {"file"} and isinstance(item["file"], str):
+            name = item["file"]
+        elif isinstance(item, str):
+            name = item
+        else:
+            raise RenderError(
+                f"{source}: include-in-header takes a file name, {{file: name}} or {{text: ...}}, "
+                f"not {item!r}"
+            )
+        if not (folder / name).is_file():
+            raise RenderError(f"{source}: include-in-header names {name}, which is not a file beside it")
+        arguments += ["--include-in-header", name]
+    return arguments
+
+
 def _pdf_step(
-    markdown: Path, options: Mapping[str, Any], timings: dict[str, float] | None = None
+    markdown: Path,
+    options: Mapping[str, Any],
+    timings: dict[str, float] | None = None,
+    headers: Sequence[str] = (),
 ) -> tuple[Path, dict]:
     stem = markdown.name.removesuffix(".pdf.md")
     typ, pdf = markdown.with_name(f"{stem}.typ"), markdown.with_name(f"{stem}.pdf")
@@ -1035,7 +1065,7 @@ def _pdf_step(
             markdown,
             typ,
             "typst",
-            [*_pandoc_options(options), "--template", str(FILTERS / "template.typ")],
+            [*_pandoc_options(options), "--template", str(FILTERS / "template.typ"), *headers],
             markdown.parent,
         )
     with _timed(timings, "typst"):
@@ -1117,7 +1147,10 @@ def render_offline(
             # (reading the same files at the same time) must not see
             folder = workdir / PDF_FOLDER
             shutil.copytree(workdir, folder, ignore=shutil.ignore_patterns(PDF_FOLDER, VEGA_HEADER))
-            steps[fmt] = functools.partial(_pdf_step, folder / markdown.name, options, timings)
+            # the PDF's header includes (typst show rules, say); the HTML's are not read: the engine
+            # adds the one header a page needs, the Vega libraries, itself when it draws a chart
+            headers = header_includes(options, folder, qmd.name)
+            steps[fmt] = functools.partial(_pdf_step, folder / markdown.name, options, timings, headers)
     with concurrent.futures.ThreadPoolExecutor(max_workers=len(steps)) as pool:
         running = {fmt: pool.submit(step) for fmt, step in steps.items()}
         done = {fmt: future.result() for fmt, future in running.items()}

@@ -458,6 +458,25 @@ def test_format_options_nest_under_format():
     assert engine.execute_options(meta, project, "html")["warning"] is False
 
 
+def test_header_includes_read_files_and_texts_and_name_what_is_wrong(tmp_path):
+    (tmp_path / "rules.typ").write_text("#set par(justify: false)\n", encoding="utf-8")
+    assert engine.header_includes({}, tmp_path, "doc.qmd") == []
+    assert engine.header_includes({"include-in-header": "rules.typ"}, tmp_path, "doc.qmd") == [
+        "--include-in-header",
+        "rules.typ",
+    ]
+    both = [{"file": "rules.typ"}, {"text": "#let x = 1\n"}]
+    arguments = engine.header_includes({"include-in-header": both}, tmp_path, "doc.qmd")
+    assert arguments[:2] == ["--include-in-header", "rules.typ"]
+    assert (tmp_path / arguments[3]).read_text(encoding="utf-8") == "#let x = 1\n"
+    with pytest.raises(RenderError, match=r"doc.qmd: include-in-header names gone.typ, which is not a file"):
+        engine.header_includes({"include-in-header": ["gone.typ"]}, tmp_path, "doc.qmd")
+    with pytest.raises(RenderError, match=r"doc.qmd: include-in-header takes a file name"):
+        engine.header_includes(
+            {"include-in-header": [{"url": "https://example.invalid/x.typ"}]}, tmp_path, "doc.qmd"
+        )
+
+
 def test_unknown_shortcode_is_an_error_not_text():
     with pytest.raises(RenderError, match=r"shortcode \{\{< video >\}\} is not supported"):
         engine.expand_shortcodes("{{< video https://example.invalid/v.mp4 >}}", {}, "doc.qmd")

@@ -131,6 +131,7 @@ rule render_report:
     input:
         qmd="report/report.qmd",
         project="report/_quarto.yml",
+        pdf_header="report/chapter-pages.typ",
         csl="report/chicago-author-date.csl",
         # every project module the report's kernel imports (report_data and what it pulls in): their
         # code is part of what the cells compute, so the render, and its cell cache, must see an edit
