@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import vl_convert
 
+from analysis.present import figures
 from analysis.present.figures import FIGURE_DESCRIPTIONS, OKABE_ITO, all_figures, spec_and_svg
 
 THRESHOLDS = {"supported": 0.75, "rejected": 0.25}
@@ -160,6 +161,9 @@ def test_an_unchanged_figure_keeps_its_svg_and_a_changed_one_is_drawn_anew(table
         patched.setattr(vl_convert, "__version__", "0.0.0")
         _, another_engine = spec_and_svg(charts["stringency"])
     assert another_engine != svg
+    with monkeypatch.context() as patched:  # the same spec after an edit to the drawing code
+        patched.setattr(figures, "_DRAWING_CODE", figures._DRAWING_CODE + "# edited\n")
+        assert spec_and_svg(charts["stringency"], svg)[1] != svg
     unstamped = svg.split("\n", 1)[1]  # as drawn before SVGs named their source
     for previous in (another_engine, unstamped):
         assert spec_and_svg(charts["stringency"], previous)[1] == svg
