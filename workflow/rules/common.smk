@@ -12,6 +12,7 @@ from analysis.locks import clear_stale_locks
 from analysis.present import provenance
 from analysis.present.figure_list import FIGURE_DESCRIPTIONS, FIGURE_INPUTS
 from analysis.present.narrative import TABLES as DISPLAY_TABLES
+from analysis.resources import job_memory_mb, specifications_in
 from analysis.present.narrative import TEXT_FRAGMENTS
 from analysis.scores.stages import UPSTREAM
 from analysis.variants import DEFAULT, NAME_PATTERN, ROOT_PATTERN, Variants, config_hash, differences
@@ -256,3 +257,11 @@ def provenance_cards(wildcards):
         [p for name, value in verdict_inputs.items() if name != "code" for p in provenance.as_paths(value)],
         verdict_inputs.get("code", []), encoded_keys(registry.keys_behind("decide_verdicts", UPSTREAM), root))
     return cards
+
+
+def mv_mem_mb(rule_name, counted, share=lambda wildcards: 1):
+    """mem_mb of a job that holds many specifications (job_memory_mb), counted in its input
+    `counted`; Snakemake works it out once that input exists (a missing input defers it)."""
+    return lambda wildcards, input: job_memory_mb(
+        rule_name, -(-specifications_in(input[counted]) // share(wildcards))
+    )

@@ -85,6 +85,9 @@ rule multiverse_chunk:
     wildcard_constraints:
         chunk="[0-9]+",
         chunks="[0-9]+",
+    resources:
+        # its share of the space's specifications (a cluster ends a job that outgrows its request)
+        mem_mb=mv_mem_mb("multiverse_chunk", "space", share=lambda wildcards: int(wildcards.chunks)),
     log:
         f"{MV}/logs/multiverse_chunk/{{chunk}}_of_{{chunks}}.log",
     conda:
@@ -103,6 +106,8 @@ rule multiverse_gather:
         table=f"{MV}/specifications.parquet",
     params:
         **(MV_TABLE_PARAMS | registry.rule_params("multiverse_gather", BASE)),
+    resources:
+        mem_mb=mv_mem_mb("multiverse_gather", "chunks"),  # 5.7 GB for config.yaml's space
     log:
         f"{MV}/logs/multiverse_gather.log",
     conda:
@@ -131,6 +136,8 @@ rule multiverse_summary:
         svgs=update([f"{MV}/figures/spec_curve_{target}.svg" for target in MV_CURVES]),  # as make_figures
     params:
         **MV_ALL_PARAMS,
+    resources:
+        mem_mb=mv_mem_mb("multiverse_summary", "table"),
     log:
         f"{MV}/logs/multiverse_summary.log",
     conda:
@@ -149,6 +156,8 @@ rule multiverse_explorer:
         explorer=f"{MV}/explorer.json",
     params:
         **MV_ALL_PARAMS,
+    resources:
+        mem_mb=mv_mem_mb("multiverse_explorer", "table"),
     log:
         f"{MV}/logs/multiverse_explorer.log",
     conda:
