@@ -3,9 +3,9 @@
 from pathlib import Path
 
 from analysis.config import round_windows
-from analysis.io import logged, read_csv, write_json, write_text_atomic
+from analysis.io import logged, read_csv
 from analysis.present.figure_list import FIGURE_INPUTS
-from analysis.present.figures import make_figure, spec_and_svg
+from analysis.present.figures import make_figure, write_figure
 from analysis.registry import from_params
 
 with logged(snakemake.log[0]) as log:
@@ -22,8 +22,5 @@ with logged(snakemake.log[0]) as log:
             choices["comparison"]["peers"],
             choices["process_tracing"]["thresholds"],
         )
-        previous = Path(svg_path).read_text(encoding="utf-8") if Path(svg_path).exists() else None
-        spec, svg = spec_and_svg(chart, previous)  # an unchanged figure keeps its SVG (update() output)
-        write_json(spec, spec_path)
-        write_text_atomic(svg_path, svg)
-        log.info("figure %s: %d bytes of SVG%s", figure, len(svg), " (kept)" if svg == previous else "")
+        svg, kept = write_figure(chart, spec_path, svg_path)
+        log.info("figure %s: %d bytes of SVG%s", figure, len(svg), " (kept)" if kept else "")

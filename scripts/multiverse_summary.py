@@ -3,8 +3,8 @@ the specification curves, from the multiverse table."""
 
 from pathlib import Path
 
-from analysis.io import logged, read_csv, write_csv, write_json, write_text_atomic
-from analysis.present.figures import spec_and_svg
+from analysis.io import logged, read_csv, write_csv, write_json
+from analysis.present.figures import write_figure
 from analysis.present.robustness import specification_curve, summary
 from analysis.registry import from_params
 from analysis.scores.multiverse import read_parquet
@@ -23,9 +23,6 @@ with logged(snakemake.log[0]) as log:
         target = Path(spec_path).name.removesuffix(".vl.json").removeprefix("spec_curve_")
         hypothesis, _, round_id = target.partition("_")
         chart = specification_curve(table, config, hypothesis, round_id or "all", settings["curve_points"])
-        previous = Path(svg_path).read_text(encoding="utf-8") if Path(svg_path).exists() else None
-        spec, svg = spec_and_svg(chart, previous)  # an unchanged figure keeps its SVG (update() output)
-        write_json(spec, spec_path)
-        write_text_atomic(svg_path, svg)
-        log.info("figure %s: %d bytes of SVG%s", target, len(svg), " (kept)" if svg == previous else "")
+        svg, kept = write_figure(chart, spec_path, svg_path)
+        log.info("figure %s: %d bytes of SVG%s", target, len(svg), " (kept)" if kept else "")
     log.info("%d specifications summarised", len(table))

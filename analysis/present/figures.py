@@ -7,12 +7,14 @@ import inspect
 import json
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import altair as alt
 import pandas as pd
 import vl_convert
 
+from analysis.io import write_json, write_text_atomic
 from analysis.present import labels
 from analysis.present.figure_list import FIGURE_DESCRIPTIONS, FIGURE_INPUTS
 from analysis.present.narrative import lag_comparison, sample_label
@@ -627,6 +629,17 @@ def renumber_clips(svg: str) -> str:
 
 # What svg_of's drawing does besides vl-convert: an edit to it must redraw every SVG.
 _DRAWING_CODE = inspect.getsource(svg_of) + inspect.getsource(renumber_clips)
+
+
+def write_figure(chart: alt.TopLevelMixin, spec_path: str | Path, svg_path: str | Path) -> tuple[str, bool]:
+    """Write a chart's spec and SVG; the SVG already at `svg_path` (an update() output, left in place
+    while the job runs) is kept when it was drawn from the same spec (svg_of). Returns the SVG and
+    whether it was kept."""
+    previous = Path(svg_path).read_text(encoding="utf-8") if Path(svg_path).exists() else None
+    spec, svg = spec_and_svg(chart, previous)
+    write_json(spec, spec_path)
+    write_text_atomic(svg_path, svg)
+    return svg, svg == previous
 
 
 def make_figure(

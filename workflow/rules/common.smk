@@ -12,8 +12,8 @@ from analysis.locks import clear_stale_locks
 from analysis.present import provenance
 from analysis.present.figure_list import FIGURE_DESCRIPTIONS, FIGURE_INPUTS
 from analysis.present.narrative import TABLES as DISPLAY_TABLES
-from analysis.resources import job_memory_mb, specifications_in
 from analysis.present.narrative import TEXT_FRAGMENTS
+from analysis.resources import job_memory_mb, specifications_in
 from analysis.scores.stages import UPSTREAM
 from analysis.variants import DEFAULT, NAME_PATTERN, ROOT_PATTERN, Variants, config_hash, differences
 
@@ -259,9 +259,9 @@ def provenance_cards(wildcards):
     return cards
 
 
-def mv_mem_mb(rule_name, counted, share=lambda wildcards: 1):
+def mv_mem_mb(rule_name, counted):
     """mem_mb of a job that holds many specifications (job_memory_mb), counted in its input
-    `counted`; Snakemake works it out once that input exists (a missing input defers it)."""
+    `counted` (a chunk holds its share of them); Snakemake works it out once that input exists."""
     return lambda wildcards, input: job_memory_mb(
-        rule_name, -(-specifications_in(input[counted]) // share(wildcards))
+        rule_name, -(-specifications_in(input[counted]) // int(wildcards.get("chunks", 1)))
     )

@@ -87,7 +87,7 @@ rule multiverse_chunk:
         chunks="[0-9]+",
     resources:
         # its share of the space's specifications (a cluster ends a job that outgrows its request)
-        mem_mb=mv_mem_mb("multiverse_chunk", "space", share=lambda wildcards: int(wildcards.chunks)),
+        mem_mb=mv_mem_mb("multiverse_chunk", "space"),
     log:
         f"{MV}/logs/multiverse_chunk/{{chunk}}_of_{{chunks}}.log",
     conda:
