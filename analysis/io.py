@@ -43,6 +43,12 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     write_text_atomic(path, frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
 
 
+def canonical_json(value: Any) -> str:
+    """One text per value (keys sorted, no spaces, Unicode as is): what the content hashes of a
+    specification, a multiverse structure and a figure's spec are taken of, and the explorer's data."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def write_json(data: Any, path: str | Path) -> None:
     """Pretty, key-sorted JSON (NaN becomes null), written atomically."""
     write_text_atomic(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -24,6 +23,7 @@ import yaml
 
 from analysis import registry
 from analysis.config import ConfigError, flatten, validate_config
+from analysis.io import canonical_json
 
 DEFAULT = "default"
 RESULTS = "results"
@@ -45,8 +45,7 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
 
 def config_hash(config: Mapping[str, Any]) -> str:
     """A short content hash of a specification (canonical JSON), shown in the report's identity line."""
-    canonical = json.dumps(config, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
+    return hashlib.sha256(canonical_json(config).encode("utf-8")).hexdigest()[:12]
 
 
 def load_variant(path: str | Path, base: Mapping[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.io import canonical_json
 from analysis.scores.multiverse import axes, round_ids
 
 SCRIPT = Path(__file__).with_name("explorer.js")
@@ -155,9 +156,7 @@ def _plain(value: Any) -> Any:
 
 def explorer_html(data: Mapping[str, Any], element: str = "mv-explorer") -> str:
     """The explorer's HTML block: the embedded data, an empty container and the script that fills it."""
-    payload = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).replace(
-        "</", "<\\/"
-    )
+    payload = canonical_json(data).replace("</", "<\\/")
     script = SCRIPT.read_text(encoding="utf-8")
     return (
         f"<style>{STYLE}</style>\n"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +13,7 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
-from analysis.io import write_json, write_text_atomic
+from analysis.io import canonical_json, write_json, write_text_atomic
 from analysis.present import labels
 from analysis.present.figure_list import FIGURE_DESCRIPTIONS, FIGURE_INPUTS
 from analysis.present.narrative import lag_comparison, sample_label
@@ -607,8 +606,7 @@ def svg_of(spec: dict[str, Any], previous: str | None = None) -> str:
     `previous` (the figure's SVG from an earlier build) is returned as it is when its comment is the
     same: an edit that changes two figures' data redraws two SVGs, not all of them (vl-convert takes
     0.05-0.6 s a figure). A cold build draws them all and writes the same bytes."""
-    canonical = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    drawn_from = hashlib.sha256((canonical + "\0" + _DRAWING_CODE).encode("utf-8")).hexdigest()
+    drawn_from = hashlib.sha256((canonical_json(spec) + "\0" + _DRAWING_CODE).encode("utf-8")).hexdigest()
     stamp = f"<!-- drawn by vl-convert {vl_convert.__version__} from spec {drawn_from} -->\n"
     if previous is not None and previous.startswith(stamp):
         return previous

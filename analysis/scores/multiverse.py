@@ -34,7 +34,7 @@ import pandas as pd
 
 from analysis import registry
 from analysis.config import round_windows
-from analysis.io import read_csv
+from analysis.io import canonical_json, read_csv
 from analysis.scores.headline import _pick, _value
 from analysis.scores.stages import STAGES, UPSTREAM, keys_behind
 from analysis.scores.verdicts import (
@@ -181,16 +181,12 @@ def _product(space: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
 _CANONICAL = "_canonical"
 
 
-def _canonical(values: Mapping[str, Any]) -> str:
-    return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def _id(values: Mapping[str, Any]) -> str:
-    return _hash(_canonical(values))
+    return _hash(canonical_json(values))
 
 
 def structures(config: Mapping[str, Any], space: Mapping[str, Sequence[Any]] | None = None) -> pd.DataFrame:
@@ -209,7 +205,7 @@ def _numeric_product(config_json: str, items: tuple[tuple[str, tuple[Any, ...]],
     every structure shares it)."""
     frame = _product(dict(items))
     frame = frame[admissible(frame, json.loads(config_json), registry.constraints())].reset_index(drop=True)
-    frame[_CANONICAL] = [_canonical(row) for row in frame.to_dict("records")]
+    frame[_CANONICAL] = [canonical_json(row) for row in frame.to_dict("records")]
     return frame
 
 
@@ -233,7 +229,7 @@ def numeric_specs(
     frame = frame[[key for key in keys if key in frame.columns]]
     frame.insert(0, STRUCTURE_ID, structure[STRUCTURE_ID])
     # a spec's id: its structural and numeric values, canonical JSON, hashed (stable across runs)
-    prefix = _canonical({key: structure[key] for key in structural})
+    prefix = canonical_json({key: structure[key] for key in structural})
     frame.insert(0, SPEC_ID, [_hash(prefix + "|" + text) for text in canonical])
     return frame
 
