@@ -3,13 +3,16 @@ build, a headless Chromium and a local SLURM cluster."""
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
+import json
 import os
 import shutil
 from pathlib import Path
 
 import browser
 import pytest
+import rendered_text
 import slurm_cluster
 import workspace
 import yaml
@@ -61,6 +64,23 @@ def built_project(tmp_path_factory) -> Path:
             workspace.run([], project)
             done.touch()
     return project
+
+
+@pytest.fixture(scope="session")
+def built_pdf(built_project) -> rendered_text.PdfPages:
+    """The shared build's PDF, read once per test run (rendered_text.read_pdf) and shared by the
+    tests that read its pages, on whichever worker they run: the first writes what it read beside
+    the build, under the build's lock, and the others load that."""
+    e2e = built_project.parent
+    pdf, read = built_project / "results/report/report.pdf", e2e / "report-pdf.json"
+    with open(e2e / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not read.exists():
+            pages = rendered_text.read_pdf(pdf)
+            partial = read.with_suffix(".partial")
+            partial.write_text(json.dumps(dataclasses.asdict(pages)), encoding="utf-8")
+            os.replace(partial, read)  # a worker stopped mid-write leaves no half file
+    return rendered_text.PdfPages(**json.loads(read.read_text(encoding="utf-8")))
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from rendered_text import numbers, pdf_text, visible_html
+from rendered_text import numbers, visible_html
 
 from analysis.present import provenance, report_data
 from analysis.present.provenance import NOT_GIT, SHOWN_DIGITS
@@ -235,13 +235,13 @@ def test_every_card_in_the_html_names_files_whose_hashes_match(built_project):
     assert size < 5_000_000, f"report.html is {size} bytes"
 
 
-def test_every_figure_and_table_has_a_card_in_the_html_and_an_entry_in_the_pdf(built_project):
+def test_every_figure_and_table_has_a_card_in_the_html_and_an_entry_in_the_pdf(built_project, built_pdf):
     parsed = html_cards(built_project)
     numbered = {i for i in parsed.ids}
     assert numbered and numbered <= set(parsed.cards), sorted(numbered - set(parsed.cards))
     assert "headline" in parsed.cards
     # the PDF: an appendix entry per figure and table number, each with its files' hashes
-    text, _ = pdf_text(built_project / "results/report/report.pdf")
+    text = built_pdf.text()
     assert "Appendix C: provenance" in text
     appendix = text.rsplit("Appendix C: provenance", 1)[1]
     html_text = visible_html((built_project / "results/report/report.html").read_text(encoding="utf-8"))

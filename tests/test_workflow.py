@@ -68,50 +68,31 @@ def test_build_writes_html_and_pdf_report(built_project):
 
 
 @pytest.mark.slow
-def test_pdf_holds_the_sections_figures_and_references(built_project):
-    from pypdf import PdfReader
-
-    reader = PdfReader(built_project / "results/report/report.pdf")
+def test_pdf_holds_the_sections_figures_and_references(built_pdf):
     # captions and references keep their number with a no-break space, as typeset text should
-    text = "\n".join(page.extract_text() or "" for page in reader.pages).replace("\xa0", " ")
+    text = "\n".join(built_pdf.texts).replace("\xa0", " ")
     for needle in ["Round 1", "Round 2", "Round 3", "Figure 1", "Table 1", "References"]:
         assert needle in text, needle
     assert "?@" not in text
     for number in range(1, 8):  # the seven figures of the report, each with its caption
         assert f"Figure {number}:" in text
-    # every chart is vector: typst draws the SVGs as paths and text, so no page holds a raster image
-    assert all(not page.images for page in reader.pages)
+    # every chart is vector: typst draws the SVGs as paths and text, so the file holds no raster image
+    assert built_pdf.images == 0
 
 
 @pytest.mark.slow
-def test_html_and_pdf_number_every_figure_table_equation_and_section_alike(built_project):
-    from rendered_text import numbers, pdf_text, visible_html
+def test_html_and_pdf_number_every_figure_table_equation_and_section_alike(built_project, built_pdf):
+    from rendered_text import numbers, visible_html
 
     page = visible_html((built_project / "results/report/report.html").read_text(encoding="utf-8"))
-    assert numbers(page) == numbers(pdf_text(built_project / "results/report/report.pdf")[0])
+    assert numbers(page) == numbers(built_pdf.text())
 
 
 @pytest.mark.slow
-def test_pdf_text_stays_inside_the_page(built_project):
-    """No table or paragraph runs off its page: every text run pypdf can place lies on the page.
-
-    Text inside the SVG figures sits in form XObjects whose placement pypdf does not report (it
-    shows up at y = 0 in local coordinates); typst scales every figure to the text width, so
-    those runs are left out here.
-    """
-    from pypdf import PdfReader
-
-    for number, page in enumerate(PdfReader(built_project / "results/report/report.pdf").pages, 1):
-        width, height = float(page.mediabox.width), float(page.mediabox.height)
-        outside = []
-
-        def visit(text, cm, tm, font, size, outside=outside, width=width, height=height):
-            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-            if text.strip() and y != 0 and not (0 <= x <= width and 0 < y <= height):
-                outside.append((round(x), round(y), text[:30]))
-
-        page.extract_text(visitor_text=visit)
+def test_pdf_text_stays_inside_the_page(built_pdf):
+    """No table or paragraph runs off its page: every text run pypdf can place lies on the page
+    (rendered_text.read_pdf says which runs it cannot place)."""
+    for number, outside in enumerate(built_pdf.off_page, 1):
         assert outside == [], f"page {number}: text off the page: {outside[:5]}"
 
 
