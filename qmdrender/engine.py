@@ -62,6 +62,11 @@ EXECUTE_DEFAULTS = {
 }
 # figure size options Quarto hands to matplotlib before each cell
 FIGURE_SIZE_OPTIONS = ("fig-width", "fig-height", "fig-dpi")
+# Document metadata that steers cell execution: render()'s `metadata` may not set it (its cells'
+# cache would not see the change).
+CELL_STEERING_KEYS = {"execute", "format", "jupyter", "engine", *EXECUTE_DEFAULTS, *FIGURE_SIZE_OPTIONS}
+# The file render() hands Quarto its `metadata` in (in the scratch folder).
+METADATA_FILE = "_render-metadata.yml"
 NOTEBOOK_OUTPUT_PRIORITY = ("text/markdown", "image/svg+xml", "image/png", "text/html", "text/plain")
 CODE_FENCE = re.compile(r"^(?P<fence>`{3,})\s*\{python(?P<opts>[^}]*)\}\s*$")
 INLINE_CODE = re.compile(r"`\{python\}\s+(?P<expr>[^`]+?)\s*`")
@@ -1171,14 +1176,19 @@ def render_offline(
 
 
 def render_quarto(
-    qmd: Path, workdir: Path, env: Mapping[str, str], formats: tuple[str, ...] = FORMATS
+    qmd: Path,
+    workdir: Path,
+    env: Mapping[str, str],
+    formats: tuple[str, ...] = FORMATS,
+    extra: Sequence[str] = (),
 ) -> dict[str, Path]:
-    """Quarto renders the same sources in `workdir`: returns {format: file}."""
+    """Quarto renders the same sources in `workdir` (`extra`: more arguments to `quarto render`):
+    returns {format: file}."""
     outputs = {}
     for fmt in formats:
         to = "html" if fmt == "html" else "typst"
         result = subprocess.run(
-            ["quarto", "render", qmd.name, "--to", to],
+            ["quarto", "render", qmd.name, "--to", to, *extra],
             cwd=workdir,
             env={**os.environ, **env},
             capture_output=True,
@@ -1242,6 +1252,7 @@ def render(
     cache_dir: Path | None = None,
     vega_bundle_file: Path | None = None,
     timings: dict[str, float] | None = None,
+    metadata: Mapping[str, Any] | None = None,
 ) -> str:
     """Render `qmd` to the formats `targets` names ({"html": file, "pdf": file}, either or both).
 
@@ -1254,7 +1265,12 @@ def render(
     `vega_bundle_file` holds vega_bundle's text, made beforehand (building it takes seconds); without
     it the bundle is built, or read from `cache_dir`. `timings`, when given, receives the wall time
     in seconds of each phase the offline engine ran (cells, each pandoc, typst): where a slow render
-    spends its time. Returns the engine description.
+    spends its time. `metadata` sets document metadata from outside, as pandoc's and Quarto's
+    `--metadata-file` do (the document's own keys win), for the prose's `{{< meta key >}}` and
+    pandoc's templates. The offline engine gives it no cell (nothing staged for the kernel, nothing
+    in its environment), so it is not part of the cell cache's key: a change to it re-runs pandoc and
+    typst, no cell. Keys that would change how cells run (execute options) are refused. Returns the
+    engine description.
     """
     qmd = Path(qmd).resolve()
     targets = {fmt: Path(path) for fmt, path in targets.items()}
@@ -1265,6 +1281,13 @@ def render(
         )
     if not qmd.is_file():
         raise RenderError(f"{qmd}: no such document")
+    metadata = dict(metadata or {})
+    steering = sorted(k for k in metadata if k in CELL_STEERING_KEYS)
+    if steering:
+        raise RenderError(
+            f"metadata {', '.join(steering)} would change how cells run: set it in the document, "
+            "where the cell cache sees it"
+        )
     chosen = choose_engine(engine)
     description = engine_description(chosen)
     meta = split_front_matter(qmd.read_text(encoding="utf-8"))[0]
@@ -1299,7 +1322,13 @@ def render(
             # a fixed hash seed: set and dict-of-set iteration in cells cannot vary per run
             env = {ENGINE_ENV: description, INPUTS_ENV: str(inputs_file), "PYTHONHASHSEED": "0"}
             if chosen == "quarto":
-                produced = render_quarto(qmd, workdir, env, formats)
+                extra = []
+                if metadata:  # Quarto reads it as pandoc does, under the document's own keys
+                    (workdir / METADATA_FILE).write_text(
+                        yaml.safe_dump(metadata, allow_unicode=True, sort_keys=True), encoding="utf-8"
+                    )
+                    extra = ["--metadata-file", METADATA_FILE]
+                produced = render_quarto(qmd, workdir, env, formats, extra)
             else:
                 notebook = build_notebook(
                     split_chunks(
@@ -1311,7 +1340,14 @@ def render(
                 )
                 cache = (Path(cache_dir), cell_cache_key(notebook, absolute, qmd, env)) if cache_dir else None
                 produced = render_offline(
-                    workdir / qmd.name, workdir, meta, env, formats, cache, vega_bundle_file, timings
+                    workdir / qmd.name,
+                    workdir,
+                    {**metadata, **meta},  # after the notebook and its key are made: no cell sees it
+                    env,
+                    formats,
+                    cache,
+                    vega_bundle_file,
+                    timings,
                 )
             staged = [_stage_atomic(produced[fmt], targets[fmt]) for fmt in formats]
             for tmp, fmt in zip(staged, formats, strict=True):

@@ -5,13 +5,6 @@ from analysis.present.provenance import record
 
 with logged(snakemake.log[0]) as log:
     # paths are relative to the project (Snakemake's working directory), so no absolute path is kept
-    provenance = record(
-        dict(snakemake.params.cards),
-        snakemake.params.commit,
-        snakemake.params.dirty,
-        dict(snakemake.params.packages),
-    )
+    provenance = record(dict(snakemake.params.cards), dict(snakemake.params.packages))
     write_json(provenance, snakemake.output.provenance)
-    log.info(
-        "%d cards, commit %s (dirty: %s)", len(provenance["cards"]), provenance["commit"], provenance["dirty"]
-    )
+    log.info("%d cards", len(provenance["cards"]))

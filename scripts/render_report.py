@@ -4,6 +4,7 @@ import time
 from pathlib import Path
 
 from analysis.io import logged
+from analysis.present.provenance import commit_text
 from analysis.registry import from_params
 from qmdrender import render
 
@@ -17,6 +18,9 @@ with logged(snakemake.log[0]) as log:
     targets = {"html": Path(snakemake.output.html), "pdf": Path(snakemake.output.pdf)}
     # executed cells are reused while their code and every declared input are unchanged (a prose edit)
     timings: dict[str, float] = {}
+    # the commit of the code, for the prose's build line: metadata, which no cell reads, so a commit or
+    # a prose edit that makes a clean checkout dirty re-runs pandoc and typst, not the cells
+    code = commit_text(snakemake.params.commit, snakemake.params.dirty)
     start = time.perf_counter()
     engine = render(
         Path(snakemake.input.qmd),
@@ -26,8 +30,9 @@ with logged(snakemake.log[0]) as log:
         cache_dir=Path(".snakemake", "qmdrender-cells", snakemake.wildcards.root),
         vega_bundle_file=Path(snakemake.input.vega_bundle),
         timings=timings,
+        metadata={"build-code": code},
     )
-    log.info("rendered %s and %s with %s", snakemake.output.html, snakemake.output.pdf, engine)
+    log.info("rendered %s and %s with %s (%s)", snakemake.output.html, snakemake.output.pdf, engine, code)
     # where the render's time went (HTML and PDF run side by side): the profile behind a slow edit
     total = time.perf_counter() - start
     if timings:

@@ -108,6 +108,62 @@ def test_files_a_cell_writes_come_back_with_the_reused_cells(tmp_path, counted):
         assert words in page and ("by-a-cell" in page or "data:image/svg" in page)
 
 
+METADATA_DOCUMENT = """---
+title: Metadata
+---
+
+Built by {{{{< meta build-code >}}}}; {words}.
+
+```{{python}}
+import os
+print(sorted(key for key in os.environ if "BUILD" in key.upper()), "cell ran")
+```
+"""
+
+
+def test_metadata_reaches_the_prose_and_reruns_no_cell(tmp_path, counted):
+    """What the report shows of its commit comes as render metadata: the prose's {{< meta >}} shows
+    it, no cell can see it, and a new value (a commit, a clean checkout turned dirty) reuses the
+    cells; the page equals a cold render with that value."""
+    folder, cache = tmp_path / "doc", tmp_path / "cache"
+    folder.mkdir()
+    (folder / "doc.qmd").write_text(METADATA_DOCUMENT.format(words="prose"), encoding="utf-8")
+    pages = []
+    for code in ("commit aaaaaaaaaaaa (clean)", "commit aaaaaaaaaaaa (dirty: code differs from it)"):
+        target = tmp_path / "out" / "doc.html"
+        engine.render(
+            folder / "doc.qmd",
+            {"html": target},
+            {},
+            engine="offline",
+            cache_dir=cache,
+            metadata={"build-code": code},
+        )
+        pages.append(target.read_text(encoding="utf-8"))
+        assert f"Built by {code}; prose." in " ".join(pages[-1].split())  # however pandoc wraps it
+        assert "[] cell ran" in pages[-1]  # nothing of it in the kernel's environment
+    assert len(counted) == 1, "new metadata must not execute any cell"
+    cold = tmp_path / "cold" / "doc.html"
+    engine.render(
+        folder / "doc.qmd",
+        {"html": cold},
+        {},
+        engine="offline",
+        cache_dir=tmp_path / "fresh",
+        metadata={"build-code": code},
+    )
+    assert cold.read_text(encoding="utf-8") == pages[-1]
+
+
+@pytest.mark.parametrize("key", ["execute", "echo", "fig-width", "format"])
+def test_metadata_that_would_steer_the_cells_is_refused(tmp_path, key):
+    doc, data = write(tmp_path / "doc")
+    with pytest.raises(engine.RenderError, match=f"metadata {key} would change how cells run"):
+        engine.render(
+            doc, {"html": tmp_path / "out.html"}, {"data": str(data)}, engine="offline", metadata={key: 1}
+        )
+
+
 @pytest.mark.parametrize("as_list", [False, True], ids=["one-path input", "list input"])
 def test_an_edit_to_an_input_away_from_the_document_reruns_the_cells(tmp_path, counted, as_list):
     """The render rule's inputs live under results/, not beside the report: their content must key the

@@ -58,11 +58,12 @@ def test_record_hashes_every_file_relative_to_the_project(tmp_path):
     (tmp_path / "results" / "a.csv").write_text("x\n", encoding="utf-8")
     (tmp_path / "code.py").write_text("print(1)\n", encoding="utf-8")
     cards = {"table/a": provenance.card("table", "a", "rule_a", "results/a.csv", [], "code.py", [])}
-    out = provenance.record(cards, NOT_GIT, False, {"pandas": "1"}, tmp_path)
+    out = provenance.record(cards, {"pandas": "1"}, tmp_path)
     files = out["cards"]["table/a"]["files"]
     assert [f["path"] for f in files] == ["results/a.csv", "code.py"]  # relative, as given
     assert files[0]["sha256"] == hashlib.sha256(b"x\n").hexdigest()
-    assert out["commit"] == NOT_GIT and out["dirty"] is False and out["packages"] == {"pandas": "1"}
+    # the commit is not recorded: the render shows it as metadata, so a commit re-runs no cell
+    assert set(out) == {"packages", "cards"} and out["packages"] == {"pandas": "1"}
 
 
 def test_package_versions_names_every_package():
@@ -114,11 +115,10 @@ def _entry():
 
 
 def test_the_html_card_keeps_hostile_text_as_text():
-    prov = {"commit": "0123456789abcdef" * 2, "dirty": True, "packages": {"pandas": HOSTILE}}
+    prov = {"packages": {"pandas": HOSTILE}}
     html = provenance.card_html("tbl-x", _entry(), prov)
     assert "<script" not in html and "javascript:alert" in html  # escaped, shown
     assert html.startswith('<details class="provenance" data-label="tbl-x"')
-    assert "commit 0123456789ab (dirty: code differs from it)" in html
     assert f'<code class="sha256">{"ab" * (SHOWN_DIGITS // 2)}</code>' in html
 
 
@@ -135,22 +135,22 @@ def test_commit_text():
     assert provenance.commit_text("f" * 40, False) == "commit ffffffffffff (clean)"
 
 
-def test_identity_line_names_variant_config_commit_data_and_engine():
+def test_identity_line_names_variant_config_data_and_engine():
     identity = {
         "variant": "default",
         "config_hash": "c0ffee",
         "data_hash": "da7a",
         "differs_from_default": [],
     }
-    line = report_data.identity_line(identity, {"commit": "a" * 40, "dirty": False}, "offline (qmdrender)")
+    line = report_data.identity_line(identity, "offline (qmdrender)")
     assert line == (
-        "Built from the default coding (config.yaml); config hash c0ffee, commit aaaaaaaaaaaa "
-        "(clean), data hash da7a, rendered by offline (qmdrender)."
+        "Built from the default coding (config.yaml); config hash c0ffee, data hash da7a, rendered by "
+        "offline (qmdrender)."
     )
 
 
 def test_a_fragments_numbered_tables_get_the_fragments_card(tmp_path, monkeypatch):
-    prov = {"commit": NOT_GIT, "dirty": False, "packages": {}, "cards": {"text/frag": _entry()}}
+    prov = {"packages": {}, "cards": {"text/frag": _entry()}}
     (tmp_path / "provenance.json").write_text(json.dumps(prov), encoding="utf-8")
     (tmp_path / "inputs.json").write_text(
         json.dumps({"provenance": str(tmp_path / "provenance.json")}), encoding="utf-8"

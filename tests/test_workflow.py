@@ -102,6 +102,42 @@ def test_second_run_has_nothing_to_do(built_project):
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
+def git(project: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false", *args],
+        cwd=project,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.mark.slow
+def test_a_commit_or_a_prose_edit_in_a_git_checkout_reruns_no_cell(built_project, tmp_path):
+    """In a git checkout the report names its commit and whether the code differs from it. A commit,
+    or a first prose edit that turns a clean checkout dirty, re-renders the report with its cells
+    reused (the commit reaches the prose as render metadata, never the cells), and the build line says
+    what changed."""
+    project = built_copy(built_project, tmp_path / "project")
+    git(project, "init", "-q")
+    git(project, "add", "-A")  # .gitignore keeps results/ and .snakemake/ out
+    git(project, "commit", "-q", "-m", "checkout")
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    qmd = project / "report/report.qmd"
+    for edit, state in ((None, "(clean)"), ("This report re-builds", "(dirty: code differs from it)")):
+        if edit:
+            qmd.write_text(
+                qmd.read_text(encoding="utf-8").replace("This report rebuilds", edit), encoding="utf-8"
+            )
+        result = run([], project)
+        assert "record_provenance" not in planned_rules(result.stdout + result.stderr)
+        log = (project / "results/logs/render_report.log").read_text(encoding="utf-8")
+        assert "cells reused" in log.splitlines()[-1], log
+        page = " ".join((project / "results/report/report.html").read_text(encoding="utf-8").split())
+        assert f"Code: commit {commit[:12]} {state}." in page
+
+
 @pytest.mark.slow
 def test_editing_one_key_reruns_only_the_rules_that_read_it(built_project, tmp_path):
     project = built_copy(built_project, tmp_path / "project")

@@ -1,10 +1,14 @@
 """Provenance cards: what made each figure, table and the headline numbers of the report.
 
-A card names the rule and the code that made an item (the modules, the commit and whether the code
-differed from it), every file it was built from or shows with its sha256, the config keys behind it
-with their values, and the versions of the packages that built it. Rule ``record_provenance`` writes
-every card to ``{root}/report/provenance.json`` (:func:`record`); the report shows them (:func:`card_html`
-beside each figure and table in the HTML, :func:`appendix_entry` in the PDF's appendix).
+A card names the rule and the code that made an item (its modules), every file it was built from or
+shows with its sha256, the config keys behind it with their values, and the versions of the packages
+that built it. Rule ``record_provenance`` writes every card to ``{root}/report/provenance.json``
+(:func:`record`); the report shows them (:func:`card_html` beside each figure and table in the HTML,
+:func:`appendix_entry` in the PDF's appendix). The commit of the code and whether the code differed
+from it (:func:`git_state`, :func:`commit_text`) are the same for every card: the report names them
+once, in its build line, as document metadata the render passes to the prose (never through the
+cells, whose outputs a commit would otherwise invalidate: a prose edit in a clean checkout makes it
+dirty, and each commit names a new one).
 
 Byte-identical rebuilds hold: nothing here reads a clock, an absolute path or the locale; paths are
 relative to the project, and a copy that is not a git checkout says so in the same words every time.
@@ -153,8 +157,6 @@ def card(
 
 def record(
     cards: Mapping[str, Mapping[str, Any]],
-    commit: str,
-    dirty: bool,
     packages: Mapping[str, str],
     project: str | Path = ".",
 ) -> dict[str, Any]:
@@ -164,7 +166,7 @@ def record(
     for label, spec in cards.items():
         files = [{**f, "sha256": sha256(project / f["path"])} for f in spec["files"]]
         out[label] = {**spec, "files": files}
-    return {"commit": commit, "dirty": bool(dirty), "packages": dict(packages), "cards": out}
+    return {"packages": dict(packages), "cards": out}
 
 
 def commit_text(commit: str, dirty: bool) -> str:
@@ -193,12 +195,13 @@ def card_html(label: str, entry: Mapping[str, Any], provenance: Mapping[str, Any
         for key, value in map(_key_value, entry["keys"])
     )
     packages = ", ".join(f"{e(name)} {e(version)}" for name, version in provenance["packages"].items())
-    commit = e(commit_text(provenance["commit"], provenance["dirty"]))
     return (
         f'<details class="provenance" data-label="{e(label)}" style="font-size: 0.85em">'
-        f"<summary>Provenance: rule <code>{e(entry['rule'])}</code>, {commit}</summary>"
-        f"<p>Made by rule <code>{e(entry['rule'])}</code>, code at {commit}. Files (sha256, first "
-        f"{SHOWN_DIGITS} hex digits), paths relative to the project:</p><ul>{rows}</ul>"
+        f"<summary>Provenance: rule <code>{e(entry['rule'])}</code></summary>"
+        f"<p>Made by rule <code>{e(entry['rule'])}</code>, with the code the report's build line names "
+        f"(at its top and in the colophon). Files (sha256, first {SHOWN_DIGITS} hex digits), paths "
+        f"relative to the project:</p>"
+        f"<ul>{rows}</ul>"
         f"<p>Config keys behind it:</p><ul>{keys or '<li>none</li>'}</ul>"
         f"<p>Packages: {packages}.</p></details>"
     )
@@ -228,6 +231,5 @@ def appendix_preamble(provenance: Mapping[str, Any]) -> str:
     return (
         f"Each figure, table and the headline numbers, with the rule that made it, every file it shows "
         f"or was built from with the first {SHOWN_DIGITS} hex digits of its sha256 (paths relative to "
-        f"the project), and the config keys behind it. All were made by the code at "
-        f"{md_text(commit_text(provenance['commit'], provenance['dirty']))} with {packages}."
+        f"the project), and the config keys behind it. All were made with {packages}."
     )

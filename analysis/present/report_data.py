@@ -235,22 +235,18 @@ def shown(name: str, digits: int = 2) -> Markdown:
     return table(frame, digits=digits)
 
 
-def identity_line(
-    identity: dict[str, Any], provenance: dict[str, Any] | None = None, engine_name: str | None = None
-) -> str:
-    """Which build this is: the variant, the hash of its coding choices, the commit of its code (with the
-    dirty flag), the hash of the raw data and the render engine, and the keys in which it departs from
-    config.yaml. Returns Markdown: every value from data or config is escaped."""
-    from analysis.present.provenance import commit_text
-
+def identity_line(identity: dict[str, Any], engine_name: str | None = None) -> str:
+    """Which build this is: the variant, the hash of its coding choices, the hash of the raw data and
+    the render engine, and the keys in which it departs from config.yaml. Returns Markdown: every
+    value from data or config is escaped. The commit of the code is not here: the report's prose adds
+    it from the render's metadata (provenance.py says why)."""
     variant = identity["variant"]
     name = "the default coding (config.yaml)" if variant == "default" else f"variant {md_text(variant)}"
     differs = identity.get("differs_from_default") or []
     departs = f", which departs from config.yaml in {md_text(', '.join(differs))}" if differs else ""
-    commit = f", {md_text(commit_text(provenance['commit'], provenance['dirty']))}" if provenance else ""
     rendered = f", rendered by {md_text(engine_name)}" if engine_name else ""
     return (
-        f"Built from {name}{departs}; config hash {md_text(identity['config_hash'])}{commit}, "
+        f"Built from {name}{departs}; config hash {md_text(identity['config_hash'])}, "
         f"data hash {md_text(identity['data_hash'])}{rendered}."
     )
 

@@ -79,8 +79,8 @@ rule write_report_text:
 
 
 rule record_provenance:
-    """A provenance card for every figure, table and the headline numbers: rule, code, commit, files
-    with their sha256, config keys and package versions."""
+    """A provenance card for every figure, table and the headline numbers: rule, code, files with
+    their sha256, config keys and package versions (the commit goes to the render as metadata)."""
     input:
         files=lambda wildcards: sorted({f["path"] for spec in provenance_cards(wildcards).values()
                                         for f in spec["files"]}),
@@ -89,8 +89,6 @@ rule record_provenance:
         provenance="{root}/report/provenance.json",
     params:
         cards=provenance_cards,
-        commit=GIT_COMMIT,
-        dirty=GIT_DIRTY,
         packages=provenance.package_versions(),
     log:
         log_of("record_provenance"),
@@ -163,6 +161,9 @@ rule render_report:
         pdf=update("{root}/report/report.pdf"),
     params:
         **choice_params("render_report"),
+        # the code's commit, shown in the build line: metadata of the render, read by no cell
+        commit=GIT_COMMIT,
+        dirty=GIT_DIRTY,
     resources:
         # Its processes peak at 0.88 GB together (its benchmark file's max_rss: two pandocs with
         # their 256 MB allocation areas, see qmdrender.engine.PANDOC_RUNTIME), over Snakemake's
