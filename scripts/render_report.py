@@ -1,5 +1,6 @@
 """Rule render_report: execute report.qmd and render one self-contained HTML file and a PDF."""
 
+import os
 import time
 from pathlib import Path
 
@@ -9,6 +10,11 @@ from analysis.registry import from_params
 from qmdrender import render
 
 with logged(snakemake.log[0]) as log:
+    # The kernel imports the project being built (Snakemake runs in its folder), not the checkout the
+    # environment's editable install names: a second checkout or worktree would otherwise render with
+    # the first one's report code. The modules' content is a render input (and so in the cell cache's
+    # key); their folder is not, so a copy of the project still reuses the original's cells.
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [os.getcwd(), os.environ.get("PYTHONPATH")]))
     # every named input (a path or a list of paths) is what the report may read, by name
     inputs = {
         name: (list(value) if isinstance(value, list) else str(value))

@@ -139,6 +139,20 @@ def test_a_commit_or_a_prose_edit_in_a_git_checkout_reruns_no_cell(built_project
 
 
 @pytest.mark.slow
+def test_the_report_kernel_runs_the_code_of_the_project_it_builds(built_project, tmp_path):
+    """A copy (a second checkout, a worktree) renders with its own report code, not that of the
+    checkout the environment's editable install names (which the kernel imported before)."""
+    project = built_copy(built_project, tmp_path / "project")
+    module = project / "analysis/present/report_data.py"
+    text = module.read_text(encoding="utf-8")
+    assert text.count('f"Built from {name}') == 1
+    module.write_text(text.replace('f"Built from {name}', 'f"Made from {name}'), encoding="utf-8")
+    run([], project)
+    page = " ".join((project / "results/report/report.html").read_text(encoding="utf-8").split())
+    assert "Made from the default coding" in page and "Built from the default coding" not in page
+
+
+@pytest.mark.slow
 def test_editing_one_key_reruns_only_the_rules_that_read_it(built_project, tmp_path):
     project = built_copy(built_project, tmp_path / "project")
     config_path = project / "config.yaml"
