@@ -12,7 +12,9 @@ suite runs the same tests as in the checkout.
 Each scenario is run N times; the table gives the median wall time with min and max, and the
 median peak memory: the largest resident set of any one process of the run (the kernel's
 ru_maxrss for the command's process tree, read with wait4). Edits toggle between two versions, so
-every run after the first is a real change. `--small` bounds the copy's multiverse to one coding
+every run after the first is a real change; `prose-after-commit` commits the copy (and builds it)
+before each edit, so every run starts from a clean checkout with a commit no build has seen, as a
+user's first edit after a commit does. `--small` bounds the copy's multiverse to one coding
 choice (tests/workspace.py's small_multiverse, as the workflow tests do), so the build is measured
 without the multiverse dominating it; the `multiverse` scenario without it is what the full one
 costs. Targets that do not exist yet (no variants/ folder, no `multiverse` rule) are listed as
@@ -44,6 +46,7 @@ WEIGHT_EDIT = (
     "ordinal_cost: {diplomatic_suspension: 1, travel_ban: 1, asset_freeze: 2,",
     "ordinal_cost: {diplomatic_suspension: 1, travel_ban: 1, asset_freeze: 3,",
 )
+GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", "-c", "commit.gpgsign=false"]
 RAW_ROW_EDIT = ("data/raw/measures.csv", '"First Japanese step, taken', '"The first Japanese step, taken')
 
 
@@ -85,9 +88,8 @@ def copy_project(target: Path, small: bool = False) -> None:
 
         small_multiverse(target)
     # A git checkout of its own, so tests that list tracked files run as they do in a clone.
-    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", "-c", "commit.gpgsign=false"]
     for step in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "benchmark copy"]):
-        subprocess.run(git + step, cwd=target, check=True, capture_output=True)
+        subprocess.run(GIT + step, cwd=target, check=True, capture_output=True)
     shared = PROJECT.parent / "shared"
     if shared.is_dir():
         (target.parent / "shared").symlink_to(shared)
@@ -147,6 +149,17 @@ def ensure_built(project: Path) -> None:
     subprocess.run(SNAKEMAKE + ["--quiet", "all"], cwd=project, check=True, capture_output=True)
 
 
+def commit_and_build(project: Path) -> None:
+    """A new commit of the copy (what is there, edits included), built: a clean checkout, up to date."""
+    subprocess.run(
+        GIT + ["commit", "-q", "-a", "--allow-empty", "-m", "benchmark: a new commit"],
+        cwd=project,
+        check=True,
+        capture_output=True,
+    )
+    ensure_built(project)
+
+
 def scenarios(variant: str | None) -> list[Scenario]:
     build = lambda project: SNAKEMAKE + ["--quiet", "all"]  # noqa: E731 - a bare build, as a user runs it
 
@@ -170,6 +183,12 @@ def scenarios(variant: str | None) -> list[Scenario]:
             "prose",
             "prose-only edit (one sentence of report/report.qmd)",
             lambda p: (ensure_built(p), toggle(p, PROSE_EDIT)),
+            build,
+        ),
+        Scenario(
+            "prose-after-commit",
+            "first prose edit after a commit (the clean checkout turns dirty)",
+            lambda p: (commit_and_build(p), toggle(p, PROSE_EDIT)),
             build,
         ),
         Scenario(
