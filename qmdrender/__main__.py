@@ -23,6 +23,29 @@ def parse_inputs(pairs: list[str]) -> dict[str, str]:
     return inputs
 
 
+def parse_metadata(pairs: list[str], files: list[Path]) -> dict[str, object]:
+    """`--metadata-file FILE` (YAML mappings, in order), then `-M KEY:VALUE` pairs, whose value is a
+    string, or a boolean for true and false, as pandoc's `-M` reads it: the metadata render() gives
+    the prose and pandoc, never the cells."""
+    import yaml
+
+    metadata: dict[str, object] = {}
+    for file in files:
+        try:
+            loaded = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as error:
+            raise RenderError(f"--metadata-file {file}: {error}") from error
+        if not isinstance(loaded, dict):
+            raise RenderError(f"--metadata-file {file}: expected a YAML mapping")
+        metadata.update(loaded)
+    for pair in pairs:
+        key, sep, value = pair.partition(":")
+        if not sep or not key:
+            raise RenderError(f"--metadata {pair!r}: expected KEY:VALUE")
+        metadata[key] = {"true": True, "false": False}.get(value.strip().lower(), value)
+    return metadata
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qmdrender", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -46,6 +69,21 @@ def main(argv: list[str] | None = None) -> int:
         help="a file the document's cells may read by name (repeatable)",
     )
     run.add_argument("--inputs-json", type=Path, help="a JSON file mapping names to paths (or lists)")
+    run.add_argument(
+        "-M",
+        "--metadata",
+        action="append",
+        default=[],
+        metavar="KEY:VALUE",
+        help="document metadata for the prose's {{< meta KEY >}} and pandoc, never the cells (repeatable)",
+    )
+    run.add_argument(
+        "--metadata-file",
+        action="append",
+        default=[],
+        type=Path,
+        help="a YAML file of such metadata (repeatable)",
+    )
     run.add_argument("--keep-scratch", action="store_true", help="keep the work folder, for debugging")
     args = parser.parse_args(argv)
     try:
@@ -54,7 +92,15 @@ def main(argv: list[str] | None = None) -> int:
         targets = {fmt: out_dir / f"{args.document.stem}{SUFFIX[fmt]}" for fmt in formats}
         inputs = json.loads(args.inputs_json.read_text(encoding="utf-8")) if args.inputs_json else {}
         inputs.update(parse_inputs(args.input))
-        engine = render(args.document, targets, inputs, engine=args.engine, keep_scratch=args.keep_scratch)
+        metadata = parse_metadata(args.metadata, args.metadata_file)
+        engine = render(
+            args.document,
+            targets,
+            inputs,
+            engine=args.engine,
+            keep_scratch=args.keep_scratch,
+            metadata=metadata,
+        )
     except RenderError as error:
         print(f"qmdrender: error: {error}", file=sys.stderr)
         return 1

@@ -438,6 +438,37 @@ def test_command_line_rejects_an_unknown_format(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_command_line_passes_metadata_to_the_prose(tmp_path):
+    """-M KEY:VALUE and --metadata-file reach {{< meta >}} in the prose, as Quarto's options do; the
+    document's own keys win over them, and -M over the file."""
+    doc = tmp_path / "doc.qmd"
+    doc.write_text(
+        "---\ntitle: Meta\nown: from the document\n---\n\n"
+        "Code {{< meta build-code >}}; own {{< meta own >}}; from file {{< meta filed >}}.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "more.yml").write_text("filed: yes-it-is\nbuild-code: from the file\n", encoding="utf-8")
+    command = [sys.executable, "-m", "qmdrender", "render", str(doc), "--to", "html", "--engine", "offline"]
+    result = subprocess.run(
+        [
+            *command,
+            "--metadata-file",
+            str(tmp_path / "more.yml"),
+            "-M",
+            "build-code:commit abc (dirty: x)",
+            "--metadata",
+            "own:from the command line",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    page = " ".join((tmp_path / "doc.html").read_text(encoding="utf-8").split())
+    assert "Code commit abc (dirty: x); own from the document; from file yes-it-is." in page
+    bad = subprocess.run([*command, "-M", "no-colon"], capture_output=True, text=True)
+    assert bad.returncode == 1 and "expected KEY:VALUE" in bad.stderr
+
+
 # ── Pure parts ─────────────────────────────────────────────────────────────────────────────
 def test_format_options_nest_under_format():
     meta = {
