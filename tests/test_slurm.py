@@ -16,9 +16,12 @@ from workspace import fresh_copy, run
 # The one target run on the cluster: the multiverse (a small one: fresh_copy varies one choice).
 TARGET = "results/multiverse/specifications.parquet"
 PROFILE = "profiles/slurm"
-# The plugin waits this long before its first status query and after each finished job (40 s by
-# default, polite on a shared cluster); on a private test cluster a short wait keeps the run short.
-POLL_SECONDS = "2"
+# The plugin waits this long before its first status query and after each round in which a job
+# finished (40 s by default, polite on a shared cluster); each round in which none finished adds 10 s
+# to the wait (snakemake-executor-plugin-slurm 2.8, not configurable). A job here takes 3-7 s (a
+# Snakemake jobstep), so a first query after 2 s mostly finds it running and the next comes 12 s
+# later: 5 jobs took 59-61 s. After 8 s it has finished: 41 s, with one core busy elsewhere too.
+POLL_SECONDS = "8"
 
 
 @pytest.mark.slow
