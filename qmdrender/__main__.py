@@ -26,7 +26,7 @@ def parse_inputs(pairs: list[str]) -> dict[str, str]:
 def parse_metadata(pairs: list[str], files: list[Path]) -> dict[str, object]:
     """`--metadata-file FILE` (YAML mappings, in order), then `-M KEY:VALUE` pairs, whose value is a
     string, or a boolean for true and false, as pandoc's `-M` reads it: the metadata render() gives
-    the prose and pandoc, never the cells."""
+    the prose and pandoc (over the document's own keys, as Quarto does), never the cells."""
     import yaml
 
     metadata: dict[str, object] = {}

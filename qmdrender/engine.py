@@ -1265,9 +1265,9 @@ def render(
     `vega_bundle_file` holds vega_bundle's text, made beforehand (building it takes seconds); without
     it the bundle is built, or read from `cache_dir`. `timings`, when given, receives the wall time
     in seconds of each phase the offline engine ran (cells, each pandoc, typst): where a slow render
-    spends its time. `metadata` sets document metadata from outside, as pandoc's and Quarto's
-    `--metadata-file` do (the document's own keys win), for the prose's `{{< meta key >}}` and
-    pandoc's templates. The offline engine gives it no cell (nothing staged for the kernel, nothing
+    spends its time. `metadata` sets document metadata from outside, over the document's own keys,
+    as Quarto's `-M` and `--metadata-file` do, for the prose's `{{< meta key >}}` and pandoc's
+    templates. The offline engine gives it no cell (nothing staged for the kernel, nothing
     in its environment), so it is not part of the cell cache's key: a change to it re-runs pandoc and
     typst, no cell. Keys that would change how cells run (execute options) are refused. Returns the
     engine description.
@@ -1323,7 +1323,7 @@ def render(
             env = {ENGINE_ENV: description, INPUTS_ENV: str(inputs_file), "PYTHONHASHSEED": "0"}
             if chosen == "quarto":
                 extra = []
-                if metadata:  # Quarto reads it as pandoc does, under the document's own keys
+                if metadata:  # Quarto merges it over the document's own keys
                     (workdir / METADATA_FILE).write_text(
                         yaml.safe_dump(metadata, allow_unicode=True, sort_keys=True), encoding="utf-8"
                     )
@@ -1342,7 +1342,7 @@ def render(
                 produced = render_offline(
                     workdir / qmd.name,
                     workdir,
-                    {**metadata, **meta},  # after the notebook and its key are made: no cell sees it
+                    {**meta, **metadata},  # after the notebook and its key are made: no cell sees it
                     env,
                     formats,
                     cache,

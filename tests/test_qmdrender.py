@@ -439,8 +439,8 @@ def test_command_line_rejects_an_unknown_format(tmp_path):
 
 
 def test_command_line_passes_metadata_to_the_prose(tmp_path):
-    """-M KEY:VALUE and --metadata-file reach {{< meta >}} in the prose, as Quarto's options do; the
-    document's own keys win over them, and -M over the file."""
+    """-M KEY:VALUE and --metadata-file reach {{< meta >}} in the prose, as Quarto's options do: over
+    the document's own keys (Quarto merges its command line's metadata last), and -M over the file."""
     doc = tmp_path / "doc.qmd"
     doc.write_text(
         "---\ntitle: Meta\nown: from the document\n---\n\n"
@@ -464,7 +464,7 @@ def test_command_line_passes_metadata_to_the_prose(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     page = " ".join((tmp_path / "doc.html").read_text(encoding="utf-8").split())
-    assert "Code commit abc (dirty: x); own from the document; from file yes-it-is." in page
+    assert "Code commit abc (dirty: x); own from the command line; from file yes-it-is." in page
     bad = subprocess.run([*command, "-M", "no-colon"], capture_output=True, text=True)
     assert bad.returncode == 1 and "expected KEY:VALUE" in bad.stderr
 
