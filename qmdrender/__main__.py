@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+import yaml
+
 from qmdrender.engine import ENGINES, FORMATS, RenderError, parse_formats, render
 
 SUFFIX = {"html": ".html", "pdf": ".pdf"}
@@ -27,8 +29,6 @@ def parse_metadata(pairs: list[str], files: list[Path]) -> dict[str, object]:
     """`--metadata-file FILE` (YAML mappings, in order), then `-M KEY:VALUE` pairs, whose value is a
     string, or a boolean for true and false, as pandoc's `-M` reads it: the metadata render() gives
     the prose and pandoc (over the document's own keys, as Quarto does), never the cells."""
-    import yaml
-
     metadata: dict[str, object] = {}
     for file in files:
         try:

@@ -3,11 +3,13 @@ build, a headless Chromium and a local SLURM cluster."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import fcntl
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import browser
@@ -42,6 +44,15 @@ def seeds_dir() -> Path:
     return seeds
 
 
+@contextlib.contextmanager
+def e2e_lock(folder: Path) -> Iterator[None]:
+    """Held while one xdist worker makes what the run's workers share in `folder` (the build, and
+    what is read off it); the others wait, then find it made."""
+    with open(folder / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory) -> Path:
     """One real build, as a user runs it: a bare `snakemake` in a fresh copy of the project.
@@ -55,8 +66,7 @@ def built_project(tmp_path_factory) -> Path:
         root = root.parent  # the folder all xdist workers of this run share
     project, done = root / "e2e" / "project", root / "e2e" / "built.ok"
     (root / "e2e").mkdir(exist_ok=True)
-    with open(root / "e2e" / "build.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with e2e_lock(root / "e2e"):
         if not done.exists():
             if project.exists():  # an earlier worker's failed attempt: start clean
                 shutil.rmtree(project)
@@ -73,8 +83,7 @@ def built_pdf(built_project) -> rendered_text.PdfPages:
     the build, under the build's lock, and the others load that."""
     e2e = built_project.parent
     pdf, read = built_project / "results/report/report.pdf", e2e / "report-pdf.json"
-    with open(e2e / "build.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with e2e_lock(e2e):
         if not read.exists():
             pages = rendered_text.read_pdf(pdf)
             partial = read.with_suffix(".partial")

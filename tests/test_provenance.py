@@ -11,12 +11,12 @@ import hashlib
 import json
 import re
 import shutil
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from rendered_text import numbers, visible_html
+from workspace import git
 
 from analysis.present import provenance, report_data
 from analysis.present.provenance import NOT_GIT, SHOWN_DIGITS
@@ -72,29 +72,25 @@ def test_package_versions_names_every_package():
     assert re.fullmatch(r"\d+\.\d+.*", versions["pandas"])
 
 
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout.strip()
-
-
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_dirty_means_a_tracked_code_file_differs_from_head(tmp_path):
     repo = tmp_path / "project"
     (repo / "analysis").mkdir(parents=True)
     assert provenance.git_state(repo) == (NOT_GIT, False)  # a plain folder, e.g. a copy of the project
-    _git(repo, "init", "-q")
+    git(repo, "init", "-q")
     assert provenance.git_state(repo) == (NOT_GIT, False)  # no commit yet
     (repo / "analysis" / "x.py").write_text("a = 1\n", encoding="utf-8")
     (repo / "README.md").write_text("readme\n", encoding="utf-8")
-    _git(repo, "add", ".")
-    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "one")
-    head = _git(repo, "rev-parse", "HEAD")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "one")
+    head = git(repo, "rev-parse", "HEAD")
     assert provenance.git_state(repo) == (head, False)
     (repo / "README.md").write_text("changed prose, not code\n", encoding="utf-8")
     (repo / "analysis" / "new_untracked.py").write_text("b = 2\n", encoding="utf-8")
     assert provenance.git_state(repo) == (head, False)
     (repo / "analysis" / "x.py").write_text("a = 2\n", encoding="utf-8")
     assert provenance.git_state(repo) == (head, True)
-    _git(repo, "add", "analysis/x.py")  # staged but not committed: still differs from HEAD
+    git(repo, "add", "analysis/x.py")  # staged but not committed: still differs from HEAD
     assert provenance.git_state(repo) == (head, True)
     # a folder inside some other checkout is not a checkout of the project
     (repo / "inner").mkdir()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from browser import open_offline
-from workspace import PROJECT, SNAKEMAKE, built_copy, fresh_copy, run
+from workspace import PROJECT, SNAKEMAKE, built_copy, fresh_copy, git, run
 
 
 def planned_rules(dry_run_output: str) -> set[str]:
@@ -102,15 +102,6 @@ def test_second_run_has_nothing_to_do(built_project):
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
-def git(project: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false", *args],
-        cwd=project,
-        check=True,
-        capture_output=True,
-    )
-
-
 @pytest.mark.slow
 def test_a_commit_or_a_prose_edit_in_a_git_checkout_reruns_no_cell(built_project, tmp_path):
     """In a git checkout the report names its commit and whether the code differs from it. A commit,
@@ -121,9 +112,7 @@ def test_a_commit_or_a_prose_edit_in_a_git_checkout_reruns_no_cell(built_project
     git(project, "init", "-q")
     git(project, "add", "-A")  # .gitignore keeps results/ and .snakemake/ out
     git(project, "commit", "-q", "-m", "checkout")
-    commit = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True, check=True
-    ).stdout.strip()
+    commit = git(project, "rev-parse", "HEAD")
     qmd = project / "report/report.qmd"
     for edit, state in ((None, "(clean)"), ("This report re-builds", "(dirty: code differs from it)")):
         if edit:

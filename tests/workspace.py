@@ -51,6 +51,13 @@ def built_copy(built: Path, target: Path) -> Path:
     return target
 
 
+def git(repo: Path, *args: str) -> str:
+    """`git ARGS` in `repo` as a test author (commits need a name; signing is off): its output."""
+    identity = ["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"]
+    result = subprocess.run(["git", *identity, *args], cwd=repo, check=True, capture_output=True, text=True)
+    return result.stdout.strip()
+
+
 def run(
     args: list[str], cwd: Path, check: bool = True, env: Mapping[str, str] | None = None
 ) -> subprocess.CompletedProcess:
