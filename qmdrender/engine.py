@@ -44,13 +44,12 @@ INPUTS_FILE = "_report-inputs.json"
 SCRATCH_PREFIX = ".qmdrender-"
 # A kernel that has not answered by then will not: the usual cause is a loopback interface that is down.
 KERNEL_STARTUP_TIMEOUT = 30
-# Run in the kernel before any cell (binding no name): at exit it skips the interpreter's last garbage
-# collection, which the render waits for on a graceful shutdown (0.35 s for a kernel that imported
-# pandas and altair). Exit handlers still run; only `__del__` of objects in reference cycles is not
-# called, which CPython does not promise at exit anyway.
-KERNEL_EXIT_WITHOUT_COLLECTION = (
-    "--IPKernelApp.exec_lines=__import__('atexit').register(__import__('gc').freeze)"
-)
+# After the last cell the kernel is killed, not asked to exit: the render needs nothing more from it,
+# and a graceful exit both waits for the interpreter's last garbage collection (0.35 s after pandas
+# and altair) and, in ipykernel 7.4, deadlocks in about one shutdown of five (its control thread
+# flushes IOPub while the main thread joins it) until jupyter_client terminates it 2.5 s later.
+# So exit handlers a cell registers do not run: a cell closes what it writes.
+KERNEL_SHUTDOWN = "immediate"
 # Quarto's defaults for the execution options a cell may override
 EXECUTE_DEFAULTS = {
     "echo": True,
@@ -394,7 +393,7 @@ def execute_notebook(
         timeout=1800,
         startup_timeout=startup_timeout,
         resources={"metadata": {"path": str(workdir)}},
-        extra_arguments=[KERNEL_EXIT_WITHOUT_COLLECTION],
+        shutdown_kernel=KERNEL_SHUTDOWN,
     )
     try:
         client.execute(env={**os.environ, **env})

@@ -351,23 +351,25 @@ def test_a_kernel_that_cannot_start_is_explained(tmp_path, monkeypatch):
     assert time.monotonic() - started < 30
 
 
-def test_the_kernel_ends_without_the_final_collection(tmp_path):
+def test_the_kernel_is_stopped_not_asked_to_exit(tmp_path):
     import nbformat
 
-    # An object in a reference cycle is only reached by a garbage collection, and at exit only by the
-    # interpreter's last one, which the kernel skips (KERNEL_EXIT_WITHOUT_COLLECTION).
-    witness = tmp_path / "collected"
-    code = f"class Witness:\n    def __del__(self):\n        open({str(witness)!r}, 'w').close()\n"
+    # After the last cell the kernel is killed (KERNEL_SHUTDOWN): a graceful exit would run the exit
+    # handler below and collect the reference cycle (each leaves a file), and in ipykernel 7.4 it
+    # deadlocks in about one shutdown of five until jupyter_client terminates the kernel.
+    handler, collected = tmp_path / "exit-handler-ran", tmp_path / "collected"
+    code = f"import atexit\natexit.register(lambda: open({str(handler)!r}, 'w').close())\n"
+    code += f"class Witness:\n    def __del__(self):\n        open({str(collected)!r}, 'w').close()\n"
     code += "witness = Witness()\nwitness.cycle = witness\n"
     code += "sorted(name for name in dir() if not name.startswith('_'))"
     notebook = nbformat.v4.new_notebook()
     notebook.cells.append(nbformat.v4.new_code_cell(code))
     engine.execute_notebook(notebook, tmp_path, {})
-    assert not witness.exists()
+    assert not handler.exists() and not collected.exists()
     # the kernel still ran the cell as written, with no name of the engine's in its namespace
     assert notebook.cells[0].execution_count == 1
     names = notebook.cells[0].outputs[0]["data"]["text/plain"]
-    assert "'witness'" in names and "'atexit'" not in names and "'gc'" not in names, names
+    assert "'witness'" in names and "'gc'" not in names, names
 
 
 def test_pandoc_runs_with_the_engines_runtime_options_unless_the_user_sets_them(tmp_path, monkeypatch):
