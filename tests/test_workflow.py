@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 from browser import open_offline
-from workspace import PROJECT, SNAKEMAKE, built_copy, fresh_copy, git, run
+from workspace import PROJECT, built_copy, fresh_copy, git, run
 
 
 def planned_rules(dry_run_output: str) -> set[str]:
@@ -401,59 +399,6 @@ def test_excluding_the_out_of_sample_round_equals_never_having_coded_it(tmp_path
         variant = full / "results/variants/t_exclude/scores" / name
         shared = variant if variant.exists() else full / "results/scores" / name
         assert shared.read_bytes() == (before / "results/scores" / name).read_bytes(), name
-
-
-# ── Reproducible anywhere: another time zone, locale and checkout path give the same bytes ──────
-
-
-def _other_locale(scratch: Path) -> dict[str, str]:
-    """A non-C locale with other month names and decimal comma (compiled with localedef when the
-    machine has its sources; else plain C, which still differs from C.UTF-8)."""
-    target = scratch / "locales"
-    target.mkdir(exist_ok=True)
-    made = (
-        shutil.which("localedef")
-        and subprocess.run(
-            ["localedef", "-i", "de_DE", "-f", "UTF-8", str(target / "de_DE.UTF-8")],
-            capture_output=True,
-            check=False,
-        ).returncode
-        in (0, 1)
-        and (target / "de_DE.UTF-8").exists()
-    )
-    if made:
-        return {"LOCPATH": str(target), "LC_ALL": "de_DE.UTF-8", "LANG": "de_DE.UTF-8"}
-    return {"LC_ALL": "C", "LANG": "C"}
-
-
-def derived_files(project: Path) -> dict[str, bytes]:
-    """Every file the build derived, but its logs and timings (which record when and how long)."""
-    results = project / "results"
-    return {
-        str(path.relative_to(results)): path.read_bytes()
-        for path in sorted(results.rglob("*"))
-        if path.is_file() and path.relative_to(results).parts[0] not in ("logs", "benchmarks")
-    }
-
-
-@pytest.mark.slow
-def test_build_is_byte_identical_in_another_time_zone_locale_and_path(built_project, tmp_path_factory):
-    """One more cold build, in a copy at another path (longer, with a space), under UTC+14 and a
-    German locale, equals the module's cold build byte for byte, report.html and report.pdf included."""
-    import os
-
-    scratch = tmp_path_factory.mktemp("elsewhere")
-    project = scratch / "another checkout" / "japan report"
-    fresh_copy(project)
-    tz = "Pacific/Kiritimati" if os.environ.get("TZ") != "Pacific/Kiritimati" else "America/Los_Angeles"
-    env = {**os.environ, "TZ": tz, **_other_locale(scratch)}
-    result = subprocess.run(SNAKEMAKE, cwd=project, env=env, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
-    # the module's build may since hold variants and comparisons: compare what a bare run derives
-    here, there = derived_files(built_project), derived_files(project)
-    assert set(there) <= set(here), sorted(set(there) - set(here))
-    differ = [name for name in there if here[name] != there[name]]
-    assert differ == [], f"differ under TZ={tz}, {env['LC_ALL']}, another path: {differ}"
 
 
 @pytest.mark.slow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -72,3 +73,26 @@ def run(
     if check and result.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def elsewhere(scratch: Path) -> dict[str, str]:
+    """An environment unlike the tests' own: a time zone at UTC+14 (or UTC-8 where that is the
+    tests' own) and a non-C locale with other month names and a decimal comma (compiled with
+    localedef into `scratch` where the machine has its sources; else plain C, which still differs
+    from C.UTF-8)."""
+    tz = "Pacific/Kiritimati" if os.environ.get("TZ") != "Pacific/Kiritimati" else "America/Los_Angeles"
+    target = scratch / "locales"
+    target.mkdir(parents=True, exist_ok=True)
+    made = (
+        shutil.which("localedef")
+        and subprocess.run(
+            ["localedef", "-i", "de_DE", "-f", "UTF-8", str(target / "de_DE.UTF-8")],
+            capture_output=True,
+            check=False,
+        ).returncode
+        in (0, 1)
+        and (target / "de_DE.UTF-8").exists()
+    )
+    if made:
+        return {"TZ": tz, "LOCPATH": str(target), "LC_ALL": "de_DE.UTF-8", "LANG": "de_DE.UTF-8"}
+    return {"TZ": tz, "LC_ALL": "C", "LANG": "C"}
