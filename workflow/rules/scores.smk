@@ -45,8 +45,6 @@ rule score_attainment:
         **choice_params("score_attainment"),
     log:
         log_of("score_attainment"),
-    benchmark:
-        "{root}/benchmarks/score_attainment.tsv"
     run:
         run_script("scripts/score_stage.py", input, output, params, wildcards, log, rule)
 
