@@ -13,8 +13,13 @@ import time
 import pytest
 from workspace import fresh_copy, run
 
-# The one target run on the cluster: the multiverse (a small one: fresh_copy varies one choice).
+# On the cluster: the multiverse up to its chunks (a small multiverse: fresh_copy varies one choice),
+# that is one `run:` rule (multiverse_prepare) and one `script:` rule with a memory request
+# (multiverse_chunk), the second waiting for the first. What they read (the validation report and the
+# space) is made locally first: each job on the cluster costs a round of status queries.
 TARGET = "results/multiverse/specifications.parquet"
+LOCAL_FIRST = ["results/validated/validation.json", "results/multiverse/space.json"]
+CHUNKS = "results/multiverse/chunks"
 PROFILE = "profiles/slurm"
 # The plugin waits this long before its first status query and after each round in which a job
 # finished (40 s by default, polite on a shared cluster); each round in which none finished adds 10 s
@@ -27,9 +32,15 @@ POLL_SECONDS = "8"
 @pytest.mark.slow
 def test_profile_runs_the_target_on_slurm_and_matches_the_local_run(local_slurm, request, tmp_path):
     project = fresh_copy(tmp_path / "project")
+    run(LOCAL_FIRST, project)
+    # the chunk files the multiverse table is gathered from, as the plan names them (`--until` would
+    # leave the table's job unrun, which the SLURM executor reports as a failure)
+    plan = run(["--dry-run", TARGET], project).stdout
+    targets = sorted(set(re.findall(rf"^\s+output: ({CHUNKS}/\S+\.parquet)$", plan, re.M)))
+    assert targets, plan
     start = time.monotonic()
     result = run(
-        ["--profile", PROFILE, "--slurm-init-seconds-before-status-checks", POLL_SECONDS, TARGET],
+        ["--profile", PROFILE, "--slurm-init-seconds-before-status-checks", POLL_SECONDS, *targets],
         project,
         env=local_slurm.env,
     )
@@ -37,12 +48,11 @@ def test_profile_runs_the_target_on_slurm_and_matches_the_local_run(local_slurm,
     log = result.stdout + result.stderr
     # Every job of the plan went through sbatch: none ran on the submitting machine.
     planned = int(re.search(r"^total\s+(\d+)\s*$", log, re.M).group(1))
-    assert log.count("has been submitted with SLURM jobid") == planned, log
+    assert planned >= 2 and log.count("has been submitted with SLURM jobid") == planned, log
+    assert "rule multiverse_prepare" in log and "rule multiverse_chunk" in log, log
     # Asked for only now, so under xdist the shared build proceeds while this test waits on SLURM.
-    reference = request.getfixturevalue("built_project") / TARGET
-    if not reference.exists():  # a target the default build does not make: build it locally too
-        local = fresh_copy(tmp_path / "local")
-        run([TARGET], local)
-        reference = local / TARGET
-    assert (project / TARGET).read_bytes() == reference.read_bytes()
+    reference = request.getfixturevalue("built_project")
+    assert sorted(str(path.relative_to(reference)) for path in (reference / CHUNKS).iterdir()) == targets
+    for name in targets:
+        assert (project / name).read_bytes() == (reference / name).read_bytes(), name
     print(f"{planned} SLURM jobs in {seconds:.0f} s")  # shown by `pytest -rP`: the wall time to report
