@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 import pytest
+import workspace
 from workspace import IGNORE, SNAKEMAKE, built_copy, elsewhere
 
 SEED = 20141209
@@ -43,10 +44,8 @@ EDITS = {
 }
 
 
-def snakemake(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        SNAKEMAKE + list(args), cwd=project, capture_output=True, text=True, env=env and {**os.environ, **env}
-    )
+def snakemake(project: Path, *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(SNAKEMAKE + list(args), cwd=project, capture_output=True, text=True)
     assert result.returncode == 0, f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return result
 
@@ -95,7 +94,7 @@ def cold(project: Path, where: Path) -> dict[str, str]:
     if key not in COLD:
         copy = where / "another checkout" / "japan report"
         shutil.copytree(project, copy, ignore=IGNORE)
-        snakemake(copy, env=elsewhere(where))
+        workspace.run([], copy, env={**os.environ, **elsewhere(where)})
         COLD[key] = outputs(copy)
     return COLD[key]
 
