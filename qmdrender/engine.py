@@ -31,6 +31,8 @@ from typing import Any
 
 import yaml
 
+from qmdrender import typst_server
+
 FILTERS = Path(__file__).with_name("filters")
 ENGINES = ("auto", "quarto", "offline")
 FORMATS = ("html", "pdf")
@@ -811,14 +813,22 @@ def uncovered_characters(text: str) -> list[str]:
     return [found[char] for char in sorted(found)]
 
 
-def typst_error_summary(error: Exception) -> str:
-    """Typst's message with where it happened (file:line:column and that source line), on one line."""
+def typst_error_summary(error: Exception, root: Path | None = None) -> str:
+    """Typst's message with where it happened (file:line:column and that source line), on one line.
+    Typst names the file relative to the compiling process's folder (`error.cwd` when the typst
+    server compiled, else this process's); with `root` it is named relative to the document's."""
     message = " ".join(str(getattr(error, "message", error)).split())
     diagnostic = str(getattr(error, "diagnostic", "") or "")
     where = re.search(r"┌─ (\S+)", diagnostic)
     source = re.search(r"^\s*\d+ │ (.*)$", diagnostic, flags=re.MULTILINE)
     if where:
-        message += f" at {where.group(1)}"
+        location = where.group(1)
+        parts = location.rsplit(":", 2)
+        if root is not None and len(parts) == 3:
+            full = Path(getattr(error, "cwd", None) or os.getcwd(), parts[0]).resolve()
+            if full.is_relative_to(root.resolve()):
+                location = ":".join([full.relative_to(root.resolve()).as_posix(), *parts[1:]])
+        message += f" at {location}"
     if source:
         message += f": {source.group(1).strip()[:120]}"
     return message
@@ -857,18 +867,29 @@ def compile_typst(source: Path, pdf: Path, date: dt.date | None) -> None:
 
     # no wall clock: the PDF's dates come from the front matter (or the epoch)
     stamp = int(dt.datetime(*(date or dt.date(1970, 1, 1)).timetuple()[:3], tzinfo=dt.UTC).timestamp())
-    try:
-        _, warnings = typst.compile_with_warnings(
-            str(source),
-            output=str(pdf),
-            root=str(source.parent),
-            font_paths=font_paths(),
-            ignore_system_fonts=True,
-            timestamp=stamp,
-        )
-    except typst.TypstError as error:
-        raise RenderError(f"typst failed: {typst_error_summary(error)}") from error
-    fatal = [w.message for w in warnings if "font" in w.message or "glyph" in w.message]
+    messages = None
+    if typst_server.enabled():
+        # a server that compiled this document before redoes only what changed (typst_server.py)
+        try:
+            messages = typst_server.compile_pdf(source, pdf, source.parent, font_paths(), stamp)
+        except typst_server.CompileError as error:
+            raise RenderError(f"typst failed: {typst_error_summary(error, source.parent)}") from None
+        except typst_server.Unavailable:
+            messages = None  # compiled here instead
+    if messages is None:
+        try:
+            _, warnings = typst.compile_with_warnings(
+                str(source),
+                output=str(pdf),
+                root=str(source.parent),
+                font_paths=font_paths(),
+                ignore_system_fonts=True,
+                timestamp=stamp,
+            )
+        except typst.TypstError as error:
+            raise RenderError(f"typst failed: {typst_error_summary(error, source.parent)}") from error
+        messages = [warning.message for warning in warnings]
+    fatal = [message for message in messages if "font" in message or "glyph" in message]
     if fatal:
         raise RenderError(f"typst: {'; '.join(fatal)}")
 

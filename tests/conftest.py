@@ -9,6 +9,7 @@ import fcntl
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,8 @@ import rendered_text
 import slurm_cluster
 import workspace
 import yaml
+
+from qmdrender import typst_server
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT.parent / "shared"
@@ -125,3 +128,20 @@ def local_slurm(tmp_path_factory):
         yield cluster
     finally:
         cluster.stop()
+
+
+def pytest_configure(config) -> None:
+    """The run's own typst server (qmdrender/typst_server.py), in a folder of its own, so no test
+    reaches a server the user's builds keep warm; xdist's workers inherit the folder from the
+    controller, which stops the server when the run ends."""
+    if "QMDRENDER_TYPST_DIR" not in os.environ:
+        config._typst_dir = tempfile.mkdtemp(prefix="qmdts-")  # short: a socket path has 107 bytes
+        os.environ["QMDRENDER_TYPST_DIR"] = config._typst_dir
+
+
+def pytest_unconfigure(config) -> None:
+    folder = getattr(config, "_typst_dir", None)
+    if folder:
+        typst_server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+        del os.environ["QMDRENDER_TYPST_DIR"]

@@ -3,9 +3,11 @@ random point, one bare `snakemake` leaves every output byte-identical to a cold 
 
 Each cold build runs elsewhere: in a copy at another path (longer, with a space), under another time
 zone and a German locale (workspace.elsewhere), so the same comparisons show that a build's bytes,
-report.html and report.pdf included, do not depend on where, when or in which locale it runs. A
-failure names the files that differ; `TZ`, `LC_ALL` and the path are what to vary first to tell the
-two properties apart.
+report.html and report.pdf included, do not depend on where, when or in which locale it runs. The
+cold builds compile typst in their own process and the incremental ones on the warm typst server,
+so they also show that a warm compile writes a cold compile's PDF. A failure names the files that
+differ; `TZ`, `LC_ALL`, the path and `QMDRENDER_TYPST_SERVER` are what to vary first to tell the
+properties apart.
 
 The edits are drawn with a fixed seed from the kinds a user makes: a config key (including a value
 another key already holds, the case that once left the coding-choices table stale), a raw row, the
@@ -94,7 +96,9 @@ def cold(project: Path, where: Path) -> dict[str, str]:
     if key not in COLD:
         copy = where / "another checkout" / "japan report"
         shutil.copytree(project, copy, ignore=IGNORE)
-        workspace.run([], copy, env={**os.environ, **elsewhere(where)})
+        # typst compiles in the build's own process: the incremental builds' PDFs come from the warm
+        # typst server (qmdrender/typst_server.py), so each comparison checks it against a cold compile
+        workspace.run([], copy, env={**os.environ, **elsewhere(where), "QMDRENDER_TYPST_SERVER": "off"})
         COLD[key] = outputs(copy)
     return COLD[key]
 
