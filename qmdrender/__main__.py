@@ -1,4 +1,5 @@
-"""`python -m qmdrender render doc.qmd --to html,pdf --output-dir DIR`: render any .qmd."""
+"""`python -m qmdrender render doc.qmd --to html,pdf --output-dir DIR`: render any .qmd.
+`python -m qmdrender typst-server stop|status|where`: the typst server renders keep warm."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from qmdrender import typst_server
 from qmdrender.engine import ENGINES, FORMATS, RenderError, parse_formats, render
 
 SUFFIX = {"html": ".html", "pdf": ".pdf"}
@@ -44,6 +46,27 @@ def parse_metadata(pairs: list[str], files: list[Path]) -> dict[str, object]:
             raise RenderError(f"--metadata {pair!r}: expected KEY:VALUE")
         metadata[key] = {"true": True, "false": False}.get(value.strip().lower(), value)
     return metadata
+
+
+def typst_server_command(action: str) -> int:
+    """`stop` ends this environment's typst server; `status` gives its process and compiles; `where`
+    its socket. See qmdrender/typst_server.py."""
+    try:
+        if action == "where":
+            print(typst_server.socket_path())
+        elif action == "status":
+            status = typst_server.status()
+            print(
+                f"running: process {status['pid']}, {status['compiles']} compiles"
+                if status
+                else "not running"
+            )
+        else:
+            print("stopped" if typst_server.stop() else "no server was running")
+    except typst_server.Unavailable as error:
+        print(f"qmdrender: {error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,7 +108,13 @@ def main(argv: list[str] | None = None) -> int:
         help="a YAML file of such metadata (repeatable)",
     )
     run.add_argument("--keep-scratch", action="store_true", help="keep the work folder, for debugging")
+    server = commands.add_parser(
+        "typst-server", help="the typst server renders keep warm: stop it, or say where"
+    )
+    server.add_argument("action", choices=["stop", "status", "where"])
     args = parser.parse_args(argv)
+    if args.command == "typst-server":
+        return typst_server_command(args.action)
     try:
         formats = parse_formats(args.to)
         out_dir = args.output_dir or args.document.parent

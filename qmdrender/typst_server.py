@@ -5,7 +5,8 @@ one-sentence edit redoes only what the edit touched. Every render is a fresh pro
 that away: the report's 76 pages took 1.41-1.83 s to lay out in a new process and 0.38-0.55 s in
 one that had compiled the report before (measured 2026-12-02 on the 2-core machine). So the engine
 hands its compiles to one server per environment, which outlives the render and exits after
-`QMDRENDER_TYPST_IDLE` seconds (default 900) without work.
+`QMDRENDER_TYPST_IDLE` seconds (default 900) without work, or once its memory passed
+`QMDRENDER_TYPST_MAX_MB` (default 1536).
 
 A warm compile writes the same bytes as a cold one (typst's memoisation is keyed by every input it
 read; tests/test_incremental.py compares builds that use the server with cold builds that do not).
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -39,6 +41,10 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_IDLE = 900.0  # seconds: long enough to outlast the pause between two edits
+# Typst's memo grows with every new state it sees (to about 600 MB over 30 edits of the report's
+# prose; figures changed by a weight edit add about 40 MB each): past this peak the server exits
+# after answering, and the next render starts a fresh one.
+DEFAULT_MAX_MB = 1536
 START_TIMEOUT = 15.0  # seconds a render waits for a server it started to listen
 OFF = {"0", "off", "false", "no"}
 # A Unix socket's path must fit in 108 bytes (sun_path), the terminating NUL included.
@@ -66,6 +72,7 @@ def enabled(env: dict[str, str] | os._Environ[str] = os.environ) -> bool:
     return "SLURM_JOB_ID" not in env and hasattr(socket, "AF_UNIX")
 
 
+@functools.cache  # the code this process runs, even if the file changes under it
 def _identity() -> str:
     """What a server must share with its clients: the interpreter, typst's version, this code."""
     from importlib.metadata import version
@@ -121,6 +128,7 @@ def _start(path: Path, env: dict[str, str] | os._Environ[str]) -> None:
     import fcntl
 
     idle = env.get("QMDRENDER_TYPST_IDLE", str(DEFAULT_IDLE))
+    most = env.get("QMDRENDER_TYPST_MAX_MB", str(DEFAULT_MAX_MB))
     with open(path.with_suffix(".lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if _alive(path):
@@ -129,7 +137,7 @@ def _start(path: Path, env: dict[str, str] | os._Environ[str]) -> None:
         with open(path.with_suffix(".log"), "ab") as log:
             subprocess.Popen(
                 # this very file, isolated from PYTHONPATH: the server speaks the client's protocol
-                [sys.executable, "-I", __file__, "serve", str(path), "--idle", idle],
+                [sys.executable, "-I", __file__, "serve", str(path), "--idle", idle, "--max-mb", most],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
@@ -219,9 +227,18 @@ def _compile(request: dict[str, Any]) -> dict[str, Any]:
     return {"warnings": [warning.message for warning in warnings]}
 
 
-def serve(path: Path, idle: float = DEFAULT_IDLE) -> None:
+def peak_mb() -> float:
+    """This process's peak resident memory so far, in MB."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 if sys.platform != "darwin" else peak / 2**20  # KiB on Linux, bytes on macOS
+
+
+def serve(path: Path, idle: float = DEFAULT_IDLE, max_mb: float = DEFAULT_MAX_MB) -> None:
     """Answer requests at `path` (each connection in its own thread: typst releases the interpreter
-    while it compiles) until `idle` seconds pass without one, or a stop request."""
+    while it compiles) until `idle` seconds pass without one, a stop request, or a compile that
+    took the process past `max_mb` of memory."""
     import typst  # noqa: F401  (loaded before the first request, not during it)
 
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -243,6 +260,8 @@ def serve(path: Path, idle: float = DEFAULT_IDLE) -> None:
                     answer = _compile(request)
                     with lock:
                         compiles += 1
+                    if peak_mb() > max_mb:
+                        stopping.set()  # answered; the next render starts a server with an empty memo
                 else:
                     answer = {"ok": True, "pid": os.getpid(), "compiles": compiles}
                     if request.get("op") == "stop":
@@ -276,22 +295,14 @@ def serve(path: Path, idle: float = DEFAULT_IDLE) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m qmdrender.typst_server", description=__doc__.split("\n")[0]
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("serve", help="answer compile requests at a socket (renders start this)")
-    run.add_argument("socket", type=Path)
-    run.add_argument("--idle", type=float, default=DEFAULT_IDLE, help="exit after this many idle seconds")
-    commands.add_parser("stop", help="stop this environment's server, if one runs")
-    commands.add_parser("where", help="print this environment's socket path")
+    """`serve SOCKET --idle S`, as renders start it (stop it with `python -m qmdrender typst-server stop`)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("command", choices=["serve"])
+    parser.add_argument("socket", type=Path)
+    parser.add_argument("--idle", type=float, default=DEFAULT_IDLE, help="exit after this many idle seconds")
+    parser.add_argument("--max-mb", type=float, default=DEFAULT_MAX_MB, help="exit once memory passed this")
     args = parser.parse_args(argv)
-    if args.command == "serve":
-        serve(args.socket, args.idle)
-    elif args.command == "stop":
-        print("stopped" if stop() else "no server was running")
-    else:
-        print(socket_path())
+    serve(args.socket, args.idle, args.max_mb)
 
 
 if __name__ == "__main__":

@@ -162,3 +162,18 @@ def test_stop_ends_the_server(server_env, tmp_path):
     assert not typst_server.socket_path().exists(), "stop returns once the server is gone"
     assert typst_server.status() is None
     assert not typst_server.stop(), "nothing left to stop"
+
+
+def test_a_server_past_its_memory_bound_answers_then_exits(server_env, tmp_path, monkeypatch):
+    monkeypatch.setenv("QMDRENDER_TYPST_MAX_MB", "1")  # any real process is past 1 MB
+    source = tmp_path / "doc.typ"
+    source.write_text(DOCUMENT, encoding="utf-8")
+    engine.compile_typst(source, tmp_path / "first.pdf", None)
+    assert (tmp_path / "first.pdf").read_bytes().startswith(b"%PDF"), "the compile was answered"
+    path = typst_server.socket_path()
+    deadline = time.monotonic() + 10
+    while path.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert typst_server.status() is None, "it exited after answering"
+    engine.compile_typst(source, tmp_path / "second.pdf", None)
+    assert typst_server.status()["compiles"] == 1, "the next render started a fresh server"
