@@ -825,9 +825,9 @@ def typst_error_summary(error: Exception, root: Path | None = None) -> str:
         location = where.group(1)
         parts = location.rsplit(":", 2)
         if root is not None and len(parts) == 3:
-            full = Path(getattr(error, "cwd", None) or os.getcwd(), parts[0]).resolve()
-            if full.is_relative_to(root.resolve()):
-                location = ":".join([full.relative_to(root.resolve()).as_posix(), *parts[1:]])
+            full, root = Path(getattr(error, "cwd", None) or os.getcwd(), parts[0]).resolve(), root.resolve()
+            if full.is_relative_to(root):
+                location = ":".join([full.relative_to(root).as_posix(), *parts[1:]])
         message += f" at {location}"
     if source:
         message += f": {source.group(1).strip()[:120]}"
@@ -867,28 +867,21 @@ def compile_typst(source: Path, pdf: Path, date: dt.date | None) -> None:
 
     # no wall clock: the PDF's dates come from the front matter (or the epoch)
     stamp = int(dt.datetime(*(date or dt.date(1970, 1, 1)).timetuple()[:3], tzinfo=dt.UTC).timestamp())
+    request = typst_server.compile_request(source, pdf, source.parent, font_paths(), stamp)
     messages = None
     if typst_server.enabled():
         # a server that compiled this document before redoes only what changed (typst_server.py)
         try:
-            messages = typst_server.compile_pdf(source, pdf, source.parent, font_paths(), stamp)
+            messages = typst_server.compile_pdf(request)
         except typst_server.CompileError as error:
             raise RenderError(f"typst failed: {typst_error_summary(error, source.parent)}") from None
         except typst_server.Unavailable:
             messages = None  # compiled here instead
     if messages is None:
         try:
-            _, warnings = typst.compile_with_warnings(
-                str(source),
-                output=str(pdf),
-                root=str(source.parent),
-                font_paths=font_paths(),
-                ignore_system_fonts=True,
-                timestamp=stamp,
-            )
+            messages = typst_server.compile_here(request)
         except typst.TypstError as error:
             raise RenderError(f"typst failed: {typst_error_summary(error, source.parent)}") from error
-        messages = [warning.message for warning in warnings]
     fatal = [message for message in messages if "font" in message or "glyph" in message]
     if fatal:
         raise RenderError(f"typst: {'; '.join(fatal)}")

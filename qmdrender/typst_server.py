@@ -152,17 +152,12 @@ def _start(path: Path, env: dict[str, str] | os._Environ[str]) -> None:
             time.sleep(0.02)
 
 
-def compile_pdf(
-    source: Path,
-    pdf: Path,
-    root: Path,
-    font_paths: Sequence[str],
-    timestamp: int,
-    env: dict[str, str] | os._Environ[str] = os.environ,
-) -> list[str]:
-    """Compile `source` to `pdf` on the server (starting it if needed): typst's warning messages.
-    Raises CompileError for an error in the document, Unavailable when no server can do it."""
-    request = {
+def compile_request(
+    source: Path, pdf: Path, root: Path, font_paths: Sequence[str], timestamp: int
+) -> dict[str, Any]:
+    """One compile, as the server or `compile_here` reads it (absolute paths: the server's folder
+    is not the render's)."""
+    return {
         "op": "compile",
         "source": str(Path(source).resolve()),
         "output": str(Path(pdf).resolve()),
@@ -170,11 +165,34 @@ def compile_pdf(
         "font_paths": list(font_paths),
         "timestamp": timestamp,
     }
+
+
+def compile_here(request: dict[str, Any]) -> list[str]:
+    """The compile itself, in this process (the server's, or a render's that has no server):
+    typst's warning messages; a document's error raises typst.TypstError."""
+    import typst
+
+    _, warnings = typst.compile_with_warnings(
+        request["source"],
+        output=request["output"],
+        root=request["root"],
+        font_paths=request["font_paths"],
+        ignore_system_fonts=True,
+        timestamp=request["timestamp"],
+    )
+    return [warning.message for warning in warnings]
+
+
+def compile_pdf(request: dict[str, Any], env: dict[str, str] | os._Environ[str] = os.environ) -> list[str]:
+    """Compile on the server (starting it if none answers): typst's warning messages.
+    Raises CompileError for an error in the document, Unavailable when no server can do it."""
     try:
         path = socket_path(env)
-        if not _alive(path):
+        try:
+            answer = _request(path, request)
+        except (FileNotFoundError, ConnectionRefusedError):  # none running, or one killed
             _start(path, env)
-        answer = _request(path, request)
+            answer = _request(path, request)
     except (OSError, ValueError) as error:
         raise Unavailable(f"typst server: {error}") from error
     if "error" in answer:
@@ -210,21 +228,13 @@ def _compile(request: dict[str, Any]) -> dict[str, Any]:
     import typst
 
     try:
-        _, warnings = typst.compile_with_warnings(
-            request["source"],
-            output=request["output"],
-            root=request["root"],
-            font_paths=request["font_paths"],
-            ignore_system_fonts=True,
-            timestamp=request["timestamp"],
-        )
+        return {"warnings": compile_here(request)}
     except typst.TypstError as error:
         message = str(getattr(error, "message", error))
         diagnostic = str(getattr(error, "diagnostic", "") or "")
         return {"error": {"message": message, "diagnostic": diagnostic, "cwd": os.getcwd()}}
     except Exception as error:  # not the document's fault: the client compiles in its own process
         return {"failed": f"{type(error).__name__}: {error}"}
-    return {"warnings": [warning.message for warning in warnings]}
 
 
 def peak_mb() -> float:
