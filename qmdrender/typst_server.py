@@ -74,11 +74,13 @@ def enabled(env: dict[str, str] | os._Environ[str] = os.environ) -> bool:
 
 @functools.cache  # the code this process runs, even if the file changes under it
 def _identity() -> str:
-    """What a server must share with its clients: the interpreter, typst's version, this code."""
+    """What a server must share with its clients: the environment and its Python (by prefix and
+    version, not by the name it was started as: `python` and `python3` of one venv are one), typst's
+    version, this code."""
     from importlib.metadata import version
 
     digest = hashlib.sha256()
-    for part in (sys.executable, version("typst"), Path(__file__).read_bytes()):
+    for part in (os.path.realpath(sys.prefix), sys.version, version("typst"), Path(__file__).read_bytes()):
         digest.update(part if isinstance(part, bytes) else part.encode())
         digest.update(b"\0")
     return digest.hexdigest()[:16]

@@ -175,5 +175,28 @@ def test_a_server_past_its_memory_bound_answers_then_exits(server_env, tmp_path,
     while path.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert typst_server.status() is None, "it exited after answering"
+    monkeypatch.delenv("QMDRENDER_TYPST_MAX_MB")  # so the next server stays to be asked
     engine.compile_typst(source, tmp_path / "second.pdf", None)
     assert typst_server.status()["compiles"] == 1, "the next render started a fresh server"
+
+
+def test_the_command_line_finds_the_server_a_build_started_under_another_name(server_env, tmp_path):
+    """Snakemake runs scripts with `python3`, a user types `python`: one environment, one server."""
+    source = tmp_path / "doc.typ"
+    source.write_text("= Short\n", encoding="utf-8")
+    engine.compile_typst(source, tmp_path / "doc.pdf", None)
+    here = Path(sys.executable)
+    other = next(
+        (
+            here.with_name(name)
+            for name in ("python", "python3")
+            if here.with_name(name).exists() and name != here.name
+        ),
+        None,
+    )
+    if other is None:
+        pytest.skip(f"no second name for {here} in its folder")
+    result = subprocess.run(
+        [str(other), "-m", "qmdrender", "typst-server", "status"], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.startswith("running"), result.stdout + result.stderr
